@@ -1,0 +1,112 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IndexManifest } from '../../core/indexing/buildIndex.js';
+import { Bm25Index, type Bm25Snapshot } from '../../core/lexical/bm25.js';
+import { CorpusIndex } from '../../core/retrieve/corpusIndex.js';
+import type { Chunk, Document } from '../../core/types.js';
+import { UserFacingError } from '../models/errors.js';
+import { CorruptVectorIndexError, HnswVectorStore } from '../vectorstores/hnswStore.js';
+
+export class IndexCorruptError extends UserFacingError {
+  override name = 'IndexCorruptError';
+  constructor(dir: string, detail: string) {
+    super(`The index in ${dir} is damaged: ${detail}.`, 'run `npm run index -- --rebuild` (Yiju also rebuilds it automatically at start-up).');
+  }
+}
+
+/** Manifest plus the byte size of every file written with it, to detect truncation. */
+interface StoredManifest extends IndexManifest {
+  files: Record<string, number>;
+}
+
+const FILES = { documents: 'documents.json', chunks: 'chunks.json', bm25: 'bm25.json', vectors: 'vectors.hnsw', labels: 'vectors.hnsw.labels.json' };
+const MANIFEST = 'manifest.json';
+
+export interface StoredIndex {
+  manifest: IndexManifest;
+  documents: Document[];
+  chunks: Chunk[];
+  index: CorpusIndex;
+  vectors: HnswVectorStore;
+}
+
+/** Persists the index under the data folder: JSON metadata, the hnswlib graph, and a manifest written last. */
+export class IndexStore {
+  constructor(readonly dir: string) {}
+
+  get exists(): boolean {
+    return existsSync(join(this.dir, MANIFEST));
+  }
+
+  /** Reads only the manifest (null when there is no index yet). */
+  readManifest(): StoredManifest | null {
+    const path = join(this.dir, MANIFEST);
+    if (!existsSync(path)) return null;
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as StoredManifest;
+    } catch (err) {
+      throw new IndexCorruptError(this.dir, `${MANIFEST} is not valid JSON (${(err as Error).message})`);
+    }
+  }
+
+  load(): StoredIndex | null {
+    const manifest = this.readManifest();
+    if (!manifest) return null;
+    for (const [name, size] of Object.entries(manifest.files ?? {})) {
+      const path = join(this.dir, name);
+      if (!existsSync(path)) throw new IndexCorruptError(this.dir, `${name} is missing`);
+      const actual = statSync(path).size;
+      if (actual !== size) throw new IndexCorruptError(this.dir, `${name} has ${actual} bytes, ${size} were written`);
+    }
+    const documents = this.readJson<Document[]>(FILES.documents);
+    const chunks = this.readJson<Chunk[]>(FILES.chunks);
+    const bm25 = Bm25Index.fromJSON(this.readJson<Bm25Snapshot>(FILES.bm25));
+    let vectors: HnswVectorStore;
+    try {
+      vectors = HnswVectorStore.load(join(this.dir, FILES.vectors));
+    } catch (err) {
+      if (err instanceof CorruptVectorIndexError) throw new IndexCorruptError(this.dir, err.message);
+      throw err;
+    }
+    if (vectors.size !== manifest.counts.vectors) {
+      throw new IndexCorruptError(this.dir, `the vector index holds ${vectors.size} vectors, the manifest expects ${manifest.counts.vectors}`);
+    }
+    const { files: _files, ...plain } = manifest;
+    return { manifest: plain, documents, chunks, index: new CorpusIndex(documents, chunks, bm25, vectors), vectors };
+  }
+
+  /** Writes every file under a temporary name, renames them into place, and writes the manifest last. */
+  save(manifest: IndexManifest, documents: Document[], chunks: Chunk[], bm25: Bm25Index, vectors: HnswVectorStore): void {
+    mkdirSync(this.dir, { recursive: true });
+    const tmp = join(this.dir, `.tmp-${process.pid}`);
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp);
+    writeFileSync(join(tmp, FILES.documents), JSON.stringify(documents));
+    writeFileSync(join(tmp, FILES.chunks), JSON.stringify(chunks));
+    writeFileSync(join(tmp, FILES.bm25), JSON.stringify(bm25.toJSON()));
+    vectors.save(join(tmp, FILES.vectors));
+    const files: Record<string, number> = {};
+    // The old manifest goes first, so a crash mid-way leaves "no index" rather than a mismatched one.
+    rmSync(join(this.dir, MANIFEST), { force: true });
+    for (const name of Object.values(FILES)) {
+      files[name] = statSync(join(tmp, name)).size;
+      renameSync(join(tmp, name), join(this.dir, name));
+    }
+    rmSync(tmp, { recursive: true, force: true });
+    const stored: StoredManifest = { ...manifest, files };
+    writeFileSync(join(this.dir, `${MANIFEST}.tmp`), JSON.stringify(stored, null, 2));
+    renameSync(join(this.dir, `${MANIFEST}.tmp`), join(this.dir, MANIFEST));
+  }
+
+  clear(): void {
+    for (const name of [MANIFEST, ...Object.values(FILES)]) rmSync(join(this.dir, name), { force: true });
+  }
+
+  private readJson<T>(name: string): T {
+    try {
+      return JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as T;
+    } catch (err) {
+      throw new IndexCorruptError(this.dir, `${name} is unreadable (${(err as Error).message})`);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The RAG core's data model. Plain data, no runtime dependencies.
+ *
+ * Every offset (`start`, `end`) is a UTF-16 index into `Document.text`, the
+ * document's canonical text: `text.slice(start, end)` is always the quoted span.
+ */
+
+/** Metadata a document may declare in front matter. */
+export interface DocumentMeta {
+  title?: string;
+  date?: string;
+  place?: string;
+  speaker?: string;
+  source?: string;
+}
+
+export interface Document {
+  /** Stable id derived from the file name (without extension). */
+  id: string;
+  title: string;
+  /** Canonical text: cleaned, whitespace-normalised. What users see and what offsets refer to. */
+  text: string;
+  meta: DocumentMeta;
+  /** Content hash of the canonical text plus metadata; changes trigger re-indexing. */
+  hash: string;
+}
+
+/** A span of a document's canonical text. */
+export interface Span {
+  docId: string;
+  start: number;
+  end: number;
+}
+
+/** A retrieval unit (passage) with its exact location. */
+export interface Chunk extends Span {
+  /** `${docId}#${index}`, stable while the document does not change. */
+  id: string;
+  index: number;
+  text: string;
+  /** Sentences inside this chunk (absolute offsets in the document). */
+  sentences: Span[];
+}
+
+/** A passage returned by retrieval. */
+export interface Passage extends Span {
+  chunkId: string;
+  title: string;
+  text: string;
+  score: number;
+  /** Per-signal scores, for debugging and evaluation. */
+  signals: { lexical: number; dense: number; sentence: number };
+}
+
+/** How confident retrieval is that the corpus answers the question at all. */
+export interface Relevance {
+  /** Best cosine similarity between the query and any sentence (dense signal). */
+  denseMax: number;
+  /** IDF-weighted share of the query's terms found in the best passage (lexical signal). */
+  lexicalCoverage: number;
+  /** Combined decision. */
+  inScope: boolean;
+}
+
+export interface RetrievalResult {
+  query: string;
+  passages: Passage[];
+  relevance: Relevance;
+  timings: { embedMs: number; retrieveMs: number };
+}

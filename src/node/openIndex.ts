@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import type { Config } from '../config/config.js';
+import type { Chunker } from '../core/chunk/chunker.js';
+import { DEFAULT_WATERMARKS } from '../core/ingest/clean.js';
+import { buildIndex, corpusHash, incompatibility, type BuildProgress, type BuildResult, type IndexManifest } from '../core/indexing/buildIndex.js';
+import type { Embedder, Segmenter } from '../core/ports.js';
+import type { CorpusIndex } from '../core/retrieve/corpusIndex.js';
+import { loadCorpus } from '../adapters/corpus/fsCorpus.js';
+import { IndexCorruptError, IndexStore, type StoredIndex } from '../adapters/storage/indexStore.js';
+import { HnswVectorStore } from '../adapters/vectorstores/hnswStore.js';
+
+export interface OpenIndexOptions {
+  embedder: Embedder;
+  segmenter: Segmenter;
+  chunker: Chunker;
+  /** Ignore any stored index and build from scratch. */
+  rebuild?: boolean;
+  log?: (line: string) => void;
+  onProgress?: (p: BuildProgress) => void;
+}
+
+export interface OpenedIndex {
+  index: CorpusIndex;
+  manifest: IndexManifest;
+  /** null when the stored index was current and nothing was built. */
+  build: BuildResult['stats'] | null;
+  /** Why a build happened (or null). */
+  reason: string | null;
+  buildMs: number;
+}
+
+export const indexDir = (config: Config) => join(config.dataDir, 'index');
+
+/**
+ * Loads the stored index and brings it up to date with the corpus: nothing to
+ * do when the corpus hash matches; per-document updates when documents
+ * changed; a full rebuild when the embedder or chunking changed or the stored
+ * index is damaged. Never serves an index that does not match the corpus.
+ */
+export async function openIndex(config: Config, options: OpenIndexOptions): Promise<OpenedIndex> {
+  const log = options.log ?? (() => {});
+  const documents = await loadCorpus(config.corpusDir, { watermarks: [...DEFAULT_WATERMARKS, ...config.watermarks] });
+  const store = new IndexStore(indexDir(config));
+
+  let previous: StoredIndex | null = null;
+  let reason: string | null = null;
+  if (options.rebuild) reason = 'rebuild requested';
+  else {
+    try {
+      previous = store.load();
+      if (!previous) reason = 'no index yet';
+    } catch (err) {
+      if (!(err instanceof IndexCorruptError)) throw err;
+      reason = `stored index damaged (${err.message.split('\n')[0]}); rebuilding`;
+      log(`index: ${reason}`);
+    }
+  }
+  if (previous) {
+    const why = incompatibility(previous.manifest, options.embedder, options.chunker.chunkSize, config.embedTitle);
+    if (why) {
+      reason = `${why}; rebuilding`;
+      log(`index: ${reason}`);
+      previous = null;
+    }
+  }
+  if (previous && previous.manifest.corpusHash === corpusHash(documents)) {
+    previous.vectors.setEf(config.retrieval.hnswEf);
+    return { index: previous.index, manifest: previous.manifest, build: null, reason: null, buildMs: 0 };
+  }
+  if (previous) reason = 'corpus changed';
+
+  const t0 = performance.now();
+  const vectors = previous?.vectors ?? new HnswVectorStore(options.embedder.dimensions, { ef: config.retrieval.hnswEf });
+  const result = await buildIndex({
+    documents,
+    chunker: options.chunker,
+    embedder: options.embedder,
+    segmenter: options.segmenter,
+    vectors,
+    previous: previous ? { manifest: previous.manifest, chunks: previous.chunks } : undefined,
+    embedTitle: config.embedTitle,
+    onProgress: options.onProgress,
+  });
+  store.save(result.manifest, documents, result.chunks, result.index.bm25, vectors);
+  return { index: result.index, manifest: result.manifest, build: result.stats, reason, buildMs: performance.now() - t0 };
+}
