@@ -81,6 +81,8 @@ export async function openIndex(config: Config, options: OpenIndexOptions): Prom
     embedTitle: config.embedTitle,
     onProgress: options.onProgress,
   });
+  // Deletes and in-place updates weaken an HNSW graph; rebuild it from the stored vectors (no re-embedding).
+  if (result.stats.changed.length || result.stats.removed.length) vectors.compact();
   store.save(result.manifest, documents, result.chunks, result.index.bm25, vectors);
   return { index: result.index, manifest: result.manifest, build: result.stats, reason, buildMs: performance.now() - t0 };
 }

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import type { IndexManifest } from '../../core/indexing/buildIndex.js';
 import { Bm25Index, type Bm25Snapshot } from '../../core/lexical/bm25.js';
 import { CorpusIndex } from '../../core/retrieve/corpusIndex.js';
@@ -13,6 +14,17 @@ export class IndexCorruptError extends UserFacingError {
     super(`The index in ${dir} is damaged: ${detail}.`, 'run `npm run index -- --rebuild` (Yiju also rebuilds it automatically at start-up).');
   }
 }
+
+/** The shape a manifest must have before anything else is trusted. */
+const StoredManifestSchema = z.object({
+  schema: z.number(),
+  embedder: z.object({ id: z.string(), dimensions: z.number() }),
+  chunking: z.object({ chunkSize: z.number(), embedTitle: z.boolean() }),
+  corpusHash: z.string(),
+  documents: z.array(z.object({ id: z.string(), hash: z.string(), title: z.string(), chunks: z.number() })),
+  counts: z.object({ documents: z.number(), chunks: z.number(), vectors: z.number() }),
+  files: z.record(z.string(), z.number()),
+});
 
 /** Manifest plus the byte size of every file written with it, to detect truncation. */
 interface StoredManifest extends IndexManifest {
@@ -42,17 +54,21 @@ export class IndexStore {
   readManifest(): StoredManifest | null {
     const path = join(this.dir, MANIFEST);
     if (!existsSync(path)) return null;
+    let parsed: unknown;
     try {
-      return JSON.parse(readFileSync(path, 'utf8')) as StoredManifest;
+      parsed = JSON.parse(readFileSync(path, 'utf8'));
     } catch (err) {
       throw new IndexCorruptError(this.dir, `${MANIFEST} is not valid JSON (${(err as Error).message})`);
     }
+    const check = StoredManifestSchema.safeParse(parsed);
+    if (!check.success) throw new IndexCorruptError(this.dir, `${MANIFEST} is not an index manifest (${check.error.issues[0]?.path.join('.') || 'root'}: ${check.error.issues[0]?.message})`);
+    return parsed as StoredManifest;
   }
 
   load(): StoredIndex | null {
     const manifest = this.readManifest();
     if (!manifest) return null;
-    for (const [name, size] of Object.entries(manifest.files ?? {})) {
+    for (const [name, size] of Object.entries(manifest.files)) {
       const path = join(this.dir, name);
       if (!existsSync(path)) throw new IndexCorruptError(this.dir, `${name} is missing`);
       const actual = statSync(path).size;

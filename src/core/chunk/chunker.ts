@@ -50,12 +50,13 @@ export class Chunker {
   async split(doc: Document): Promise<Chunk[]> {
     const pieces = await this.splitter.splitText(doc.text);
     const spans: { start: number; end: number }[] = [];
+    const overlap = this.options.chunkOverlap ?? 0;
     let cursor = 0;
     for (const piece of pieces) {
-      // Overlapping chunks may start before the previous end, but never before the previous start.
-      const from = spans.length ? spans[spans.length - 1]!.start + 1 : 0;
-      let at = doc.text.indexOf(piece, Math.min(from, cursor));
-      if (at < 0) at = doc.text.indexOf(piece);
+      // A piece starts at the previous end, or up to `overlap` characters before it (never at or before the previous start).
+      const prev = spans[spans.length - 1];
+      const from = prev ? Math.max(prev.start + 1, cursor - overlap) : 0;
+      const at = doc.text.indexOf(piece, from);
       if (at < 0) throw new Error(`chunker: piece not found in ${doc.id}`);
       spans.push({ start: at, end: at + piece.length });
       cursor = at + piece.length;
@@ -80,16 +81,16 @@ export class Chunker {
  */
 function fixDanglingPunctuation(text: string, spans: { start: number; end: number }[]) {
   const out = spans.map((s) => ({ ...s }));
-  for (let i = 0; i < out.length; i++) {
-    const span = out[i]!;
+  let prev: { start: number; end: number } | undefined; // the last chunk that kept content
+  for (const span of out) {
     let start = span.start;
     while (start < span.end && (isTrailing(text[start]) || /\s/u.test(text[start]!))) start++;
     if (start !== span.start) {
-      const prev = out[i - 1];
       if (prev && prev.end >= span.start && prev.end < start) prev.end = trimEnd(text, prev.start, start);
       span.start = start;
     }
     span.end = trimEnd(text, span.start, span.end);
+    if (span.end > span.start) prev = span;
   }
   return out;
 }

@@ -30,3 +30,28 @@ export function splitSentences(docId: string, text: string, start = 0, end = tex
   push(s, end);
   return spans;
 }
+
+/**
+ * Splits a long sentence into clause groups at commas (，,、is kept inside):
+ * each group is at least `minLength` characters where possible. Short
+ * sentences come back whole. Used to embed the parts of long sentences
+ * whose point sits in one clause ("…，对于扰乱信访秩序并劝说无效的，…").
+ */
+export function splitClauses(text: string, span: Span, maxSentence = 60, minLength = 16): Span[] {
+  if (span.end - span.start <= maxSentence) return [span];
+  const out: Span[] = [];
+  let start = span.start;
+  for (let i = span.start; i < span.end; i++) {
+    const ch = text[i]!;
+    if ((ch === '，' || ch === ',' || ch === '：' || ch === ':') && i + 1 - start >= minLength) {
+      out.push({ docId: span.docId, start, end: i + 1 });
+      start = i + 1;
+    }
+  }
+  if (start < span.end) {
+    const last = out[out.length - 1];
+    if (last && span.end - start < minLength) last.end = span.end;
+    else out.push({ docId: span.docId, start, end: span.end });
+  }
+  return out.length > 1 ? out : [span];
+}

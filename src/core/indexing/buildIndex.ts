@@ -2,7 +2,7 @@ import type { Chunker } from '../chunk/chunker.js';
 import { contentHash } from '../hash.js';
 import { Bm25Index } from '../lexical/bm25.js';
 import type { Embedder, Segmenter, VectorStore } from '../ports.js';
-import { chunkVectorId, CorpusIndex, sentenceVectorId } from '../retrieve/corpusIndex.js';
+import { CorpusIndex, vectorTextsOf } from '../retrieve/corpusIndex.js';
 import type { Chunk, Document } from '../types.js';
 
 /** What an index was built from; stored with it and compared at start-up. */
@@ -90,10 +90,7 @@ export async function buildIndex(input: BuildInput): Promise<BuildResult> {
       if (old) await vectors.delete(vectorIdsOf(prevChunks.get(doc.id) ?? []));
       const chunks = await chunker.split(doc);
       allChunks.push(...chunks);
-      for (const c of chunks) {
-        toEmbed.push({ id: chunkVectorId(c.id), text: embedTitle ? `${doc.title}\n${c.text}` : c.text });
-        c.sentences.forEach((s, j) => toEmbed.push({ id: sentenceVectorId(c.id, j), text: doc.text.slice(s.start, s.end) }));
-      }
+      for (const c of chunks) toEmbed.push(...vectorTextsOf(c, embedTitle ? `${doc.title}\n` : ''));
     }
     onProgress?.({ phase: 'chunk', done: i + 1, total: documents.length });
   }
@@ -131,5 +128,5 @@ export async function buildIndex(input: BuildInput): Promise<BuildResult> {
 }
 
 function vectorIdsOf(chunks: Chunk[]): string[] {
-  return chunks.flatMap((c) => [chunkVectorId(c.id), ...c.sentences.map((_, j) => sentenceVectorId(c.id, j))]);
+  return chunks.flatMap((c) => vectorTextsOf(c).map((v) => v.id));
 }

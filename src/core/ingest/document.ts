@@ -19,11 +19,13 @@ export function documentId(fileName: string): string {
   return stem.normalize('NFC').replace(/[^\p{L}\p{N}_.-]+/gu, '-').replace(/^-+|-+$/gu, '') || 'document';
 }
 
-function readMeta(data: Record<string, unknown>): DocumentMeta {
+function readMeta(data: Record<string, unknown>, frontMatter: string): DocumentMeta {
   const meta: DocumentMeta = {};
   for (const key of META_KEYS) {
     const value = data[key];
-    if (value instanceof Date) meta[key] = value.toISOString().slice(0, 10);
+    // YAML turns dates into UTC instants; keep the calendar date as written.
+    const written = new RegExp(`^${key}:\\s*["']?(\\d{4}-\\d{2}-\\d{2})`, 'mu').exec(frontMatter)?.[1];
+    if (value instanceof Date) meta[key] = written ?? value.toISOString().slice(0, 10);
     else if (typeof value === 'string' || typeof value === 'number') meta[key] = String(value).trim();
   }
   return meta;
@@ -38,7 +40,7 @@ export function buildDocument(file: SourceFile, options: CleanOptions = {}): Doc
     try {
       const parsed = matter(raw);
       body = parsed.content;
-      meta = readMeta(parsed.data as Record<string, unknown>);
+      meta = readMeta(parsed.data as Record<string, unknown>, parsed.matter);
     } catch (err) {
       throw new Error(`${file.name}: the front matter is not valid YAML (${(err as Error).message.split('\n')[0]})`);
     }

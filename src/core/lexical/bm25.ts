@@ -23,6 +23,13 @@ export interface Bm25Hit {
   matchedIdf: number;
 }
 
+/** Query term multiplicities. */
+export function weights(terms: readonly string[]): Map<string, number> {
+  const w = new Map<string, number>();
+  for (const t of terms) w.set(t, (w.get(t) ?? 0) + 1);
+  return w;
+}
+
 export class Bm25Index {
   private k1: number;
   private b: number;
@@ -61,20 +68,26 @@ export class Bm25Index {
     return Math.max(0.01, Math.log(1 + (N - n + 0.5) / (n + 0.5)));
   }
 
-  /** Sum of IDF of the distinct query terms: the best possible `matchedIdf`. */
+  /** IDF of a term, also for terms the collection lacks (as if seen in no document). */
+  termWeight(term: string): number {
+    return this.postings.has(term) ? this.idf(term) : Math.log(1 + (this.ids.length + 0.5) / 0.5);
+  }
+
+  /** Weighted sum of IDF of the query terms: the best possible `matchedIdf`. A term given twice counts twice. */
   queryIdf(terms: readonly string[]): number {
     let sum = 0;
-    for (const t of new Set(terms)) sum += this.postings.has(t) ? this.idf(t) : Math.log(1 + (this.ids.length + 0.5) / 0.5);
+    for (const [t, w] of weights(terms)) sum += w * this.termWeight(t);
     return sum;
   }
 
+  /** Ranks documents; a term repeated in the query weighs proportionally more. */
   search(terms: readonly string[], k = Infinity): Bm25Hit[] {
     const avg = this.ids.length ? this.totalLength / this.ids.length : 0;
     const scores = new Map<number, { score: number; matchedIdf: number }>();
-    for (const term of new Set(terms)) {
+    for (const [term, weight] of weights(terms)) {
       const list = this.postings.get(term);
       if (!list) continue;
-      const idf = this.idf(term);
+      const idf = weight * this.idf(term);
       for (const [doc, freq] of list) {
         const len = this.lengths[doc]!;
         const norm = freq + this.k1 * (1 - this.b + (this.b * len) / (avg || 1));

@@ -1,16 +1,32 @@
 import type { Bm25Index } from '../lexical/bm25.js';
 import type { VectorStore } from '../ports.js';
+import { splitClauses } from '../chunk/sentences.js';
 import type { Chunk, Document } from '../types.js';
 
 /** Vector ids: one per chunk (the passage) and one per sentence inside it. */
 export const chunkVectorId = (chunkId: string) => `c:${chunkId}`;
 export const sentenceVectorId = (chunkId: string, i: number) => `s:${chunkId}:${i}`;
+/** Clause groups of long sentences: `p:${chunkId}:${sentence}.${part}`. */
+export const clauseVectorId = (chunkId: string, i: number, j: number) => `p:${chunkId}:${i}.${j}`;
 
 export function parseVectorId(id: string): { chunkId: string; sentence: number | null } {
   if (id.startsWith('c:')) return { chunkId: id.slice(2), sentence: null };
   const body = id.slice(2);
   const cut = body.lastIndexOf(':');
-  return { chunkId: body.slice(0, cut), sentence: Number(body.slice(cut + 1)) };
+  return { chunkId: body.slice(0, cut), sentence: Math.trunc(Number(body.slice(cut + 1))) };
+}
+
+/** The texts embedded for a chunk: the passage, each sentence, and clause groups of long sentences. */
+export function vectorTextsOf(chunk: Chunk, passagePrefix = ''): { id: string; text: string }[] {
+  const out = [{ id: chunkVectorId(chunk.id), text: passagePrefix + chunk.text }];
+  chunk.sentences.forEach((s, i) => {
+    // Sentences lie inside the chunk, so chunk-relative offsets suffice.
+    const local = { docId: s.docId, start: s.start - chunk.start, end: s.end - chunk.start };
+    out.push({ id: sentenceVectorId(chunk.id, i), text: chunk.text.slice(local.start, local.end) });
+    const clauses = splitClauses(chunk.text, local);
+    if (clauses.length > 1) clauses.forEach((c, j) => out.push({ id: clauseVectorId(chunk.id, i, j), text: chunk.text.slice(c.start, c.end) }));
+  });
+  return out;
 }
 
 /** Everything retrieval reads: documents, chunks, the lexical index and the vector store. */
@@ -38,7 +54,7 @@ export class CorpusIndex {
   /** Number of vectors a fully indexed corpus holds. */
   get expectedVectorCount(): number {
     let n = 0;
-    for (const c of this.chunks.values()) n += 1 + c.sentences.length;
+    for (const c of this.chunks.values()) n += vectorTextsOf(c).length;
     return n;
   }
 }

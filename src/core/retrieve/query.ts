@@ -16,6 +16,8 @@ const SYNONYMS: readonly [RegExp, string][] = [
   [/跑到北京|去北京|到北京/u, '进京'],
   [/闹事|闹访/u, '缠访闹访'],
   [/谁负责|谁来负责|由谁负责/u, '责任'],
+  [/追责/u, '追究 责任'],
+  [/事前/u, '事先'],
 ];
 
 export function normaliseQuery(question: string): string {

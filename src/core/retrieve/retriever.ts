@@ -1,7 +1,9 @@
 import type { Embedder, Segmenter } from '../ports.js';
 import type { Chunk, Passage, Relevance, RetrievalResult } from '../types.js';
+import { weights } from '../lexical/bm25.js';
 import { parseVectorId, type CorpusIndex } from './corpusIndex.js';
-import { normaliseQuery } from './query.js';
+import { expandToChinese } from './glossary.js';
+import { isMostlyLatin, normaliseQuery } from './query.js';
 
 export type RetrievalMode = 'hybrid' | 'lexical' | 'dense';
 
@@ -12,6 +14,10 @@ export interface FusionWeights {
   sentence: number;
   /** Whole-passage similarity, min–max normalised over candidates. */
   chunk: number;
+  /** Best share of the query's IDF that one sentence of the passage matches. */
+  sentenceLexical: number;
+  /** Share of the query's IDF matched by the passage's document title (users name the speech: "市里的讲话"). */
+  title: number;
   /** Share of the best neighbouring passage's fused score added to a passage. */
   neighbour: number;
 }
@@ -33,12 +39,14 @@ export interface RetrieverOptions {
   candidates?: number;
 }
 
-export const DEFAULT_WEIGHTS: FusionWeights = { lexical: 0.45, sentence: 0.4, chunk: 0.15, neighbour: 0.1 };
+export const DEFAULT_WEIGHTS: FusionWeights = { lexical: 0.45, sentence: 0.4, chunk: 0.15, sentenceLexical: 0.2, title: 0, neighbour: 0.1 };
 export const DEFAULT_THRESHOLDS: RelevanceThresholds = { dense: 0.6, lexicalCoverage: 0.5, denseWithLexical: 0.5 };
 
 interface Candidate {
   chunk: Chunk;
   lexical: number;
+  sentenceLexical: number;
+  title: number;
   sentence: number;
   chunkSim: number;
   fused: number;
@@ -50,6 +58,9 @@ export class Retriever {
   private readonly weights: FusionWeights;
   private readonly thresholds: RelevanceThresholds;
   private readonly candidates: number;
+  /** Segmented sentences per chunk, computed on first use. */
+  private readonly sentenceTerms = new Map<string, Set<string>[]>();
+  private readonly titleTerms = new Map<string, Set<string>>();
 
   constructor(
     private readonly index: CorpusIndex,
@@ -65,9 +76,15 @@ export class Retriever {
 
   async retrieve(question: string, k = 5): Promise<RetrievalResult> {
     const query = normaliseQuery(question);
+    // Questions in English (or another Latin-script language) are also searched through their Chinese domain terms.
+    const expansion = isMostlyLatin(query) ? expandToChinese(query) : '';
+    // Chinese the user typed inside such a question is their exact term: it counts twice.
+    const terms = expansion
+      ? [...new Set(this.segmenter.queryTerms(expansion)), ...this.segmenter.queryTerms((query.match(/\p{Script=Han}+/gu) ?? []).join(' '))]
+      : this.segmenter.queryTerms(query);
     const t0 = performance.now();
     const needDense = this.mode !== 'lexical';
-    const [qVec] = needDense ? await this.embedder.embed([query], 'query') : [undefined];
+    const qVecs = needDense ? await this.embedder.embed(expansion ? [query, expansion] : [query], 'query') : [];
     const t1 = performance.now();
 
     const pool = new Map<string, Candidate>();
@@ -76,14 +93,13 @@ export class Retriever {
       if (!c) {
         const chunk = this.index.chunks.get(chunkId);
         if (!chunk) return undefined;
-        c = { chunk, lexical: 0, sentence: -1, chunkSim: -1, fused: 0 };
+        c = { chunk, lexical: 0, sentenceLexical: 0, title: 0, sentence: -1, chunkSim: -1, fused: 0 };
         pool.set(chunkId, c);
       }
       return c;
     };
 
     // Lexical signal.
-    const terms = this.segmenter.queryTerms(query);
     const lexHits = this.mode === 'dense' ? [] : this.index.bm25.search(terms, this.candidates);
     const maxLex = lexHits[0]?.score ?? 0;
     for (const hit of lexHits) {
@@ -91,11 +107,21 @@ export class Retriever {
       if (c) c.lexical = maxLex > 0 ? hit.score / maxLex : 0;
     }
     const queryIdf = this.index.bm25.queryIdf(terms);
+    if (this.mode === 'hybrid' && queryIdf > 0) {
+      const qWeights = weights(terms);
+      const titleScore = new Map<string, number>();
+      for (const c of pool.values()) {
+        c.sentenceLexical = this.bestSentenceCoverage(c.chunk, qWeights) / queryIdf;
+        let t = titleScore.get(c.chunk.docId);
+        if (t === undefined) titleScore.set(c.chunk.docId, (t = this.titleCoverage(c.chunk.docId, qWeights) / queryIdf));
+        c.title = t;
+      }
+    }
     const lexicalCoverage = queryIdf > 0 ? Math.max(0, ...lexHits.slice(0, 5).map((h) => h.matchedIdf)) / queryIdf : 0;
 
     // Dense signals.
     let denseMax = 0;
-    if (qVec) {
+    for (const qVec of qVecs) {
       const hits = await this.index.vectors.search(qVec, this.candidates);
       for (const hit of hits) {
         const { chunkId, sentence } = parseVectorId(hit.id);
@@ -113,12 +139,12 @@ export class Retriever {
 
     const relevance = this.relevance(denseMax, lexicalCoverage);
     const passages = ranked.slice(0, k).map((c) => this.toPassage(c));
-    return { query, passages, relevance, timings: { embedMs: t1 - t0, retrieveMs: t2 - t1 } };
+    return { query: expansion ? `${query} → ${expansion}` : query, passages, relevance, timings: { embedMs: t1 - t0, retrieveMs: t2 - t1 } };
   }
 
   private fuse(cands: Candidate[]): void {
-    const w = this.mode === 'lexical' ? { lexical: 1, sentence: 0, chunk: 0, neighbour: 0 }
-      : this.mode === 'dense' ? { lexical: 0, sentence: 0, chunk: 1, neighbour: 0 } : this.weights;
+    const only = (key: keyof FusionWeights): FusionWeights => ({ lexical: 0, sentence: 0, chunk: 0, sentenceLexical: 0, title: 0, neighbour: 0, [key]: 1 });
+    const w = this.mode === 'lexical' ? only('lexical') : this.mode === 'dense' ? only('chunk') : this.weights;
     const range = (get: (c: Candidate) => number) => {
       const vals = cands.map(get).filter((v) => v >= 0);
       const min = vals.length ? Math.min(...vals) : 0;
@@ -128,11 +154,40 @@ export class Retriever {
     const sent = range((c) => c.sentence);
     const whole = range((c) => c.chunkSim);
     const base = new Map<string, number>();
-    for (const c of cands) base.set(c.chunk.id, w.lexical * c.lexical + w.sentence * sent(c.sentence) + w.chunk * whole(c.chunkSim));
+    for (const c of cands) {
+      const lexical = w.lexical * c.lexical + w.sentenceLexical * c.sentenceLexical + w.title * c.title;
+      base.set(c.chunk.id, lexical + w.sentence * sent(c.sentence) + w.chunk * whole(c.chunkSim));
+    }
     for (const c of cands) {
       const neighbourBest = Math.max(0, ...this.index.neighbours(c.chunk).map((n) => base.get(n.id) ?? 0));
       c.fused = base.get(c.chunk.id)! + w.neighbour * neighbourBest;
     }
+  }
+
+  /** Weighted IDF of the query terms found in a document's title. */
+  private titleCoverage(docId: string, qWeights: Map<string, number>): number {
+    let terms = this.titleTerms.get(docId);
+    if (!terms) this.titleTerms.set(docId, (terms = new Set(this.segmenter.terms(this.index.documents.get(docId)?.title ?? ''))));
+    let sum = 0;
+    for (const [t, w] of qWeights) if (terms.has(t)) sum += w * this.index.bm25.termWeight(t);
+    return sum;
+  }
+
+  /** Weighted IDF of the query terms found in the passage's best sentence. */
+  private bestSentenceCoverage(chunk: Chunk, qWeights: Map<string, number>): number {
+    let terms = this.sentenceTerms.get(chunk.id);
+    if (!terms) {
+      const doc = this.index.documents.get(chunk.docId);
+      terms = chunk.sentences.map((s) => new Set(this.segmenter.terms(doc ? doc.text.slice(s.start, s.end) : '')));
+      this.sentenceTerms.set(chunk.id, terms);
+    }
+    let best = 0;
+    for (const sentence of terms) {
+      let sum = 0;
+      for (const [t, w] of qWeights) if (sentence.has(t)) sum += w * this.index.bm25.termWeight(t);
+      best = Math.max(best, sum);
+    }
+    return best;
   }
 
   private relevance(denseMax: number, lexicalCoverage: number): Relevance {
