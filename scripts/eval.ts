@@ -16,7 +16,7 @@ await runCli(async (config) => {
   const rt = await createRuntime(config, { log });
   const questions = locateEvalSet(JSON.parse(readFileSync(new URL('../test/eval/questions.json', import.meta.url), 'utf8')), [...rt.opened.index.documents.values()]);
   const rows: Record<string, RetrievalMetrics> = {};
-  for (const mode of ['lexical', 'dense', 'hybrid'] as RetrievalMode[]) {
+  for (const mode of ['lexical', 'dense', 'rrf', 'hybrid'] as RetrievalMode[]) {
     const retriever = rt.withRetriever({ mode });
     const results = [];
     for (const q of questions) results.push(await retriever.retrieve(q.question, 5));
@@ -26,7 +26,7 @@ await runCli(async (config) => {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return;
   }
-  const names: Record<string, string> = { lexical: 'BM25 + jieba', dense: 'dense (bge-small-zh)', hybrid: 'hybrid (Yiju)' };
+  const names: Record<string, string> = { lexical: 'BM25 + jieba', dense: 'dense (bge-small-zh, passages)', rrf: 'RRF of BM25 and dense', hybrid: 'Yiju hybrid' };
   const pct = (x: number) => x.toFixed(3);
   const inScope = rows.hybrid!.questions;
   process.stdout.write(`Retrieval on ${questions.length} questions (${inScope} answerable, ${questions.length - inScope} out of scope)\n\n`);

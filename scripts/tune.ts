@@ -17,7 +17,7 @@ const embedder = await createEmbedder(base);
 const raw = JSON.parse(readFileSync(new URL('../test/eval/questions.json', import.meta.url), 'utf8'));
 const sizes = (process.env.SIZES ?? '300').split(',').map(Number);
 const grid = [];
-for (const lexical of [0.3, 0.45, 0.6]) for (const sentence of [0.2, 0.4, 0.6]) for (const chunk of [0, 0.15]) for (const sentenceLexical of [0, 0.2, 0.4]) for (const title of [0, 0.1, 0.2]) for (const neighbour of [0, 0.1]) grid.push({ lexical, sentence, chunk, sentenceLexical, title, neighbour });
+for (const lexical of [0.2, 0.3, 0.45]) for (const sentence of [0.4, 0.6, 0.8]) for (const sentenceLexical of [0, 0.2, 0.4, 0.6]) for (const chunk of [0, 0.15]) for (const title of [0, 0.1]) for (const neighbour of [0, 0.1]) grid.push({ lexical, sentence, sentenceLexical, chunk, title, neighbour });
 
 for (const chunkSize of sizes) {
   const dataDir = mkdtempSync(join(tmpdir(), 'yiju-tune-'));

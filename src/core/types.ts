@@ -60,6 +60,8 @@ export interface Relevance {
   lexicalCoverage: number;
   /** Combined decision. */
   inScope: boolean;
+  /** Set when the question asks for a kind of fact (e.g. a number of days) that no retrieved passage states. */
+  missing?: string;
 }
 
 export interface RetrievalResult {

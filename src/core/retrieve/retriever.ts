@@ -1,24 +1,32 @@
 import type { Embedder, Segmenter } from '../ports.js';
 import type { Chunk, Passage, Relevance, RetrievalResult } from '../types.js';
-import { weights } from '../lexical/bm25.js';
+import { weights as termWeights } from '../lexical/bm25.js';
 import { parseVectorId, type CorpusIndex } from './corpusIndex.js';
+import { missingAnswerType } from './answerType.js';
 import { expandToChinese } from './glossary.js';
 import { isMostlyLatin, normaliseQuery } from './query.js';
 
-export type RetrievalMode = 'hybrid' | 'lexical' | 'dense';
+/**
+ * - `hybrid`: Yiju's retrieval (query normalisation, passage BM25, per-sentence
+ *   dense + lexical evidence, title match, neighbour context).
+ * - `lexical`, `dense`, `rrf`: the plain baselines it is measured against: BM25
+ *   over jieba terms of the raw question; cosine similarity of the raw question
+ *   and whole passages; reciprocal-rank fusion of those two rankings.
+ */
+export type RetrievalMode = 'hybrid' | 'lexical' | 'dense' | 'rrf';
 
 export interface FusionWeights {
-  /** BM25 score, divided by the best BM25 score of the query. */
+  /** Passage BM25 score, divided by the query's best BM25 score. */
   lexical: number;
-  /** Best sentence similarity inside the passage, min–max normalised over candidates. */
+  /** A sentence's (or clause's) similarity, min–max normalised over candidates; best sentence of the passage counts. */
   sentence: number;
+  /** Share of the query's IDF matched by that same sentence (joint with `sentence`). */
+  sentenceLexical: number;
   /** Whole-passage similarity, min–max normalised over candidates. */
   chunk: number;
-  /** Best share of the query's IDF that one sentence of the passage matches. */
-  sentenceLexical: number;
   /** Share of the query's IDF matched by the passage's document title (users name the speech: "市里的讲话"). */
   title: number;
-  /** Share of the best neighbouring passage's fused score added to a passage. */
+  /** Share of the best neighbouring passage's score added to a passage. */
   neighbour: number;
 }
 
@@ -33,22 +41,35 @@ export interface RelevanceThresholds {
 
 export interface RetrieverOptions {
   mode?: RetrievalMode;
+  /**
+   * Join a passage with an adjacent chunk of the same speech that also ranks
+   * high (score at least this share of the passage's), so an answer that
+   * straddles a chunk boundary comes back whole (hybrid only; 0 turns it off).
+   */
+  mergeAdjacent?: number;
   weights?: Partial<FusionWeights>;
   thresholds?: Partial<RelevanceThresholds>;
   /** How many vector hits and BM25 hits to consider before fusion. */
   candidates?: number;
 }
 
-export const DEFAULT_WEIGHTS: FusionWeights = { lexical: 0.45, sentence: 0.4, chunk: 0.15, sentenceLexical: 0.2, title: 0, neighbour: 0.1 };
+export const DEFAULT_WEIGHTS: FusionWeights = { lexical: 0.3, sentence: 0.6, sentenceLexical: 0.2, chunk: 0, title: 0.1, neighbour: 0.1 };
 export const DEFAULT_THRESHOLDS: RelevanceThresholds = { dense: 0.6, lexicalCoverage: 0.5, denseWithLexical: 0.5 };
+const RRF_K = 60;
 
 interface Candidate {
   chunk: Chunk;
   lexical: number;
-  sentenceLexical: number;
+  lexicalRank: number;
   title: number;
-  sentence: number;
   chunkSim: number;
+  chunkRank: number;
+  /** Per sentence of the chunk: best similarity of the sentence or its clauses (-1: not among the hits). */
+  sentenceSims: number[];
+  /** Per sentence: share of the query's IDF it matches. */
+  sentenceCoverage: number[];
+  /** Index of the sentence that carries the passage's score. */
+  bestSentence: number;
   fused: number;
 }
 
@@ -58,7 +79,8 @@ export class Retriever {
   private readonly weights: FusionWeights;
   private readonly thresholds: RelevanceThresholds;
   private readonly candidates: number;
-  /** Segmented sentences per chunk, computed on first use. */
+  private readonly mergeAdjacent: number;
+  /** Segmented sentences per chunk and segmented titles, computed on first use. */
   private readonly sentenceTerms = new Map<string, Set<string>[]>();
   private readonly titleTerms = new Map<string, Set<string>>();
 
@@ -72,19 +94,21 @@ export class Retriever {
     this.weights = { ...DEFAULT_WEIGHTS, ...options.weights };
     this.thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
     this.candidates = options.candidates ?? 200;
+    this.mergeAdjacent = options.mergeAdjacent ?? 0.85;
   }
 
   async retrieve(question: string, k = 5): Promise<RetrievalResult> {
-    const query = normaliseQuery(question);
-    // Questions in English (or another Latin-script language) are also searched through their Chinese domain terms.
-    const expansion = isMostlyLatin(query) ? expandToChinese(query) : '';
+    const hybrid = this.mode === 'hybrid';
+    const query = hybrid ? normaliseQuery(question) : question.trim();
+    // English (or other Latin-script) questions are also searched through the Chinese domain terms they mention.
+    const expansion = hybrid && isMostlyLatin(query) ? expandToChinese(query) : '';
     // Chinese the user typed inside such a question is their exact term: it counts twice.
     const terms = expansion
       ? [...new Set(this.segmenter.queryTerms(expansion)), ...this.segmenter.queryTerms((query.match(/\p{Script=Han}+/gu) ?? []).join(' '))]
       : this.segmenter.queryTerms(query);
+
     const t0 = performance.now();
-    const needDense = this.mode !== 'lexical';
-    const qVecs = needDense ? await this.embedder.embed(expansion ? [query, expansion] : [query], 'query') : [];
+    const qVecs = this.mode === 'lexical' ? [] : await this.embedder.embed(expansion ? [query, expansion] : [query], 'query');
     const t1 = performance.now();
 
     const pool = new Map<string, Candidate>();
@@ -93,33 +117,23 @@ export class Retriever {
       if (!c) {
         const chunk = this.index.chunks.get(chunkId);
         if (!chunk) return undefined;
-        c = { chunk, lexical: 0, sentenceLexical: 0, title: 0, sentence: -1, chunkSim: -1, fused: 0 };
+        c = { chunk, lexical: 0, lexicalRank: Infinity, title: 0, chunkSim: -1, chunkRank: Infinity, sentenceSims: chunk.sentences.map(() => -1), sentenceCoverage: [], bestSentence: -1, fused: 0 };
         pool.set(chunkId, c);
       }
       return c;
     };
 
-    // Lexical signal.
+    // Lexical signals.
     const lexHits = this.mode === 'dense' ? [] : this.index.bm25.search(terms, this.candidates);
     const maxLex = lexHits[0]?.score ?? 0;
-    for (const hit of lexHits) {
+    lexHits.forEach((hit, rank) => {
       const c = candidate(hit.id);
-      if (c) c.lexical = maxLex > 0 ? hit.score / maxLex : 0;
-    }
+      if (c) Object.assign(c, { lexical: maxLex > 0 ? hit.score / maxLex : 0, lexicalRank: rank + 1 });
+    });
     const queryIdf = this.index.bm25.queryIdf(terms);
-    if (this.mode === 'hybrid' && queryIdf > 0) {
-      const qWeights = weights(terms);
-      const titleScore = new Map<string, number>();
-      for (const c of pool.values()) {
-        c.sentenceLexical = this.bestSentenceCoverage(c.chunk, qWeights) / queryIdf;
-        let t = titleScore.get(c.chunk.docId);
-        if (t === undefined) titleScore.set(c.chunk.docId, (t = this.titleCoverage(c.chunk.docId, qWeights) / queryIdf));
-        c.title = t;
-      }
-    }
     const lexicalCoverage = queryIdf > 0 ? Math.max(0, ...lexHits.slice(0, 5).map((h) => h.matchedIdf)) / queryIdf : 0;
 
-    // Dense signals.
+    // Dense signals: passages, sentences and clauses of long sentences.
     let denseMax = 0;
     for (const qVec of qVecs) {
       const hits = await this.index.vectors.search(qVec, this.candidates);
@@ -128,38 +142,61 @@ export class Retriever {
         const c = candidate(chunkId);
         if (!c) continue;
         if (sentence === null) c.chunkSim = Math.max(c.chunkSim, hit.score);
-        else c.sentence = Math.max(c.sentence, hit.score);
+        else if (sentence < c.sentenceSims.length) c.sentenceSims[sentence] = Math.max(c.sentenceSims[sentence]!, hit.score);
         denseMax = Math.max(denseMax, hit.score);
       }
     }
+    [...pool.values()].filter((c) => c.chunkSim >= 0).sort((a, b) => b.chunkSim - a.chunkSim).forEach((c, i) => (c.chunkRank = i + 1));
 
-    this.fuse([...pool.values()]);
-    const ranked = [...pool.values()].sort((a, b) => b.fused - a.fused || a.chunk.id.localeCompare(b.chunk.id));
+    if (hybrid && queryIdf > 0) {
+      const qWeights = termWeights(terms);
+      for (const c of pool.values()) {
+        c.sentenceCoverage = this.sentenceCoverage(c.chunk, qWeights).map((x) => x / queryIdf);
+        c.title = this.titleCoverage(c.chunk.docId, qWeights) / queryIdf;
+      }
+    }
+
+    const cands = [...pool.values()];
+    if (this.mode === 'rrf') for (const c of cands) c.fused = 1 / (RRF_K + c.lexicalRank) + 1 / (RRF_K + c.chunkRank);
+    else this.fuse(cands);
+    const ranked = cands.sort((a, b) => b.fused - a.fused || a.chunk.id.localeCompare(b.chunk.id));
     const t2 = performance.now();
 
+    const passages = this.toPassages(ranked, k, hybrid ? this.mergeAdjacent : 0);
     const relevance = this.relevance(denseMax, lexicalCoverage);
-    const passages = ranked.slice(0, k).map((c) => this.toPassage(c));
-    return { query: expansion ? `${query} → ${expansion}` : query, passages, relevance, timings: { embedMs: t1 - t0, retrieveMs: t2 - t1 } };
+    const missing = hybrid ? missingAnswerType(question, passages) : null;
+    if (missing) Object.assign(relevance, { inScope: false, missing });
+    return {
+      query: expansion ? `${query} → ${expansion}` : query,
+      passages,
+      relevance,
+      timings: { embedMs: t1 - t0, retrieveMs: t2 - t1 },
+    };
   }
 
   private fuse(cands: Candidate[]): void {
-    const only = (key: keyof FusionWeights): FusionWeights => ({ lexical: 0, sentence: 0, chunk: 0, sentenceLexical: 0, title: 0, neighbour: 0, [key]: 1 });
+    const only = (key: keyof FusionWeights): FusionWeights => ({ lexical: 0, sentence: 0, sentenceLexical: 0, chunk: 0, title: 0, neighbour: 0, [key]: 1 });
     const w = this.mode === 'lexical' ? only('lexical') : this.mode === 'dense' ? only('chunk') : this.weights;
-    const range = (get: (c: Candidate) => number) => {
-      const vals = cands.map(get).filter((v) => v >= 0);
+    const range = (values: number[]) => {
+      const vals = values.filter((v) => v >= 0);
       const min = vals.length ? Math.min(...vals) : 0;
       const max = vals.length ? Math.max(...vals) : 0;
       return (v: number) => (v < 0 || max <= min ? 0 : (v - min) / (max - min));
     };
-    const sent = range((c) => c.sentence);
-    const whole = range((c) => c.chunkSim);
+    const sent = range(cands.flatMap((c) => c.sentenceSims));
+    const whole = range(cands.map((c) => c.chunkSim));
     const base = new Map<string, number>();
     for (const c of cands) {
-      const lexical = w.lexical * c.lexical + w.sentenceLexical * c.sentenceLexical + w.title * c.title;
-      base.set(c.chunk.id, lexical + w.sentence * sent(c.sentence) + w.chunk * whole(c.chunkSim));
+      // The passage's best sentence, judged on meaning and on the query's terms together.
+      let best = 0;
+      c.sentenceSims.forEach((sim, i) => {
+        const score = w.sentence * sent(sim) + w.sentenceLexical * (c.sentenceCoverage[i] ?? 0);
+        if (score > best) [best, c.bestSentence] = [score, i];
+      });
+      base.set(c.chunk.id, best + w.lexical * c.lexical + w.chunk * whole(c.chunkSim) + w.title * c.title);
     }
     for (const c of cands) {
-      const neighbourBest = Math.max(0, ...this.index.neighbours(c.chunk).map((n) => base.get(n.id) ?? 0));
+      const neighbourBest = w.neighbour ? Math.max(0, ...this.index.neighbours(c.chunk).map((n) => base.get(n.id) ?? 0)) : 0;
       c.fused = base.get(c.chunk.id)! + w.neighbour * neighbourBest;
     }
   }
@@ -168,26 +205,23 @@ export class Retriever {
   private titleCoverage(docId: string, qWeights: Map<string, number>): number {
     let terms = this.titleTerms.get(docId);
     if (!terms) this.titleTerms.set(docId, (terms = new Set(this.segmenter.terms(this.index.documents.get(docId)?.title ?? ''))));
+    return this.matchedIdf(terms, qWeights);
+  }
+
+  /** Weighted IDF of the query terms found in each sentence of the passage. */
+  private sentenceCoverage(chunk: Chunk, qWeights: Map<string, number>): number[] {
+    let terms = this.sentenceTerms.get(chunk.id);
+    if (!terms) {
+      terms = chunk.sentences.map((s) => new Set(this.segmenter.terms(chunk.text.slice(s.start - chunk.start, s.end - chunk.start))));
+      this.sentenceTerms.set(chunk.id, terms);
+    }
+    return terms.map((sentence) => this.matchedIdf(sentence, qWeights));
+  }
+
+  private matchedIdf(terms: Set<string>, qWeights: Map<string, number>): number {
     let sum = 0;
     for (const [t, w] of qWeights) if (terms.has(t)) sum += w * this.index.bm25.termWeight(t);
     return sum;
-  }
-
-  /** Weighted IDF of the query terms found in the passage's best sentence. */
-  private bestSentenceCoverage(chunk: Chunk, qWeights: Map<string, number>): number {
-    let terms = this.sentenceTerms.get(chunk.id);
-    if (!terms) {
-      const doc = this.index.documents.get(chunk.docId);
-      terms = chunk.sentences.map((s) => new Set(this.segmenter.terms(doc ? doc.text.slice(s.start, s.end) : '')));
-      this.sentenceTerms.set(chunk.id, terms);
-    }
-    let best = 0;
-    for (const sentence of terms) {
-      let sum = 0;
-      for (const [t, w] of qWeights) if (sentence.has(t)) sum += w * this.index.bm25.termWeight(t);
-      best = Math.max(best, sum);
-    }
-    return best;
   }
 
   private relevance(denseMax: number, lexicalCoverage: number): Relevance {
@@ -198,17 +232,38 @@ export class Retriever {
     return { denseMax, lexicalCoverage, inScope };
   }
 
-  private toPassage(c: Candidate): Passage {
+  /** The top k passages; a high-ranking chunk next to a chosen one extends it instead (at most two chunks). */
+  private toPassages(ranked: Candidate[], k: number, mergeShare: number): Passage[] {
+    const picked: { c: Candidate; first: number; last: number; merged: boolean }[] = [];
+    for (const c of ranked) {
+      const { docId, index } = c.chunk;
+      const neighbour = mergeShare > 0
+        ? picked.find((p) => !p.merged && p.c.chunk.docId === docId && (index === p.first - 1 || index === p.last + 1) && c.fused >= mergeShare * p.c.fused)
+        : undefined;
+      if (neighbour) {
+        Object.assign(neighbour, { first: Math.min(neighbour.first, index), last: Math.max(neighbour.last, index), merged: true });
+        continue;
+      }
+      if (picked.length >= k) break;
+      picked.push({ c, first: index, last: index, merged: false });
+    }
+    return picked.map(({ c, first, last }) => {
+      const ids = this.index.chunksByDoc.get(c.chunk.docId)!;
+      return this.toPassage(c, { start: this.index.chunks.get(ids[first]!)!.start, end: this.index.chunks.get(ids[last]!)!.end });
+    });
+  }
+
+  private toPassage(c: Candidate, span: { start: number; end: number }): Passage {
     const doc = this.index.documents.get(c.chunk.docId);
     return {
       chunkId: c.chunk.id,
       docId: c.chunk.docId,
       title: doc?.title ?? c.chunk.docId,
-      start: c.chunk.start,
-      end: c.chunk.end,
-      text: c.chunk.text,
+      start: span.start,
+      end: span.end,
+      text: doc ? doc.text.slice(span.start, span.end) : c.chunk.text,
       score: Number(c.fused.toFixed(4)),
-      signals: { lexical: c.lexical, dense: Math.max(0, c.chunkSim), sentence: Math.max(0, c.sentence) },
+      signals: { lexical: c.lexical, dense: Math.max(0, c.chunkSim), sentence: Math.max(0, ...c.sentenceSims) },
     };
   }
 }

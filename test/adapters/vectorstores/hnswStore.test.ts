@@ -198,7 +198,7 @@ describe('HnswVectorStore persistence', () => {
     const { store } = filled(5);
     const path = join(tmp.dir, 'v.hnsw');
     store.save(path);
-    const labels = JSON.parse(readFileSync(`${path}.labels.json`, 'utf8')) as { ids: unknown[] };
+    const labels = JSON.parse(readFileSync(`${path}.labels.json`, 'utf8')) as { labels: unknown[] };
     labels.labels.push(['ghost']);
     writeFileSync(`${path}.labels.json`, JSON.stringify(labels));
     expect(() => HnswVectorStore.load(path)).toThrow(CorruptVectorIndexError);
