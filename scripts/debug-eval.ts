@@ -6,7 +6,7 @@ import { firstRelevantRank } from '../src/eval/retrievalMetrics.js';
 import { createRuntime } from '../src/node/runtime.js';
 const config = loadConfig(process.env);
 const rt = await createRuntime(config, {});
-const qs = locateEvalSet(JSON.parse(readFileSync('test/eval/questions.json', 'utf8')), [...rt.opened.index.documents.values()]);
+const qs = locateEvalSet(JSON.parse(readFileSync(`test/eval/${process.env.SET ?? 'questions'}.json`, 'utf8')), [...rt.opened.index.documents.values()]);
 const r = rt.withRetriever({ mode: (process.argv[2] as any) ?? 'hybrid' });
 for (const q of qs) {
   const res = await r.retrieve(q.question, 5);

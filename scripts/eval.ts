@@ -1,6 +1,7 @@
 /**
- * `npm run eval`: retrieval quality on the project's evaluation set
- * (test/eval/questions.json) for BM25 only, dense only and hybrid.
+ * `npm run eval`: retrieval quality on the project's evaluation sets
+ * (test/eval/questions.json, test/eval/holdout.json) for plain BM25, plain
+ * dense, plain RRF and Yiju's hybrid retrieval.
  * Options: --json (machine-readable), --verbose (list misses).
  */
 import { readFileSync } from 'node:fs';
@@ -8,13 +9,17 @@ import type { RetrievalMode } from '../src/core/retrieve/retriever.js';
 import { locateEvalSet } from '../src/eval/evalSet.js';
 import { retrievalMetrics, type RetrievalMetrics } from '../src/eval/retrievalMetrics.js';
 import { log, runCli } from '../src/cli/run.js';
-import { createRuntime } from '../src/node/runtime.js';
+import { createRuntime, type Runtime } from '../src/node/runtime.js';
 
 const args = new Set(process.argv.slice(2));
 
-await runCli(async (config) => {
-  const rt = await createRuntime(config, { log });
-  const questions = locateEvalSet(JSON.parse(readFileSync(new URL('../test/eval/questions.json', import.meta.url), 'utf8')), [...rt.opened.index.documents.values()]);
+const SETS = {
+  questions: 'development set, used while tuning',
+  holdout: 'held-out set, written separately and never tuned on',
+};
+
+async function evaluate(rt: Runtime, file: string) {
+  const questions = locateEvalSet(JSON.parse(readFileSync(new URL(`../test/eval/${file}.json`, import.meta.url), 'utf8')), [...rt.opened.index.documents.values()]);
   const rows: Record<string, RetrievalMetrics> = {};
   for (const mode of ['lexical', 'dense', 'rrf', 'hybrid'] as RetrievalMode[]) {
     const retriever = rt.withRetriever({ mode });
@@ -22,14 +27,25 @@ await runCli(async (config) => {
     for (const q of questions) results.push(await retriever.retrieve(q.question, 5));
     rows[mode] = retrievalMetrics(questions, results);
   }
-  if (args.has('--json')) {
-    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-    return;
+  return { questions, rows };
+}
+
+await runCli(async (config) => {
+  const rt = await createRuntime(config, { log });
+  const all: Record<string, Record<string, RetrievalMetrics>> = {};
+  for (const [file, label] of Object.entries(SETS)) {
+    const { questions, rows } = await evaluate(rt, file);
+    all[file] = rows;
+    if (!args.has('--json')) print(`test/eval/${file}.json — ${label}`, questions.length, rows);
   }
+  if (args.has('--json')) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+});
+
+function print(heading: string, total: number, rows: Record<string, RetrievalMetrics>) {
   const names: Record<string, string> = { lexical: 'BM25 + jieba', dense: 'dense (bge-small-zh, passages)', rrf: 'RRF of BM25 and dense', hybrid: 'Yiju hybrid' };
   const pct = (x: number) => x.toFixed(3);
   const inScope = rows.hybrid!.questions;
-  process.stdout.write(`Retrieval on ${questions.length} questions (${inScope} answerable, ${questions.length - inScope} out of scope)\n\n`);
+  process.stdout.write(`\n${heading}: ${total} questions (${inScope} answerable, ${total - inScope} out of scope)\n\n`);
   process.stdout.write('| method | recall@1 | recall@5 | MRR | out-of-scope detected | in-scope rejected |\n|---|---|---|---|---|---|\n');
   for (const [mode, m] of Object.entries(rows)) {
     process.stdout.write(`| ${names[mode]} | ${pct(m.recallAt1)} | ${pct(m.recallAt5)} | ${pct(m.mrr)} | ${m.outOfScopeDetected}/${m.outOfScopeTotal} | ${m.inScopeRejected} |\n`);
@@ -37,4 +53,4 @@ await runCli(async (config) => {
   if (args.has('--verbose')) {
     for (const [mode, m] of Object.entries(rows)) process.stdout.write(`\n${mode} misses: ${m.misses.map((x) => `${x.id}@${x.rank ?? '-'}`).join(' ')}\n`);
   }
-});
+}

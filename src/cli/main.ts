@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError } from 'commander';
 import { provisionModel } from '../adapters/models/provision.js';
 import type { RetrievalMode } from '../core/retrieve/retriever.js';
@@ -50,6 +51,35 @@ program
       progress.stop();
       const result = await rt.retriever.retrieve(question, opts.top);
       process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatPassages(result));
+    }),
+  );
+
+program
+  .command('start')
+  .description('build the index if needed, then answer questions (one from the arguments, or interactively)')
+  .argument('[question...]', 'a question; without one, Yiju asks for questions until an empty line or Ctrl-D')
+  .option('-k, --top <n>', 'how many passages', positiveInt(50), 3)
+  .action((words: string[], opts: { top: number }) =>
+    runCli(async (config) => {
+      const progress = buildProgressReporter();
+      const rt = await createRuntime(config, { log, onProgress: (p) => progress.onProgress(p) });
+      progress.stop();
+      const m = rt.opened.manifest;
+      log(`Yiju · ${m.counts.documents} speeches, ${m.counts.chunks} passages · mode: offline retrieval (${rt.embedder.id} + BM25), no API key needed`);
+      const answer = async (q: string) => process.stdout.write(formatPassages(await rt.retriever.retrieve(q, opts.top)));
+      if (words.length) {
+        await answer(words.join(' '));
+        return;
+      }
+      const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: !!process.stdin.isTTY });
+      rl.setPrompt('问题> ');
+      rl.prompt();
+      for await (const line of rl) {
+        if (!line.trim()) break;
+        await answer(line.trim());
+        rl.prompt();
+      }
+      rl.close();
     }),
   );
 

@@ -96,7 +96,9 @@ export async function buildIndex(input: BuildInput): Promise<BuildResult> {
   }
 
   const t0 = performance.now();
-  const batch = 64;
+  // Similar lengths batch together, so little compute goes into padding.
+  toEmbed.sort((a, b) => a.text.length - b.text.length);
+  const batch = 32;
   for (let i = 0; i < toEmbed.length; i += batch) {
     const slice = toEmbed.slice(i, i + batch);
     const vecs = await embedder.embed(slice.map((x) => x.text), 'passage');

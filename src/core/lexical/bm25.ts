@@ -80,6 +80,11 @@ export class Bm25Index {
     return sum;
   }
 
+  /** Ids of the documents that contain a term. */
+  containing(term: string): string[] {
+    return (this.postings.get(term) ?? []).map(([doc]) => this.ids[doc]!);
+  }
+
   /** Ranks documents; a term repeated in the query weighs proportionally more. */
   search(terms: readonly string[], k = Infinity): Bm25Hit[] {
     const avg = this.ids.length ? this.totalLength / this.ids.length : 0;

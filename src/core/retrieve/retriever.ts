@@ -18,16 +18,15 @@ export type RetrievalMode = 'hybrid' | 'lexical' | 'dense' | 'rrf';
 export interface FusionWeights {
   /** Passage BM25 score, divided by the query's best BM25 score. */
   lexical: number;
-  /** A sentence's (or clause's) similarity, min–max normalised over candidates; best sentence of the passage counts. */
+  /** Similarity of the passage's best sentence (or clause of a long sentence), min–max normalised over candidates. */
   sentence: number;
-  /** Share of the query's IDF matched by that same sentence (joint with `sentence`). */
-  sentenceLexical: number;
   /** Whole-passage similarity, min–max normalised over candidates. */
   chunk: number;
-  /** Share of the query's IDF matched by the passage's document title (users name the speech: "市里的讲话"). */
-  title: number;
-  /** Share of the best neighbouring passage's score added to a passage. */
-  neighbour: number;
+  /**
+   * Share of the query's IDF found anywhere in the passage's speech, title
+   * included: users name the speech they mean ("市里的讲话", "总队讲话里").
+   */
+  document: number;
 }
 
 export interface RelevanceThresholds {
@@ -53,7 +52,8 @@ export interface RetrieverOptions {
   candidates?: number;
 }
 
-export const DEFAULT_WEIGHTS: FusionWeights = { lexical: 0.3, sentence: 0.6, sentenceLexical: 0.2, chunk: 0, title: 0.1, neighbour: 0.1 };
+/** Chosen from a plateau of equally good settings on the evaluation set (scripts/tune.ts), not its single best point. */
+export const DEFAULT_WEIGHTS: FusionWeights = { lexical: 0.4, sentence: 0.6, chunk: 0, document: 0.1 };
 export const DEFAULT_THRESHOLDS: RelevanceThresholds = { dense: 0.6, lexicalCoverage: 0.5, denseWithLexical: 0.5 };
 const RRF_K = 60;
 
@@ -61,15 +61,11 @@ interface Candidate {
   chunk: Chunk;
   lexical: number;
   lexicalRank: number;
-  title: number;
+  document: number;
   chunkSim: number;
   chunkRank: number;
   /** Per sentence of the chunk: best similarity of the sentence or its clauses (-1: not among the hits). */
   sentenceSims: number[];
-  /** Per sentence: share of the query's IDF it matches. */
-  sentenceCoverage: number[];
-  /** Index of the sentence that carries the passage's score. */
-  bestSentence: number;
   fused: number;
 }
 
@@ -80,8 +76,7 @@ export class Retriever {
   private readonly thresholds: RelevanceThresholds;
   private readonly candidates: number;
   private readonly mergeAdjacent: number;
-  /** Segmented sentences per chunk and segmented titles, computed on first use. */
-  private readonly sentenceTerms = new Map<string, Set<string>[]>();
+  /** Segmented titles, computed on first use. */
   private readonly titleTerms = new Map<string, Set<string>>();
 
   constructor(
@@ -117,7 +112,7 @@ export class Retriever {
       if (!c) {
         const chunk = this.index.chunks.get(chunkId);
         if (!chunk) return undefined;
-        c = { chunk, lexical: 0, lexicalRank: Infinity, title: 0, chunkSim: -1, chunkRank: Infinity, sentenceSims: chunk.sentences.map(() => -1), sentenceCoverage: [], bestSentence: -1, fused: 0 };
+        c = { chunk, lexical: 0, lexicalRank: Infinity, document: 0, chunkSim: -1, chunkRank: Infinity, sentenceSims: chunk.sentences.map(() => -1), fused: 0 };
         pool.set(chunkId, c);
       }
       return c;
@@ -150,10 +145,8 @@ export class Retriever {
 
     if (hybrid && queryIdf > 0) {
       const qWeights = termWeights(terms);
-      for (const c of pool.values()) {
-        c.sentenceCoverage = this.sentenceCoverage(c.chunk, qWeights).map((x) => x / queryIdf);
-        c.title = this.titleCoverage(c.chunk.docId, qWeights) / queryIdf;
-      }
+      const docCoverage = this.documentCoverage(qWeights);
+      for (const c of pool.values()) c.document = (docCoverage.get(c.chunk.docId) ?? 0) / queryIdf;
     }
 
     const cands = [...pool.values()];
@@ -175,7 +168,7 @@ export class Retriever {
   }
 
   private fuse(cands: Candidate[]): void {
-    const only = (key: keyof FusionWeights): FusionWeights => ({ lexical: 0, sentence: 0, sentenceLexical: 0, chunk: 0, title: 0, neighbour: 0, [key]: 1 });
+    const only = (key: keyof FusionWeights): FusionWeights => ({ lexical: 0, sentence: 0, chunk: 0, document: 0, [key]: 1 });
     const w = this.mode === 'lexical' ? only('lexical') : this.mode === 'dense' ? only('chunk') : this.weights;
     const range = (values: number[]) => {
       const vals = values.filter((v) => v >= 0);
@@ -185,43 +178,28 @@ export class Retriever {
     };
     const sent = range(cands.flatMap((c) => c.sentenceSims));
     const whole = range(cands.map((c) => c.chunkSim));
-    const base = new Map<string, number>();
     for (const c of cands) {
-      // The passage's best sentence, judged on meaning and on the query's terms together.
-      let best = 0;
-      c.sentenceSims.forEach((sim, i) => {
-        const score = w.sentence * sent(sim) + w.sentenceLexical * (c.sentenceCoverage[i] ?? 0);
-        if (score > best) [best, c.bestSentence] = [score, i];
-      });
-      base.set(c.chunk.id, best + w.lexical * c.lexical + w.chunk * whole(c.chunkSim) + w.title * c.title);
-    }
-    for (const c of cands) {
-      const neighbourBest = w.neighbour ? Math.max(0, ...this.index.neighbours(c.chunk).map((n) => base.get(n.id) ?? 0)) : 0;
-      c.fused = base.get(c.chunk.id)! + w.neighbour * neighbourBest;
+      c.fused = w.sentence * sent(Math.max(...c.sentenceSims)) + w.lexical * c.lexical + w.chunk * whole(c.chunkSim) + w.document * c.document;
     }
   }
 
-  /** Weighted IDF of the query terms found in a document's title. */
-  private titleCoverage(docId: string, qWeights: Map<string, number>): number {
+  /** Per speech: weighted IDF of the query terms found in its title or any of its passages. */
+  private documentCoverage(qWeights: Map<string, number>): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [term, w] of qWeights) {
+      const docs = new Set(this.index.bm25.containing(term).map((id) => this.index.chunks.get(id)?.docId));
+      for (const doc of this.index.documents.values()) {
+        if (!docs.has(doc.id) && !this.titleTermsOf(doc.id).has(term)) continue;
+        out.set(doc.id, (out.get(doc.id) ?? 0) + w * this.index.bm25.termWeight(term));
+      }
+    }
+    return out;
+  }
+
+  private titleTermsOf(docId: string): Set<string> {
     let terms = this.titleTerms.get(docId);
     if (!terms) this.titleTerms.set(docId, (terms = new Set(this.segmenter.terms(this.index.documents.get(docId)?.title ?? ''))));
-    return this.matchedIdf(terms, qWeights);
-  }
-
-  /** Weighted IDF of the query terms found in each sentence of the passage. */
-  private sentenceCoverage(chunk: Chunk, qWeights: Map<string, number>): number[] {
-    let terms = this.sentenceTerms.get(chunk.id);
-    if (!terms) {
-      terms = chunk.sentences.map((s) => new Set(this.segmenter.terms(chunk.text.slice(s.start - chunk.start, s.end - chunk.start))));
-      this.sentenceTerms.set(chunk.id, terms);
-    }
-    return terms.map((sentence) => this.matchedIdf(sentence, qWeights));
-  }
-
-  private matchedIdf(terms: Set<string>, qWeights: Map<string, number>): number {
-    let sum = 0;
-    for (const [t, w] of qWeights) if (terms.has(t)) sum += w * this.index.bm25.termWeight(t);
-    return sum;
+    return terms;
   }
 
   private relevance(denseMax: number, lexicalCoverage: number): Relevance {
