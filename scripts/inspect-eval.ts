@@ -1,4 +1,9 @@
-// Temporary: inspect misses.
+/**
+ * `npx tsx scripts/inspect-eval.ts [hybrid|lexical|dense|rrf]` (SET=holdout for the held-out set):
+ * one line per evaluation question with its relevance signals, and for every miss the
+ * normalised query, the expected evidence and the top three passages with their signals.
+ * A development tool for understanding retrieval errors.
+ */
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../src/config/config.js';
 import { locateEvalSet } from '../src/eval/evalSet.js';
