@@ -1,11 +1,12 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { fnv1a } from './fakeEmbedder.js';
 
 /**
  * A local stand-in for an OpenAI-compatible API (OpenAI, vLLM, Ollama…), for
  * tests. It speaks OpenAI's wire format and records every request. Routes are
- * pluggable so later suites can add e.g. POST /v1/chat/completions.
+ * pluggable so later suites can add e.g. POST /v1/chat/completions (see
+ * openaiChatServer.ts, which builds on this one).
  *
  *   const server = await startOpenAIServer();
  *   new OpenAI({ baseURL: server.baseURL, apiKey: 'sk-test' });
@@ -21,8 +22,15 @@ export interface RecordedRequest {
 
 export interface RouteReply {
   status?: number;
-  body: unknown;
+  /** Sent as JSON. Ignored when `raw` is given. */
+  body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * Writes the response itself (streams, trickles, cut connections, hangs). It owns
+   * `res`: it must end it, destroy its socket, or leave it hanging — `close()`
+   * destroys every socket anyway. Listen to `res.on('close')` to stop timers.
+   */
+  raw?: (res: ServerResponse) => void | Promise<void>;
 }
 
 export type RouteHandler = (req: RecordedRequest) => RouteReply | Promise<RouteReply>;
@@ -44,6 +52,9 @@ export interface OpenAIServer {
   route(key: string, handler: RouteHandler): void;
   /** The next `times` requests (to any route) fail with `status`. */
   failNext(status: number, times?: number, message?: string): void;
+  /** Open TCP connections (idle keep-alive ones included). */
+  connections(): number;
+  /** Destroys every connection (hanging or streaming ones too) and stops listening. */
   close(): Promise<void>;
 }
 
@@ -103,7 +114,8 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function send(res: ServerResponse, reply: RouteReply): void {
+function send(res: ServerResponse, reply: RouteReply): void | Promise<void> {
+  if (reply.raw) return reply.raw(res);
   res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
   res.end(JSON.stringify(reply.body));
 }
@@ -122,8 +134,16 @@ export async function startOpenAIServer(routes: Record<string, RouteHandler> = {
       if (failure) return send(res, { status: failure.status, body: { error: { message: failure.message, type: 'server_error' } } });
       const handler = table.get(`${recorded.method} ${path}`);
       if (!handler) return send(res, { status: 404, body: { error: { message: `no route ${recorded.method} ${path}`, type: 'invalid_request_error' } } });
-      send(res, await handler(recorded));
-    })().catch((err: unknown) => send(res, { status: 500, body: { error: { message: String(err) } } }));
+      await send(res, await handler(recorded));
+    })().catch((err: unknown) => {
+      if (!res.headersSent && !res.destroyed) void send(res, { status: 500, body: { error: { message: String(err) } } });
+      else res.destroy();
+    });
+  });
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -137,10 +157,12 @@ export async function startOpenAIServer(routes: Record<string, RouteHandler> = {
     failNext: (status, times = 1, message = `injected failure ${status}`) => {
       for (let i = 0; i < times; i++) failures.push({ status, message });
     },
+    connections: () => sockets.size,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       }),
   };
 }
