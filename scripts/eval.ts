@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { RetrievalMode } from '../src/core/retrieve/retriever.js';
 import { locateEvalSet } from '../src/eval/evalSet.js';
+import { answerMetrics, type AnswerMetrics } from '../src/eval/answerMetrics.js';
 import { retrievalMetrics, type RetrievalMetrics } from '../src/eval/retrievalMetrics.js';
 import { log, runCli } from '../src/cli/run.js';
 import { createRuntime, type Runtime } from '../src/node/runtime.js';
@@ -27,16 +28,22 @@ async function evaluate(rt: Runtime, file: string) {
     for (const q of questions) results.push(await retriever.retrieve(q.question, 5));
     rows[mode] = retrievalMetrics(questions, results);
   }
-  return { questions, rows };
+  const answers = [];
+  for (const q of questions) answers.push(await rt.extractive.answer(q.question));
+  const answersRow = answerMetrics(questions, answers, (id) => rt.opened.index.documents.get(id)?.text);
+  return { questions, rows, answers: answersRow };
 }
 
 await runCli(async (config) => {
   const rt = await createRuntime(config, { log });
-  const all: Record<string, Record<string, RetrievalMetrics>> = {};
+  const all: Record<string, unknown> = {};
   for (const [file, label] of Object.entries(SETS)) {
-    const { questions, rows } = await evaluate(rt, file);
-    all[file] = rows;
-    if (!args.has('--json')) print(`test/eval/${file}.json — ${label}`, questions.length, rows);
+    const { questions, rows, answers } = await evaluate(rt, file);
+    all[file] = { ...rows, answers };
+    if (!args.has('--json')) {
+      print(`test/eval/${file}.json — ${label}`, questions.length, rows);
+      printAnswers(answers);
+    }
   }
   if (args.has('--json')) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
 });
@@ -53,4 +60,9 @@ function print(heading: string, total: number, rows: Record<string, RetrievalMet
   if (args.has('--verbose')) {
     for (const [mode, m] of Object.entries(rows)) process.stdout.write(`\n${mode} misses: ${m.misses.map((x) => `${x.id}@${x.rank ?? '-'}`).join(' ')}\n`);
   }
+}
+
+function printAnswers(m: AnswerMetrics) {
+  process.stdout.write(`\nExtractive answers: key facts present ${(100 * m.keyFactRecall).toFixed(1)} % of ${m.keyFactsTotal}; out of scope refused ${m.refusedOutOfScope}/${m.outOfScopeTotal}; answerable refused ${m.refusedInScope}; citations not matching their span: ${m.badCitations}\n`);
+  if (args.has('--verbose')) process.stdout.write(`missing key facts: ${m.missingFacts.map((x) => `${x.id}(${x.facts.join('、')})`).join(' ')}\n`);
 }

@@ -1,3 +1,4 @@
+import type { AnswerResult } from '../core/answer/types.js';
 import type { RetrievalResult } from '../core/types.js';
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
@@ -15,5 +16,16 @@ export function formatPassages(result: RetrievalResult): string {
   });
   lines.push('');
   lines.push(`(${result.timings.embedMs.toFixed(0)} ms embedding, ${result.timings.retrieveMs.toFixed(1)} ms retrieval)`);
+  return lines.join('\n') + '\n';
+}
+
+/** An answer and its citations (title and the quoted span) for the terminal. */
+export function formatAnswer(result: AnswerResult): string {
+  const lines = [result.answer, ''];
+  if (result.fallback) lines.push(`(fallback: ${result.fallback})`);
+  lines.push(`mode: ${result.mode}${result.grounded ? '' : ' · not covered by the speeches'}`);
+  for (const c of result.citations) {
+    lines.push('', `[${c.n}] ${c.title}  (${c.docId} ${c.start}–${c.end})`, `    「${clip(c.text.replace(/\n/gu, ' '), 300)}」`);
+  }
   return lines.join('\n') + '\n';
 }

@@ -5,7 +5,7 @@ import { provisionModel } from '../adapters/models/provision.js';
 import type { RetrievalMode } from '../core/retrieve/retriever.js';
 import { createRuntime } from '../node/runtime.js';
 import { buildProgressReporter } from './progress.js';
-import { formatPassages } from './format.js';
+import { formatAnswer, formatPassages } from './format.js';
 import { log, runCli } from './run.js';
 
 const positiveInt = (max: number) => (v: string) => {
@@ -80,6 +80,21 @@ program
         rl.prompt();
       }
       rl.close();
+    }),
+  );
+
+program
+  .command('ask')
+  .description('answer a question with citations (generative when YIJU_CHAT_MODEL is set, else offline extractive)')
+  .argument('<question...>', 'the question')
+  .option('--json', 'print the answer contract as JSON')
+  .action((words: string[], opts: { json?: boolean }) =>
+    runCli(async (config) => {
+      const progress = buildProgressReporter();
+      const rt = await createRuntime(config, { log, onProgress: (p) => progress.onProgress(p) });
+      progress.stop();
+      const result = await rt.answerer.answer(words.join(' ').trim());
+      process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatAnswer(result));
     }),
   );
 

@@ -25,6 +25,8 @@ export const ConfigSchema = z.object({
     apiKey: z.string().min(1).optional(),
     baseURL: z.string().url().optional(),
     embeddingModel: z.string().min(1).default('text-embedding-3-small'),
+    /** Setting a chat model (with an API key) turns on the generative answer mode. */
+    chatModel: z.string().min(1).optional(),
     embeddingDimensions: z.coerce.number().int().positive().optional(),
     timeoutMs: z.coerce.number().int().positive().default(30_000),
     maxRetries: z.coerce.number().int().min(0).max(10).default(2),
@@ -52,7 +54,7 @@ const ENV_NAMES: Record<string, string> = {
   corpusDir: 'YIJU_CORPUS_DIR', dataDir: 'YIJU_DATA_DIR', embedder: 'YIJU_EMBEDDER', 'model.dir': 'YIJU_MODEL_DIR',
   'model.cacheDir': 'YIJU_MODEL_CACHE', 'model.allowRemote': 'YIJU_ALLOW_REMOTE_MODELS', 'model.threads': 'YIJU_MODEL_THREADS',
   'openai.apiKey': 'OPENAI_API_KEY', 'openai.baseURL': 'OPENAI_BASE_URL', 'openai.embeddingModel': 'YIJU_EMBEDDING_MODEL',
-  'openai.embeddingDimensions': 'YIJU_EMBEDDING_DIMENSIONS', 'openai.timeoutMs': 'YIJU_OPENAI_TIMEOUT_MS', 'openai.maxRetries': 'YIJU_OPENAI_MAX_RETRIES',
+  'openai.embeddingDimensions': 'YIJU_EMBEDDING_DIMENSIONS', 'openai.chatModel': 'YIJU_CHAT_MODEL', 'openai.timeoutMs': 'YIJU_OPENAI_TIMEOUT_MS', 'openai.maxRetries': 'YIJU_OPENAI_MAX_RETRIES',
   chunkSize: 'YIJU_CHUNK_SIZE', embedTitle: 'YIJU_EMBED_TITLE', watermarks: 'YIJU_WATERMARKS', userTerms: 'YIJU_USER_TERMS',
   'retrieval.topK': 'YIJU_TOP_K', 'retrieval.hnswEf': 'YIJU_HNSW_EF',
 };
@@ -81,6 +83,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = parsed.data;
+  if (config.openai.chatModel && !config.openai.apiKey) {
+    throw new ConfigError('Invalid configuration:\n  YIJU_CHAT_MODEL needs OPENAI_API_KEY (any non-empty value for local servers such as vLLM or Ollama).');
+  }
   if (config.embedder === 'openai' && !config.openai.apiKey) {
     throw new ConfigError('Invalid configuration:\n  YIJU_EMBEDDER=openai needs OPENAI_API_KEY (any non-empty value for local servers such as vLLM or Ollama).');
   }

@@ -34,3 +34,16 @@ export interface Segmenter {
   /** Terms of a query for searching. */
   queryTerms(text: string): string[];
 }
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** A chat model (any OpenAI-compatible endpoint, Workers AI …). */
+export interface ChatModel {
+  readonly id: string;
+  complete(messages: ChatMessage[], options?: { signal?: AbortSignal }): Promise<string>;
+  /** Yields text pieces as they are generated. */
+  stream(messages: ChatMessage[], options?: { signal?: AbortSignal }): AsyncIterable<string>;
+}

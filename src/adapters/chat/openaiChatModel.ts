@@ -1,0 +1,42 @@
+import OpenAI from 'openai';
+import type { ChatMessage, ChatModel } from '../../core/ports.js';
+
+export interface OpenAIChatOptions {
+  apiKey: string;
+  baseURL?: string;
+  model: string;
+  timeoutMs?: number;
+  maxRetries?: number;
+  temperature?: number;
+}
+
+/** Chat completions from any OpenAI-compatible endpoint (OpenAI, DeepSeek, Qwen/DashScope, vLLM, Ollama). */
+export class OpenAIChatModel implements ChatModel {
+  readonly id: string;
+  private readonly client: OpenAI;
+
+  constructor(private readonly options: OpenAIChatOptions) {
+    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.timeoutMs ?? 30_000, maxRetries: options.maxRetries ?? 2, logLevel: 'off' });
+    this.id = `openai:${options.model}`;
+  }
+
+  async complete(messages: ChatMessage[], opts: { signal?: AbortSignal } = {}): Promise<string> {
+    const res = await this.client.chat.completions.create(
+      { model: this.options.model, messages, temperature: this.options.temperature ?? 0.2 },
+      { signal: opts.signal },
+    );
+    if (typeof res !== 'object' || !Array.isArray(res.choices)) throw new Error('the endpoint did not return a chat completion');
+    return res.choices[0]?.message?.content ?? '';
+  }
+
+  async *stream(messages: ChatMessage[], opts: { signal?: AbortSignal } = {}): AsyncIterable<string> {
+    const stream = await this.client.chat.completions.create(
+      { model: this.options.model, messages, temperature: this.options.temperature ?? 0.2, stream: true },
+      { signal: opts.signal },
+    );
+    for await (const chunk of stream) {
+      const text = chunk.choices[0]?.delta?.content;
+      if (text) yield text;
+    }
+  }
+}

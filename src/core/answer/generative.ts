@@ -1,0 +1,113 @@
+import type { ChatModel, Embedder } from '../ports.js';
+import type { Passage, RetrievalResult } from '../types.js';
+import type { ExtractiveAnswerer } from './extractive.js';
+import { rewriteFollowUp } from './followUp.js';
+import { answerLanguage } from './language.js';
+import { buildAnswerMessages, buildRewriteMessages } from './prompt.js';
+import type { AnswerEvent, AnswerOptions, Answerer, AnswerResult, Citation } from './types.js';
+import { verifyCitations } from './verify.js';
+
+export interface GenerativeDeps {
+  chat: ChatModel;
+  /** Retrieval, refusal and the fallback answer. */
+  extractive: ExtractiveAnswerer;
+  /** For semantic citation support (null: lexical support only). */
+  embedder: Embedder | null;
+}
+
+type Retrieved = RetrievalResult & { standalone: string };
+
+const reason = (err: unknown) => {
+  const e = err as { status?: number; name?: string; message?: string };
+  if (e?.status) return `the language model answered HTTP ${e.status}`;
+  if (e?.name?.includes('Timeout')) return 'the language model timed out';
+  return `the language model failed (${String(e?.message ?? err).split('\n')[0]})`;
+};
+
+/**
+ * Answers with an OpenAI-compatible LLM from the retrieved passages, then
+ * verifies every citation. "Not in the corpus" is decided from retrieval
+ * before any LLM call; any LLM failure falls back to the extractive answer.
+ */
+export class GenerativeAnswerer implements Answerer {
+  constructor(private readonly deps: GenerativeDeps) {}
+
+  /** Follow-ups are rewritten by the LLM; the deterministic heuristic is the fallback. */
+  private async standalone(question: string, options: AnswerOptions): Promise<string> {
+    if (!options.history?.some((t) => t.role === 'user')) return question.trim();
+    try {
+      const text = (await this.deps.chat.complete(buildRewriteMessages(question, options.history), { signal: options.signal })).trim();
+      if (text && text.length <= 500) return text.split('\n')[0]!.trim();
+    } catch {
+      // fall through
+    }
+    return rewriteFollowUp(question, options.history);
+  }
+
+  private retrieve = async (question: string, options: AnswerOptions): Promise<Retrieved> =>
+    this.deps.extractive.retrieve(question, options, await this.standalone(question, options));
+
+  private async finish(question: string, retrieval: Retrieved, raw: string): Promise<AnswerResult> {
+    const passages = retrieval.passages;
+    if (!raw.trim()) return this.fallback(question, retrieval, 'the language model returned an empty answer');
+    const verified = await verifyCitations(raw, passages, this.deps.embedder);
+    const citations = verified.cited.map((n) => toCitation(n, passages[n - 1]!));
+    return {
+      answer: verified.answer,
+      mode: 'generative',
+      grounded: citations.length > 0,
+      citations,
+      ...(verified.unsupported.length ? { unsupported: verified.unsupported } : {}),
+      standaloneQuestion: retrieval.standalone,
+    };
+  }
+
+  private async fallback(question: string, retrieval: Retrieved, why: string): Promise<AnswerResult> {
+    return { ...(await this.deps.extractive.fromRetrieval(question, retrieval)), fallback: `${why}; showing quoted passages instead` };
+  }
+
+  async answer(question: string, options: AnswerOptions = {}): Promise<AnswerResult> {
+    const retrieval = await this.retrieve(question, options);
+    if (!retrieval.relevance.inScope) return this.deps.extractive.fromRetrieval(question, retrieval);
+    let raw: string;
+    try {
+      raw = await this.deps.chat.complete(buildAnswerMessages(question, retrieval.passages, answerLanguage(question)), { signal: options.signal });
+    } catch (err) {
+      return this.fallback(question, retrieval, reason(err));
+    }
+    return this.finish(question, retrieval, raw);
+  }
+
+  async *stream(question: string, options: AnswerOptions = {}): AsyncIterable<AnswerEvent> {
+    const retrieval = await this.retrieve(question, options);
+    if (!retrieval.relevance.inScope) {
+      yield* this.replay(await this.deps.extractive.fromRetrieval(question, retrieval));
+      return;
+    }
+    // The passages the model sees, numbered as its markers will be, before any text.
+    yield { type: 'citations', citations: retrieval.passages.map((p, i) => toCitation(i + 1, p)) };
+    let raw = '';
+    try {
+      for await (const piece of this.deps.chat.stream(buildAnswerMessages(question, retrieval.passages, answerLanguage(question)), { signal: options.signal })) {
+        raw += piece;
+        yield { type: 'delta', text: piece };
+      }
+    } catch (err) {
+      if (options.signal?.aborted) return;
+      // done.result.answer replaces whatever was streamed.
+      yield { type: 'done', result: await this.fallback(question, retrieval, `${reason(err)} while streaming`) };
+      return;
+    }
+    yield { type: 'done', result: await this.finish(question, retrieval, raw) };
+  }
+
+  private async *replay(result: AnswerResult): AsyncIterable<AnswerEvent> {
+    yield { type: 'citations', citations: result.citations };
+    yield { type: 'delta', text: result.answer };
+    yield { type: 'done', result };
+  }
+}
+
+function toCitation(n: number, p: Passage): Citation {
+  return { n, docId: p.docId, title: p.title, start: p.start, end: p.end, text: p.text, score: p.score };
+}

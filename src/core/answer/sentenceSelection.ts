@@ -1,0 +1,93 @@
+import { splitSentences } from '../chunk/sentences.js';
+import type { Embedder, Segmenter } from '../ports.js';
+import type { Document, Passage, Span } from '../types.js';
+
+export interface ScoredSentence extends Span {
+  text: string;
+  title: string;
+  /** Rank of the passage it came from (0 = best). */
+  passageRank: number;
+  similarity: number;
+  coverage: number;
+  score: number;
+}
+
+export interface SelectionOptions {
+  /** At most this many sentences in an answer. */
+  maxSentences: number;
+  /** A supporting sentence must score at least this share of the best one. */
+  relativeFloor: number;
+}
+
+const MIN_SENTENCE = 6;
+
+const dot = (a: Float32Array, b: Float32Array) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+};
+
+function bigrams(text: string): Set<string> {
+  const clean = text.replace(/[\s\p{P}]/gu, '');
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < clean.length; i++) out.add(clean.slice(i, i + 2));
+  return out;
+}
+
+/** Share of the smaller sentence's character bigrams found in the other: near-duplicates score high. */
+export function overlap(a: string, b: string): number {
+  const A = bigrams(a);
+  const B = bigrams(b);
+  if (!A.size || !B.size) return 0;
+  let common = 0;
+  for (const x of A) if (B.has(x)) common++;
+  return common / Math.min(A.size, B.size);
+}
+
+/**
+ * Scores every sentence of the retrieved passages against the question
+ * (meaning + the question's terms + the passage's rank) and picks a few:
+ * the best first, then supporting ones that are not near-duplicates.
+ */
+export async function selectSentences(
+  question: string,
+  passages: Passage[],
+  documents: Map<string, Document>,
+  deps: { embedder: Embedder; segmenter: Segmenter; idf: (term: string) => number },
+  options: SelectionOptions,
+): Promise<ScoredSentence[]> {
+  const candidates: Omit<ScoredSentence, 'similarity' | 'coverage' | 'score'>[] = [];
+  passages.forEach((p, passageRank) => {
+    const doc = documents.get(p.docId);
+    if (!doc) return;
+    for (const s of splitSentences(p.docId, doc.text, p.start, p.end)) {
+      const text = doc.text.slice(s.start, s.end);
+      if (text.replace(/[\s\p{P}]/gu, '').length < MIN_SENTENCE) continue;
+      candidates.push({ ...s, text, title: doc.title, passageRank });
+    }
+  });
+  if (!candidates.length) return [];
+
+  const [q] = await deps.embedder.embed([question], 'query');
+  const vectors = await deps.embedder.embed(candidates.map((c) => c.text), 'passage');
+  const qTerms = [...new Set(deps.segmenter.queryTerms(question))];
+  const qIdf = qTerms.reduce((a, t) => a + deps.idf(t), 0) || 1;
+
+  const scored: ScoredSentence[] = candidates.map((c, i) => {
+    const terms = new Set(deps.segmenter.terms(c.text));
+    const coverage = qTerms.reduce((a, t) => a + (terms.has(t) ? deps.idf(t) : 0), 0) / qIdf;
+    const similarity = dot(q!, vectors[i]!);
+    return { ...c, similarity, coverage, score: similarity + 0.25 * coverage - 0.02 * c.passageRank };
+  });
+  scored.sort((a, b) => b.score - a.score);
+
+  const best = scored[0]!;
+  const picked: ScoredSentence[] = [best];
+  for (const s of scored.slice(1)) {
+    if (picked.length >= options.maxSentences) break;
+    if (s.score < options.relativeFloor * best.score) break;
+    if (picked.some((p) => overlap(p.text, s.text) > 0.6 || (p.docId === s.docId && p.start < s.end && s.start < p.end))) continue;
+    picked.push(s);
+  }
+  return picked;
+}

@@ -1,0 +1,52 @@
+/** The answer contract shared by both answer modes, the API and the CLI. */
+
+export interface Citation {
+  /** The marker number used in the answer: `[n]`. */
+  n: number;
+  docId: string;
+  title: string;
+  start: number;
+  end: number;
+  /** Exactly `document.text.slice(start, end)`. */
+  text: string;
+  score: number;
+}
+
+export type AnswerMode = 'extractive' | 'generative';
+
+export interface AnswerResult {
+  /** Markdown with inline markers [1], [2] … each backed by exactly one citation. */
+  answer: string;
+  mode: AnswerMode;
+  /** false when the corpus does not answer the question. */
+  grounded: boolean;
+  citations: Citation[];
+  /** Generated sentences no passage supports (generative mode). */
+  unsupported?: string[];
+  /** Why the generative mode fell back to the extractive answer. */
+  fallback?: string;
+  /** The question retrieval actually used (rewritten from a follow-up). */
+  standaloneQuestion: string;
+}
+
+export interface ChatTurn {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+export type AnswerEvent =
+  | { type: 'citations'; citations: Citation[] }
+  | { type: 'delta'; text: string }
+  | { type: 'done'; result: AnswerResult };
+
+export interface AnswerOptions {
+  history?: ChatTurn[];
+  topK?: number;
+  signal?: AbortSignal;
+}
+
+export interface Answerer {
+  answer(question: string, options?: AnswerOptions): Promise<AnswerResult>;
+  /** Events in order: citations (before any text), delta…, done. */
+  stream(question: string, options?: AnswerOptions): AsyncIterable<AnswerEvent>;
+}

@@ -1,0 +1,39 @@
+import type { AnswerResult } from '../core/answer/types.js';
+import type { LocatedQuestion } from './evalSet.js';
+
+export interface AnswerMetrics {
+  /** Out-of-scope questions answered with grounded: false. */
+  refusedOutOfScope: number;
+  outOfScopeTotal: number;
+  /** Answerable questions wrongly refused. */
+  refusedInScope: number;
+  /** Share of the expected key facts found in answers to answerable questions. */
+  keyFactRecall: number;
+  keyFactsTotal: number;
+  /** Citations whose text is not the exact span they claim (must be 0). */
+  badCitations: number;
+  missingFacts: { id: string; facts: string[] }[];
+}
+
+/** Key facts count as present when they appear in the answer (punctuation and spaces ignored). */
+export function answerMetrics(questions: LocatedQuestion[], answers: AnswerResult[], documentText: (docId: string) => string | undefined): AnswerMetrics {
+  const squash = (s: string) => s.replace(/[\s\p{P}]/gu, '');
+  let refusedOut = 0, outTotal = 0, refusedIn = 0, facts = 0, found = 0, bad = 0;
+  const missingFacts: AnswerMetrics['missingFacts'] = [];
+  questions.forEach((q, i) => {
+    const a = answers[i]!;
+    for (const c of a.citations) if (documentText(c.docId)?.slice(c.start, c.end) !== c.text) bad++;
+    if (!q.inScope) {
+      outTotal++;
+      if (!a.grounded) refusedOut++;
+      return;
+    }
+    if (!a.grounded) refusedIn++;
+    const text = squash(a.answer);
+    const missing = (q.keyFacts ?? []).filter((f) => !text.includes(squash(f)));
+    facts += q.keyFacts?.length ?? 0;
+    found += (q.keyFacts?.length ?? 0) - missing.length;
+    if (missing.length) missingFacts.push({ id: q.id, facts: missing });
+  });
+  return { refusedOutOfScope: refusedOut, outOfScopeTotal: outTotal, refusedInScope: refusedIn, keyFactRecall: facts ? found / facts : 1, keyFactsTotal: facts, badCitations: bad, missingFacts };
+}
