@@ -1,18 +1,43 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError } from 'commander';
+import type { Config } from '../config/config.js';
+import { UserFacingError } from '../adapters/models/errors.js';
 import { provisionModel } from '../adapters/models/provision.js';
 import type { RetrievalMode } from '../core/retrieve/retriever.js';
-import { createRuntime } from '../node/runtime.js';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../node/runtime.js';
 import { buildProgressReporter } from './progress.js';
 import { formatAnswer, formatPassages } from './format.js';
 import { log, runCli } from './run.js';
+
+const MODES: RetrievalMode[] = ['hybrid', 'lexical', 'dense', 'rrf'];
 
 const positiveInt = (max: number) => (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`must be a whole number from 1 to ${max}`);
   return n;
 };
+
+const question = (words: string[]) => {
+  const q = words.join(' ').trim();
+  if (!q) throw new UserFacingError('The question is empty.', 'ask something, e.g. npm run ask -- "初信初访应该怎么处理？"');
+  return q;
+};
+
+/** Opens the runtime with a progress bar while the index builds. */
+async function open(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const progress = buildProgressReporter();
+  try {
+    return await createRuntime(config, { log: (l) => (progress.stop(), log(l)), onProgress: (p) => progress.onProgress(p), ...options });
+  } finally {
+    progress.stop();
+  }
+}
+
+const describeMode = (rt: Runtime) =>
+  rt.answerer === rt.extractive
+    ? `offline extractive answers (embeddings: ${rt.embedder.id}${rt.config.embedder === 'local' ? ', no API key needed' : ''})`
+    : `generative answers with ${rt.config.openai.chatModel} (embeddings: ${rt.embedder.id})`;
 
 const program = new Command('yiju').description('Yiju (依据): grounded answers from speeches on petition work, with the exact passages cited.');
 
@@ -22,10 +47,8 @@ program
   .option('--rebuild', 'ignore the stored index and build from scratch')
   .action((opts: { rebuild?: boolean }) =>
     runCli(async (config) => {
-      const progress = buildProgressReporter();
-      const rt = await createRuntime(config, { rebuild: opts.rebuild, log, onProgress: (p) => progress.onProgress(p) });
-      progress.stop();
-      const { manifest, build, buildMs, reason } = rt.opened;
+      const { opened } = await open(config, { rebuild: opts.rebuild });
+      const { manifest, build, buildMs, reason } = opened;
       const counts = `${manifest.counts.documents} documents, ${manifest.counts.chunks} passages, ${manifest.counts.vectors} vectors`;
       if (!build) log(`index is up to date (${counts}) in ${config.dataDir}`);
       else {
@@ -39,18 +62,30 @@ program
   .command('search')
   .description('print the passages that best answer a question')
   .argument('<question...>', 'the question')
-  .option('-k, --top <n>', 'how many passages', positiveInt(50), 5)
-  .option('--mode <mode>', 'hybrid | lexical | dense', 'hybrid')
+  .option('-k, --top <n>', 'how many passages (default YIJU_TOP_K)', positiveInt(50))
+  .option('--mode <mode>', MODES.join(' | '), 'hybrid')
   .option('--json', 'print JSON')
-  .action((words: string[], opts: { top: number; mode: string; json?: boolean }) =>
+  .action((words: string[], opts: { top?: number; mode: string; json?: boolean }) =>
     runCli(async (config) => {
-      if (!['hybrid', 'lexical', 'dense'].includes(opts.mode)) throw new InvalidArgumentError('--mode must be hybrid, lexical or dense');
-      const question = words.join(' ').trim();
-      const progress = buildProgressReporter();
-      const rt = await createRuntime(config, { log, onProgress: (p) => progress.onProgress(p), retriever: { mode: opts.mode as RetrievalMode } });
-      progress.stop();
-      const result = await rt.retriever.retrieve(question, opts.top);
+      if (!MODES.includes(opts.mode as RetrievalMode)) throw new UserFacingError(`Unknown --mode "${opts.mode}".`, `use one of ${MODES.join(', ')}.`);
+      const q = question(words);
+      const rt = await open(config, { retriever: { mode: opts.mode as RetrievalMode } });
+      const result = await rt.retriever.retrieve(q, opts.top ?? config.retrieval.topK);
       process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatPassages(result));
+    }),
+  );
+
+program
+  .command('ask')
+  .description('answer a question with citations (generative when YIJU_CHAT_MODEL is set, else offline extractive)')
+  .argument('<question...>', 'the question')
+  .option('--json', 'print the answer contract as JSON')
+  .action((words: string[], opts: { json?: boolean }) =>
+    runCli(async (config) => {
+      const q = question(words);
+      const rt = await open(config);
+      const result = await rt.answerer.answer(q, { topK: config.retrieval.topK });
+      process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatAnswer(result));
     }),
   );
 
@@ -58,17 +93,19 @@ program
   .command('start')
   .description('build the index if needed, then answer questions (one from the arguments, or interactively)')
   .argument('[question...]', 'a question; without one, Yiju asks for questions until an empty line or Ctrl-D')
-  .option('-k, --top <n>', 'how many passages', positiveInt(50), 3)
-  .action((words: string[], opts: { top: number }) =>
+  .action((words: string[]) =>
     runCli(async (config) => {
-      const progress = buildProgressReporter();
-      const rt = await createRuntime(config, { log, onProgress: (p) => progress.onProgress(p) });
-      progress.stop();
+      const rt = await open(config);
       const m = rt.opened.manifest;
-      log(`Yiju · ${m.counts.documents} speeches, ${m.counts.chunks} passages · mode: offline retrieval (${rt.embedder.id} + BM25), no API key needed`);
-      const answer = async (q: string) => process.stdout.write(formatPassages(await rt.retriever.retrieve(q, opts.top)));
+      log(`Yiju · ${m.counts.documents} speeches, ${m.counts.chunks} passages · mode: ${describeMode(rt)}`);
+      const history: { role: 'user' | 'assistant'; content: string }[] = [];
+      const answer = async (q: string) => {
+        const result = await rt.answerer.answer(q, { history, topK: config.retrieval.topK });
+        history.push({ role: 'user', content: q }, { role: 'assistant', content: result.answer });
+        process.stdout.write(formatAnswer(result));
+      };
       if (words.length) {
-        await answer(words.join(' '));
+        await answer(question(words));
         return;
       }
       const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: !!process.stdin.isTTY });
@@ -80,21 +117,6 @@ program
         rl.prompt();
       }
       rl.close();
-    }),
-  );
-
-program
-  .command('ask')
-  .description('answer a question with citations (generative when YIJU_CHAT_MODEL is set, else offline extractive)')
-  .argument('<question...>', 'the question')
-  .option('--json', 'print the answer contract as JSON')
-  .action((words: string[], opts: { json?: boolean }) =>
-    runCli(async (config) => {
-      const progress = buildProgressReporter();
-      const rt = await createRuntime(config, { log, onProgress: (p) => progress.onProgress(p) });
-      progress.stop();
-      const result = await rt.answerer.answer(words.join(' ').trim());
-      process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatAnswer(result));
     }),
   );
 

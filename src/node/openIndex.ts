@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Chunker } from '../core/chunk/chunker.js';
 import { DEFAULT_WATERMARKS } from '../core/ingest/clean.js';
+import { contentHash } from '../core/hash.js';
+import { DOMAIN_TERMS } from '../core/lexical/domainTerms.js';
 import { buildIndex, corpusHash, incompatibility, type BuildProgress, type BuildResult, type IndexManifest } from '../core/indexing/buildIndex.js';
 import type { Embedder, Segmenter } from '../core/ports.js';
 import type { CorpusIndex } from '../core/retrieve/corpusIndex.js';
@@ -39,7 +41,8 @@ export const indexDir = (config: Config) => join(config.dataDir, 'index');
  */
 export async function openIndex(config: Config, options: OpenIndexOptions): Promise<OpenedIndex> {
   const log = options.log ?? (() => {});
-  const documents = await loadCorpus(config.corpusDir, { watermarks: [...DEFAULT_WATERMARKS, ...config.watermarks] });
+  const documents = await loadCorpus(config.corpusDir, { watermarks: [...DEFAULT_WATERMARKS, ...config.watermarks] }, log);
+  const lexicon = contentHash(...DOMAIN_TERMS, '|', ...config.userTerms);
   const store = new IndexStore(indexDir(config));
 
   let previous: StoredIndex | null = null;
@@ -63,11 +66,11 @@ export async function openIndex(config: Config, options: OpenIndexOptions): Prom
       previous = null;
     }
   }
-  if (previous && previous.manifest.corpusHash === corpusHash(documents)) {
-    previous.vectors.setEf(config.retrieval.hnswEf);
+  previous?.vectors.setEf(config.retrieval.hnswEf);
+  if (previous && previous.manifest.corpusHash === corpusHash(documents) && previous.manifest.lexicon === lexicon) {
     return { index: previous.index, manifest: previous.manifest, build: null, reason: null, buildMs: 0 };
   }
-  if (previous) reason = 'corpus changed';
+  if (previous) reason = previous.manifest.lexicon === lexicon ? 'corpus changed' : 'segmentation vocabulary changed; lexical index rebuilt';
 
   const t0 = performance.now();
   const vectors = previous?.vectors ?? new HnswVectorStore(options.embedder.dimensions, { ef: config.retrieval.hnswEf });
@@ -79,6 +82,7 @@ export async function openIndex(config: Config, options: OpenIndexOptions): Prom
     vectors,
     previous: previous ? { manifest: previous.manifest, chunks: previous.chunks } : undefined,
     embedTitle: config.embedTitle,
+    lexicon,
     onProgress: options.onProgress,
   });
   // Deletes and in-place updates weaken an HNSW graph; rebuild it from the stored vectors (no re-embedding).

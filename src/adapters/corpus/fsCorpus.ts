@@ -1,14 +1,15 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { UserFacingError } from '../models/errors.js';
 import { buildDocument } from '../../core/ingest/document.js';
+import { FrontMatterError } from '../../core/ingest/frontMatter.js';
 import type { CleanOptions } from '../../core/ingest/clean.js';
 import type { Document } from '../../core/types.js';
 
 export const CORPUS_EXTENSIONS = new Set(['.txt', '.md', '.markdown']);
 
 /** Reads every .txt/.md file in the corpus folder (sorted by name) into canonical documents. */
-export async function loadCorpus(dir: string, options: CleanOptions = {}): Promise<Document[]> {
+export async function loadCorpus(dir: string, options: CleanOptions = {}, log: (line: string) => void = () => {}): Promise<Document[]> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => CORPUS_EXTENSIONS.has(extname(n).toLowerCase()) && !n.startsWith('.')).sort();
@@ -18,18 +19,25 @@ export async function loadCorpus(dir: string, options: CleanOptions = {}): Promi
   const docs: Document[] = [];
   const seen = new Map<string, string>();
   for (const name of names) {
-    const bytes = await readFile(join(dir, name));
-    const raw = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-    if (raw.includes('\ufffd') && !bytes.includes(Buffer.from('\ufffd'))) {
-      throw new UserFacingError(`${join(dir, name)} is not valid UTF-8.`, 'save the file as UTF-8 (e.g. `iconv -f GBK -t UTF-8`).');
+    const path = join(dir, name);
+    if (!(await stat(path)).isFile()) continue;
+    let raw: string;
+    try {
+      raw = new TextDecoder('utf-8', { fatal: true }).decode(await readFile(path));
+    } catch {
+      throw new UserFacingError(`${path} is not valid UTF-8.`, 'save the file as UTF-8 (e.g. `iconv -f GBK -t UTF-8`).');
     }
     let doc: Document;
     try {
       doc = buildDocument({ name, raw }, options);
     } catch (err) {
-      throw new UserFacingError((err as Error).message, `fix the front matter of ${join(dir, name)} (it must be YAML between two --- lines).`);
+      if (!(err instanceof FrontMatterError)) throw err;
+      throw new UserFacingError(err.message, `fix the front matter of ${join(dir, name)} (YAML keys between two --- lines).`);
     }
-    if (!doc.text) continue;
+    if (!doc.text) {
+      log(`corpus: ${name} has no text after cleaning; skipped`);
+      continue;
+    }
     const clash = seen.get(doc.id);
     if (clash) throw new UserFacingError(`${name} and ${clash} map to the same document id "${doc.id}".`, 'rename one of them.');
     seen.set(doc.id, name);

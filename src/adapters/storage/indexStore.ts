@@ -20,11 +20,17 @@ const StoredManifestSchema = z.object({
   schema: z.number(),
   embedder: z.object({ id: z.string(), dimensions: z.number() }),
   chunking: z.object({ chunkSize: z.number(), embedTitle: z.boolean() }),
+  lexicon: z.string(),
   corpusHash: z.string(),
   documents: z.array(z.object({ id: z.string(), hash: z.string(), title: z.string(), chunks: z.number() })),
   counts: z.object({ documents: z.number(), chunks: z.number(), vectors: z.number() }),
   files: z.record(z.string(), z.number()),
 });
+
+const SpanSchema = z.object({ docId: z.string(), start: z.number().int(), end: z.number().int() });
+const DocumentsSchema = z.array(z.object({ id: z.string(), title: z.string(), text: z.string(), hash: z.string(), meta: z.record(z.string(), z.string()) }));
+const ChunksSchema = z.array(SpanSchema.extend({ id: z.string(), index: z.number().int(), text: z.string(), sentences: z.array(SpanSchema) }));
+const Bm25Schema = z.object({ k1: z.number(), b: z.number(), ids: z.array(z.string()), lengths: z.array(z.number()), postings: z.record(z.string(), z.array(z.tuple([z.number(), z.number()]))) });
 
 /** Manifest plus the byte size of every file written with it, to detect truncation. */
 interface StoredManifest extends IndexManifest {
@@ -74,9 +80,12 @@ export class IndexStore {
       const actual = statSync(path).size;
       if (actual !== size) throw new IndexCorruptError(this.dir, `${name} has ${actual} bytes, ${size} were written`);
     }
-    const documents = this.readJson<Document[]>(FILES.documents);
-    const chunks = this.readJson<Chunk[]>(FILES.chunks);
-    const bm25 = Bm25Index.fromJSON(this.readJson<Bm25Snapshot>(FILES.bm25));
+    const documents = this.readJson(FILES.documents, DocumentsSchema) as Document[];
+    const chunks = this.readJson(FILES.chunks, ChunksSchema) as Chunk[];
+    const bm25 = Bm25Index.fromJSON(this.readJson(FILES.bm25, Bm25Schema) as Bm25Snapshot);
+    if (documents.length !== manifest.counts.documents || chunks.length !== manifest.counts.chunks || bm25.size !== chunks.length) {
+      throw new IndexCorruptError(this.dir, 'its files disagree with the manifest on the number of documents or passages');
+    }
     let vectors: HnswVectorStore;
     try {
       vectors = HnswVectorStore.load(join(this.dir, FILES.vectors));
@@ -118,11 +127,15 @@ export class IndexStore {
     for (const name of [MANIFEST, ...Object.values(FILES)]) rmSync(join(this.dir, name), { force: true });
   }
 
-  private readJson<T>(name: string): T {
+  private readJson(name: string, schema: z.ZodType): unknown {
+    let data: unknown;
     try {
-      return JSON.parse(readFileSync(join(this.dir, name), 'utf8')) as T;
+      data = JSON.parse(readFileSync(join(this.dir, name), 'utf8'));
     } catch (err) {
       throw new IndexCorruptError(this.dir, `${name} is unreadable (${(err as Error).message})`);
     }
+    const check = schema.safeParse(data);
+    if (!check.success) throw new IndexCorruptError(this.dir, `${name} does not have the expected shape (${check.error.issues[0]?.path.join('.') || 'root'}: ${check.error.issues[0]?.message})`);
+    return data;
   }
 }

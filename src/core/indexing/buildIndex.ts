@@ -10,6 +10,8 @@ export interface IndexManifest {
   schema: number;
   embedder: { id: string; dimensions: number };
   chunking: { chunkSize: number; embedTitle: boolean };
+  /** Identifies the segmenter's vocabulary: a change rebuilds the lexical index (embeddings are kept). */
+  lexicon: string;
   corpusHash: string;
   documents: { id: string; hash: string; title: string; chunks: number }[];
   counts: { documents: number; chunks: number; vectors: number };
@@ -34,6 +36,8 @@ export interface BuildInput {
   previous?: { manifest: IndexManifest; chunks: Chunk[] };
   /** Prefix each passage with its document title before embedding. */
   embedTitle?: boolean;
+  /** Recorded in the manifest (see IndexManifest.lexicon). */
+  lexicon?: string;
   onProgress?: (p: BuildProgress) => void;
 }
 
@@ -121,6 +125,7 @@ export async function buildIndex(input: BuildInput): Promise<BuildResult> {
     schema: INDEX_SCHEMA,
     embedder: { id: embedder.id, dimensions: embedder.dimensions },
     chunking: { chunkSize: chunker.chunkSize, embedTitle },
+    lexicon: input.lexicon ?? '',
     corpusHash: corpusHash(documents),
     documents: documents.map((d) => ({ id: d.id, hash: d.hash, title: d.title, chunks: perDoc.get(d.id) ?? 0 })),
     counts: { documents: documents.length, chunks: allChunks.length, vectors: index.expectedVectorCount },

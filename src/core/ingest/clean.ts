@@ -32,11 +32,17 @@ const squash = (s: string) => s.replace(HSPACE, '').replace(/\s+/gu, '');
 export function stripWatermarks(text: string, watermarks: readonly (string | RegExp)[], removed: CleanReport['removed'] = []): string {
   let out = text;
   for (const mark of watermarks) {
-    const re = typeof mark === 'string' ? new RegExp(escapeRegExp(mark), 'gu') : new RegExp(mark.source, mark.flags.includes('g') ? mark.flags : mark.flags + 'g');
-    out = out.replace(re, (m) => {
-      removed.push({ kind: 'watermark', text: m });
-      return '';
-    });
+    if (typeof mark === 'string') {
+      if (!mark) continue;
+      const parts = out.split(mark);
+      for (let i = 1; i < parts.length; i++) removed.push({ kind: 'watermark', text: mark });
+      out = parts.join('');
+    } else {
+      out = out.replace(new RegExp(mark.source, mark.flags.includes('g') ? mark.flags : `${mark.flags}g`), (m) => {
+        removed.push({ kind: 'watermark', text: m });
+        return '';
+      });
+    }
   }
   return out;
 }
@@ -51,7 +57,8 @@ export function dropPreviewLines(lines: string[], removed: CleanReport['removed'
     const line = lines[i] ?? '';
     if (ELLIPSIS_END.test(line)) {
       const preview = squash(line.replace(ELLIPSIS_END, ''));
-      const rest = squash(lines.slice(i + 1).join(''));
+      // Only as much of what follows as the preview could repeat (keeps this linear).
+      const rest = squash(lines.slice(i + 1, i + 1 + 50).join('').slice(0, preview.length * 4 + 200));
       if (preview.length >= 8 && rest.startsWith(preview)) {
         removed.push({ kind: 'preview-line', text: line });
         continue;
@@ -81,8 +88,4 @@ export function cleanText(raw: string, options: CleanOptions = {}): CleanReport 
   const withoutMarks = stripWatermarks(unified, watermarks, removed);
   const lines = dropPreviewLines(withoutMarks.split('\n'), removed);
   return { text: normaliseWhitespace(lines.join('\n')), removed };
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/-]/gu, '\\$&');
 }
