@@ -29,14 +29,29 @@ export class OpenAIChatModel implements ChatModel {
     return res.choices[0]?.message?.content ?? '';
   }
 
+  /** Streams deltas; a stream that goes silent for longer than the timeout is aborted (the SDK's timeout covers only the start). */
   async *stream(messages: ChatMessage[], opts: { signal?: AbortSignal } = {}): AsyncIterable<string> {
-    const stream = await this.client.chat.completions.create(
-      { model: this.options.model, messages, temperature: this.options.temperature ?? 0.2, stream: true },
-      { signal: opts.signal },
-    );
-    for await (const chunk of stream) {
-      const text = chunk.choices[0]?.delta?.content;
-      if (text) yield text;
+    const idle = new AbortController();
+    const onAbort = () => idle.abort(opts.signal?.reason);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const limit = this.options.timeoutMs ?? 30_000;
+    let timer = setTimeout(() => idle.abort(new Error(`no data for ${limit} ms`)), limit);
+    try {
+      const stream = await this.client.chat.completions.create(
+        { model: this.options.model, messages, temperature: this.options.temperature ?? 0.2, stream: true },
+        { signal: idle.signal },
+      );
+      for await (const chunk of stream) {
+        clearTimeout(timer);
+        timer = setTimeout(() => idle.abort(new Error(`the stream stalled for ${limit} ms`)), limit);
+        const text = chunk.choices[0]?.delta?.content;
+        if (text) yield text;
+      }
+      // The SDK ends an aborted stream quietly; a stall must surface as an error, the caller's own abort not.
+      if (idle.signal.aborted && !opts.signal?.aborted) throw idle.signal.reason instanceof Error ? idle.signal.reason : new Error('the stream stalled');
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
     }
   }
 }

@@ -38,12 +38,16 @@ export class ExtractiveAnswerer implements Answerer {
     return this.fromRetrieval(question, await this.retrieve(question, options));
   }
 
+  /** "The speeches don't say", with what they do cover. */
+  async refusal(question: string, retrieval: RetrievalResult & { standalone: string }): Promise<AnswerResult> {
+    const answer = composeRefusal([...this.deps.index.documents.values()], answerLanguage(question), retrieval.relevance.missing);
+    return { mode: 'extractive', standaloneQuestion: retrieval.standalone, answer, grounded: false, citations: [] };
+  }
+
   async fromRetrieval(question: string, retrieval: RetrievalResult & { standalone: string }): Promise<AnswerResult> {
     const lang = answerLanguage(question);
     const base = { mode: 'extractive' as const, standaloneQuestion: retrieval.standalone };
-    if (!retrieval.relevance.inScope || !retrieval.passages.length) {
-      return { ...base, answer: composeRefusal([...this.deps.index.documents.values()], lang, retrieval.relevance.missing), grounded: false, citations: [] };
-    }
+    if (!retrieval.relevance.inScope || !retrieval.passages.length) return this.refusal(question, retrieval);
     const multiPart = (retrieval.standalone.match(/[？?]/gu) ?? []).length > 1 || /分别|以及|和.+各|and/iu.test(retrieval.standalone);
     // English questions are matched against the Chinese sentences through their domain terms too.
     const selectionQuery = lang === 'en' ? `${expandToChinese(retrieval.standalone)} ${retrieval.standalone}` : retrieval.standalone;

@@ -17,9 +17,10 @@ function previousQuestion(history: ChatTurn[]): string | undefined {
   return undefined;
 }
 
+/** Elliptical follow-ups: "那乡镇呢？", "还有呢", "what about townships?", or a question leaning on a pronoun. */
 export function isFollowUp(question: string): boolean {
   const q = question.trim();
-  return FOLLOW_UP.test(q) || /呢[？?]?$/u.test(q) || (q.length <= 8 && !/[。；]/u.test(q)) || PRONOUNS.test(q);
+  return FOLLOW_UP.test(q) || /呢[？?]?$/u.test(q) || PRONOUNS.test(q);
 }
 
 export function rewriteFollowUp(question: string, history: ChatTurn[] = []): string {

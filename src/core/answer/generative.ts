@@ -17,6 +17,9 @@ export interface GenerativeDeps {
 
 type Retrieved = RetrievalResult & { standalone: string };
 
+/** How a model says the passages do not answer (the prompt asks for the first phrasing). */
+const NO_CONTENT = /没有(?:找到)?相关内容|资料(?:中)?(?:没有|未)(?:提到|涉及|包含)|do(?:es)? not (?:contain|cover|answer|mention)|no relevant (?:content|information)/iu;
+
 const reason = (err: unknown) => {
   const e = err as { status?: number; name?: string; message?: string };
   if (e?.status) return `the language model answered HTTP ${e.status}`;
@@ -51,6 +54,13 @@ export class GenerativeAnswerer implements Answerer {
     const passages = retrieval.passages;
     if (!raw.trim()) return this.fallback(question, retrieval, 'the language model returned an empty answer');
     const verified = await verifyCitations(raw, passages, this.deps.embedder);
+    if (!verified.cited.length && NO_CONTENT.test(raw)) {
+      // The model found no answer in the passages: say so plainly, with what the corpus covers.
+      return { ...(await this.deps.extractive.refusal(question, retrieval)), mode: 'generative' };
+    }
+    if (!verified.cited.length || verified.unsupported.length * 2 > verified.claims) {
+      return this.fallback(question, retrieval, 'the language model\'s answer was not supported by the passages');
+    }
     const citations = verified.cited.map((n) => toCitation(n, passages[n - 1]!));
     return {
       answer: verified.answer,
@@ -71,7 +81,7 @@ export class GenerativeAnswerer implements Answerer {
     if (!retrieval.relevance.inScope) return this.deps.extractive.fromRetrieval(question, retrieval);
     let raw: string;
     try {
-      raw = await this.deps.chat.complete(buildAnswerMessages(question, retrieval.passages, answerLanguage(question)), { signal: options.signal });
+      raw = await this.deps.chat.complete(buildAnswerMessages(retrieval.standalone, retrieval.passages, answerLanguage(question)), { signal: options.signal });
     } catch (err) {
       return this.fallback(question, retrieval, reason(err));
     }
@@ -88,7 +98,7 @@ export class GenerativeAnswerer implements Answerer {
     yield { type: 'citations', citations: retrieval.passages.map((p, i) => toCitation(i + 1, p)) };
     let raw = '';
     try {
-      for await (const piece of this.deps.chat.stream(buildAnswerMessages(question, retrieval.passages, answerLanguage(question)), { signal: options.signal })) {
+      for await (const piece of this.deps.chat.stream(buildAnswerMessages(retrieval.standalone, retrieval.passages, answerLanguage(question)), { signal: options.signal })) {
         raw += piece;
         yield { type: 'delta', text: piece };
       }

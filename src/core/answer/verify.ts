@@ -1,4 +1,6 @@
 import type { Embedder } from '../ports.js';
+import { expandToChinese } from '../retrieve/glossary.js';
+import { isMostlyLatin } from '../retrieve/query.js';
 import type { Passage } from '../types.js';
 
 /**
@@ -14,19 +16,26 @@ export interface VerifiedAnswer {
   cited: number[];
   unsupported: string[];
   repaired: number;
+  /** Sentences checked (claims); unsupported.length / claims is the unsupported share. */
+  claims: number;
 }
 
 export interface SupportThresholds {
   /** Share of the sentence's Chinese character bigrams found in the passage. */
   lexical: number;
-  /** Cosine similarity of sentence and passage embeddings (catches paraphrase and other languages). */
+  /** Cosine similarity of sentence and passage embeddings (catches paraphrase). */
   semantic: number;
+  /** For English claims (the local embedder does not bridge languages): share of their glossary terms in the passage. */
+  glossary: number;
 }
 
-export const DEFAULT_SUPPORT: SupportThresholds = { lexical: 0.35, semantic: 0.62 };
+export const DEFAULT_SUPPORT: SupportThresholds = { lexical: 0.35, semantic: 0.62, glossary: 0.5 };
 
 const MARKERS = /\s*\[(\d+(?:\s*[,，、]\s*\d+)*)\]/gu;
-const UNIT_END = /(?<=[。！？!?；;\n])/u;
+// Chinese sentence punctuation, line ends, and an English full stop followed by a space.
+const UNIT_END = /(?<=[。！？!?；;\n]|\.(?=\s))/u;
+/** Figures a claim states: digits, percentages, "每半月", "百分之五十", "三个" … */
+const FIGURES = /[0-9０-９]+(?:[.．][0-9]+)?\s*[%％]?|百分之[零一二三四五六七八九十百]+|每[一二两三四五六七八九十半]*个?[天日周月年季]|[一二两三四五六七八九十百]+个?(?:次|批|项|条|天|日|周|月|年|人)/gu;
 
 function cjkBigrams(text: string): Set<string> {
   const clean = text.replace(/[^\p{Script=Han}A-Za-z0-9]/gu, '');
@@ -45,16 +54,35 @@ export function lexicalSupport(sentence: string, passage: string): number {
   return hit / s.size;
 }
 
+/** Every figure the claim states must also stand in the passage ("每月" is not "每半月"). */
+export function figuresAgree(claim: string, passage: string): boolean {
+  const norm = (s: string) => s.replace(/[\s个]/gu, '');
+  const text = norm(passage);
+  return (claim.match(FIGURES) ?? []).map(norm).filter((f) => !/^一[次项条人]$/u.test(f)).every((f) => text.includes(f));
+}
+
+/** For an English claim: share of the Chinese domain terms it mentions that the passage contains (needs at least two). */
+export function glossarySupport(claim: string, passage: string): number {
+  const terms = [...new Set(expandToChinese(claim).split(' ').filter(Boolean))];
+  if (terms.length < 2) return 0;
+  return terms.filter((t) => passage.includes(t)).length / terms.length;
+}
+
 const stripMarkers = (s: string) => s.replace(MARKERS, '');
 /** A unit worth checking: real content, not a heading, bullet stub or closing line. */
 const isClaim = (s: string) => stripMarkers(s).replace(/[\s\p{P}#*>-]/gu, '').length >= 6 && !/[：:]\s*$/u.test(stripMarkers(s).trim());
 
+/** "[1,2]", "[1、2]" → "[1][2]": one number per marker. */
+export const splitMultiMarkers = (text: string) =>
+  text.replace(/\[(\d+(?:\s*[,，、]\s*\d+)+)\]/gu, (_, g: string) => g.split(/\s*[,，、]\s*/u).map((n) => `[${n}]`).join(''));
+
 export async function verifyCitations(
-  text: string,
+  rawText: string,
   passages: Passage[],
   embedder: Embedder | null,
   thresholds: SupportThresholds = DEFAULT_SUPPORT,
 ): Promise<VerifiedAnswer> {
+  const text = splitMultiMarkers(rawText);
   // Units end at sentence punctuation; markers written after the punctuation ("…。[2]") belong to the unit before.
   const units: string[] = [];
   for (const piece of text.split(UNIT_END)) {
@@ -71,12 +99,17 @@ export async function verifyCitations(
     const [sv, pv] = await Promise.all([embedder.embed(claims.map((c) => c.text), 'query'), embedder.embed(passages.map((p) => p.text), 'passage')]);
     semantic = sv.map((s) => pv.map((p) => s.reduce((a, x, k) => a + x * p[k]!, 0)));
   }
-  const supports = (claimIndex: number, passage: number): boolean => {
+  /** ≥ 1 means the passage supports the claim. */
+  const strength = (claimIndex: number, passage: number) => {
     const claim = claims[claimIndex]!.text;
-    return lexicalSupport(claim, passages[passage]!.text) >= thresholds.lexical || (semantic?.[claimIndex]?.[passage] ?? 0) >= thresholds.semantic;
+    const text = passages[passage]!.text;
+    const latin = isMostlyLatin(claim);
+    return Math.max(
+      lexicalSupport(claim, text) / thresholds.lexical,
+      latin ? glossarySupport(claim, text) / thresholds.glossary : (semantic?.[claimIndex]?.[passage] ?? 0) / thresholds.semantic,
+    );
   };
-  const strength = (claimIndex: number, passage: number) =>
-    Math.max(lexicalSupport(claims[claimIndex]!.text, passages[passage]!.text) / thresholds.lexical, (semantic?.[claimIndex]?.[passage] ?? 0) / thresholds.semantic);
+  const supports = (claimIndex: number, passage: number) => strength(claimIndex, passage) >= 1;
 
   const cited = new Set<number>();
   const unsupported: string[] = [];
@@ -94,8 +127,10 @@ export async function verifyCitations(
         if (s > bestStrength) [best, bestStrength] = [p, s];
       });
       if (best >= 0 && bestStrength >= 1) keep = [best + 1];
-      else unsupported.push(claim.text);
     }
+    // The figures a claim states must stand in the passages it cites.
+    if (keep.length && !figuresAgree(claim.text, keep.map((n) => passages[n - 1]!.text).join('\n'))) keep = [];
+    if (!keep.length) unsupported.push(claim.text);
     keep.forEach((n) => cited.add(n));
     const markers = keep.map((n) => `[${n}]`).join('');
     const bare = stripMarkers(unit);
@@ -106,5 +141,5 @@ export async function verifyCitations(
   const answer = units
     .map((u, i) => (claims.some((c) => c.i === i) ? u : u.replace(MARKERS, (m, g: string) => (g.split(/\s*[,，、]\s*/u).map(Number).every((n) => cited.has(n)) ? m : ''))))
     .join('');
-  return { answer, cited: [...cited].sort((a, b) => a - b), unsupported, repaired };
+  return { answer, cited: [...cited].sort((a, b) => a - b), unsupported, repaired, claims: claims.length };
 }

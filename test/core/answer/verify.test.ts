@@ -54,7 +54,7 @@ describe('verifyCitations (lexical support only)', () => {
   it('keeps valid markers and changes nothing', async () => {
     const text = `${S_TOWNSHIP}[1]。${S_THREE}[2]。${S_MEETING}[3]。`;
     const v = await verifyCitations(text, PASSAGES, null);
-    expect(v).toEqual({ answer: text, cited: [1, 2, 3], unsupported: [], repaired: 0 });
+    expect(v).toMatchObject({ answer: text, cited: [1, 2, 3], unsupported: [], repaired: 0 });
   });
 
   it('keeps Markdown structure: a lead line and list items', async () => {
@@ -121,7 +121,7 @@ describe('verifyCitations (lexical support only)', () => {
   });
 
   it('splits "[1,2]" (and "[1，2]", "[1、2]") into separate markers, dropping the numbers that do not support', async () => {
-    const both = `${S_TOWNSHIP}，乡镇每半月一排查，联席会议至少每两周召开专题会议`;
+    const both = '要健全矛盾纠纷排查制度，书记、主任作为联席会议总召集人';
     for (const group of ['[1,3]', '[1，3]', '[1、3]', '[1, 3]']) {
       const v = await verifyCitations(`${both}${group}。`, PASSAGES, null);
       expect(v.answer).toBe(`${both}[1][3]。`);
@@ -131,6 +131,15 @@ describe('verifyCitations (lexical support only)', () => {
     const v = await verifyCitations(`${S_TOWNSHIP}[1,9]。`, PASSAGES, null);
     expect(v.answer).toBe(`${S_TOWNSHIP}[1]。`);
     expect(v.repaired).toBe(1);
+  });
+
+  it('keeps both markers of a sentence that draws one fact from each of two passages', async () => {
+    // The prompt asks for exactly this: "一句依据多个段落时写[1][3]".
+    const text = '乡镇坚持每半月一排查制度，联席会议至少每两周召开专题会议[1][3]。';
+    const v = await verifyCitations(text, PASSAGES, null);
+    expect(v.unsupported).toEqual([]);
+    expect(v.answer).toBe(text);
+    expect(v.cited).toEqual([1, 3]);
   });
 
   it('drops markers on headings unless they point at a cited passage', async () => {
@@ -148,7 +157,7 @@ describe('verifyCitations (lexical support only)', () => {
   });
 
   it('passes an answer with no claims through (no passages, no markers)', async () => {
-    expect(await verifyCitations('', PASSAGES, null)).toEqual({ answer: '', cited: [], unsupported: [], repaired: 0 });
+    expect(await verifyCitations('', PASSAGES, null)).toMatchObject({ answer: '', cited: [], unsupported: [], repaired: 0 });
     const v = await verifyCitations(`${S_TOWNSHIP}[1]。`, [], null);
     expect(v.cited).toEqual([]);
     expect(v.unsupported).toEqual([`${S_TOWNSHIP}。`]);
