@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import type { RetrievalMode } from '../../src/core/retrieve/retriever.js';
 import { locateEvalSet, type LocatedQuestion } from '../../src/eval/evalSet.js';
+import { answerMetrics, type AnswerMetrics } from '../../src/eval/answerMetrics.js';
 import { retrievalMetrics, type RetrievalMetrics } from '../../src/eval/retrievalMetrics.js';
 import { createRuntime, type Runtime } from '../../src/node/runtime.js';
 
@@ -17,6 +18,7 @@ let dataDir: string;
 let rt: Runtime;
 let questions: LocatedQuestion[];
 const metrics: Partial<Record<RetrievalMode, RetrievalMetrics>> = {};
+let answerQuality: AnswerMetrics;
 
 async function measure(mode: RetrievalMode): Promise<RetrievalMetrics> {
   const retriever = rt.withRetriever({ mode });
@@ -31,6 +33,9 @@ beforeAll(async () => {
   rt = await createRuntime(config);
   questions = locateEvalSet(JSON.parse(readFileSync('test/eval/questions.json', 'utf8')), [...rt.opened.index.documents.values()]);
   for (const mode of ['lexical', 'dense', 'rrf', 'hybrid'] as RetrievalMode[]) metrics[mode] = await measure(mode);
+  const answers = [];
+  for (const q of questions) answers.push(await rt.extractive.answer(q.question));
+  answerQuality = answerMetrics(questions, answers, (id) => rt.opened.index.documents.get(id)?.text);
 }, 300_000);
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -58,5 +63,21 @@ describe('retrieval quality on test/eval/questions.json', () => {
       expect(metrics.hybrid!.recallAt1).toBeGreaterThan(metrics[mode]!.recallAt1);
       expect(metrics.hybrid!.mrr).toBeGreaterThan(metrics[mode]!.mrr);
     }
+  });
+});
+
+describe('extractive answers on test/eval/questions.json', () => {
+  it('refuse every out-of-scope question and no answerable one', () => {
+    expect(answerQuality.refusedOutOfScope).toBe(answerQuality.outOfScopeTotal);
+    expect(answerQuality.refusedInScope).toBe(0);
+  });
+
+  it('contain at least 90 % of the expected key facts', () => {
+    expect(answerQuality.keyFactsTotal).toBeGreaterThan(100);
+    expect(answerQuality.keyFactRecall).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('cite only exact spans of the documents', () => {
+    expect(answerQuality.badCitations).toBe(0);
   });
 });

@@ -141,6 +141,19 @@ describe('OpenAIChatModel against an OpenAI-compatible server', () => {
     expect(err).toBeInstanceOf(Error);
     expect(Date.now() - started).toBeLessThan(3_000);
   });
+
+  it('a completion whose body stalls after the headers fails within about timeoutMs, instead of waiting forever', async () => {
+    // Headers at once, then one slice of the JSON body a minute: the SDK's timeout stops at the headers.
+    server.next({ kind: 'trickle', intervalMs: 60_000 });
+    const started = Date.now();
+    const outcome = model({ timeoutMs: 300 }).complete(MESSAGES).then(
+      () => 'completed',
+      (e: unknown) => e,
+    );
+    const err = await withDeadline(outcome, 3_000, 'still waiting on a stalled completion body 3 s after a 300 ms timeout');
+    expect(err).toBeInstanceOf(Error);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
 });
 
 describe('createChatModel (configuration)', () => {

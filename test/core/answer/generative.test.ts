@@ -198,6 +198,15 @@ describe('LLM failures fall back to the extractive answer', () => {
     expectFallback(r, /time/iu);
   });
 
+  it('a completion whose body stalls after the headers → fallback, quickly', async () => {
+    // Headers at once, then one slice of the JSON body a minute.
+    server.next({ kind: 'trickle', intervalMs: 60_000 });
+    const started = Date.now();
+    const r = await withDeadline(rt.answerer.answer(TOWNSHIP_Q), 5_000, 'the answer never came: a stalled completion body has no timeout');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expectFallback(r, /.+/u);
+  });
+
   it('an empty completion → fallback', async () => {
     server.next({ kind: 'empty' });
     expectFallback(await rt.answerer.answer(TOWNSHIP_Q), /empty/u);
