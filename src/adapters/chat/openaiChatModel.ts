@@ -10,6 +10,10 @@ export interface OpenAIChatOptions {
   temperature?: number;
 }
 
+export class ChatTimeoutError extends Error {
+  override name = 'ChatTimeoutError';
+}
+
 /** Chat completions from any OpenAI-compatible endpoint (OpenAI, DeepSeek, Qwen/DashScope, vLLM, Ollama). */
 export class OpenAIChatModel implements ChatModel {
   readonly id: string;
@@ -20,13 +24,29 @@ export class OpenAIChatModel implements ChatModel {
     this.id = `openai:${options.model}`;
   }
 
+  /**
+   * One completion. The SDK's timeout stops at the response headers, so a body that stalls is
+   * bounded here too: by the timeout for every attempt the SDK may make, plus a second of back-off.
+   */
   async complete(messages: ChatMessage[], opts: { signal?: AbortSignal } = {}): Promise<string> {
-    const res = await this.client.chat.completions.create(
-      { model: this.options.model, messages, temperature: this.options.temperature ?? 0.2 },
-      { signal: opts.signal },
-    );
-    if (typeof res !== 'object' || !Array.isArray(res.choices)) throw new Error('the endpoint did not return a chat completion');
-    return res.choices[0]?.message?.content ?? '';
+    const ctl = new AbortController();
+    const onAbort = () => ctl.abort(opts.signal?.reason);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const deadline = (this.options.timeoutMs ?? 30_000) * ((this.options.maxRetries ?? 2) + 1) + 1_000;
+    const timer = setTimeout(() => ctl.abort(new ChatTimeoutError(`no complete answer within ${deadline} ms`)), deadline);
+    try {
+      const res = await this.client.chat.completions.create(
+        { model: this.options.model, messages, temperature: this.options.temperature ?? 0.2 },
+        { signal: ctl.signal },
+      );
+      if (typeof res !== 'object' || !Array.isArray(res.choices)) throw new Error('the endpoint did not return a chat completion');
+      return res.choices[0]?.message?.content ?? '';
+    } catch (err) {
+      throw ctl.signal.reason instanceof ChatTimeoutError ? ctl.signal.reason : err;
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Streams deltas; a stream that goes silent for longer than the timeout is aborted (the SDK's timeout covers only the start). */
@@ -35,7 +55,7 @@ export class OpenAIChatModel implements ChatModel {
     const onAbort = () => idle.abort(opts.signal?.reason);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const limit = this.options.timeoutMs ?? 30_000;
-    let timer = setTimeout(() => idle.abort(new Error(`no data for ${limit} ms`)), limit);
+    let timer = setTimeout(() => idle.abort(new ChatTimeoutError(`no data for ${limit} ms`)), limit);
     try {
       const stream = await this.client.chat.completions.create(
         { model: this.options.model, messages, temperature: this.options.temperature ?? 0.2, stream: true },
@@ -43,7 +63,7 @@ export class OpenAIChatModel implements ChatModel {
       );
       for await (const chunk of stream) {
         clearTimeout(timer);
-        timer = setTimeout(() => idle.abort(new Error(`the stream stalled for ${limit} ms`)), limit);
+        timer = setTimeout(() => idle.abort(new ChatTimeoutError(`the stream stalled for ${limit} ms`)), limit);
         const text = chunk.choices[0]?.delta?.content;
         if (text) yield text;
       }
