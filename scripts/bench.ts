@@ -55,13 +55,20 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 
+const answerMs: number[] = [];
+for (const q of questions) {
+  const s = performance.now();
+  await incr.extractive.answer(q);
+  answerMs.push(performance.now() - s);
+}
+
 const result = {
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
   embedder: embedder.id,
   corpus: { documents: docs, chunks, vectors: cold.opened.manifest.counts.vectors },
   modelLoadMs,
   build: { cold: coldBuild, incrementalOneFile: incremental, reopenNoChangeMs: reopenMs },
-  query: { embed: summary(embedMs), retrieve: summary(retrieveMs), total: summary(totalMs) },
+  query: { embed: summary(embedMs), retrieve: summary(retrieveMs), total: summary(totalMs), 'extractive answer': summary(answerMs) },
   at: new Date().toISOString(),
 };
 mkdirSync(new URL('../bench/results/', import.meta.url), { recursive: true });

@@ -25,6 +25,8 @@ export interface VectorStore {
   upsert(items: { id: string; vector: Vector }[]): void | Promise<void>;
   delete(ids: string[]): void | Promise<void>;
   search(query: Vector, k: number): VectorHit[] | Promise<VectorHit[]>;
+  /** The stored vector of an id, when the store can return it (lets answers reuse sentence embeddings). */
+  get?(id: string): Float32Array | undefined;
 }
 
 /** Splits text into lexical terms (words) for BM25. */

@@ -146,6 +146,11 @@ export class HnswVectorStore implements VectorStore {
     this.upsert(live);
   }
 
+  get(id: string): Float32Array | undefined {
+    const label = this.labelOf.get(id);
+    return label === undefined ? undefined : Float32Array.from(this.index.getPoint(label));
+  }
+
   search(query: Vector, k: number): VectorHit[] {
     const n = Math.min(k, this.nodes);
     if (n <= 0) return [];

@@ -55,7 +55,12 @@ export class ExtractiveAnswerer implements Answerer {
       selectionQuery,
       retrieval.passages,
       this.deps.index.documents,
-      { embedder: this.deps.embedder, segmenter: this.deps.segmenter, idf: (t) => this.deps.index.bm25.termWeight(t) },
+      {
+        embedder: this.deps.embedder,
+        segmenter: this.deps.segmenter,
+        idf: (t) => this.deps.index.bm25.termWeight(t),
+        storedVector: (span) => this.deps.index.sentenceVector(span),
+      },
       { maxSentences: multiPart ? 5 : 4, relativeFloor: 0.85 },
     );
     const { answer, citations } = composeExtractive(sentences, lang);

@@ -53,7 +53,7 @@ export async function selectSentences(
   question: string,
   passages: Passage[],
   documents: Map<string, Document>,
-  deps: { embedder: Embedder; segmenter: Segmenter; idf: (term: string) => number },
+  deps: { embedder: Embedder; segmenter: Segmenter; idf: (term: string) => number; storedVector?: (span: Span) => Float32Array | undefined },
   options: SelectionOptions,
 ): Promise<ScoredSentence[]> {
   const candidates: Omit<ScoredSentence, 'similarity' | 'coverage' | 'score'>[] = [];
@@ -69,7 +69,13 @@ export async function selectSentences(
   if (!candidates.length) return [];
 
   const [q] = await deps.embedder.embed([question], 'query');
-  const vectors = await deps.embedder.embed(candidates.map((c) => c.text), 'passage');
+  // Sentences the index already embedded are not embedded again.
+  const vectors: (Float32Array | undefined)[] = candidates.map((c) => deps.storedVector?.(c));
+  const missing = candidates.map((c, i) => ({ c, i })).filter(({ i }) => !vectors[i]);
+  if (missing.length) {
+    const fresh = await deps.embedder.embed(missing.map(({ c }) => c.text), 'passage');
+    missing.forEach(({ i }, j) => (vectors[i] = fresh[j]));
+  }
   const qTerms = [...new Set(deps.segmenter.queryTerms(question))];
   const qIdf = qTerms.reduce((a, t) => a + deps.idf(t), 0) || 1;
 

@@ -1,7 +1,7 @@
 import type { Bm25Index } from '../lexical/bm25.js';
 import type { VectorStore } from '../ports.js';
 import { splitClauses } from '../chunk/sentences.js';
-import type { Chunk, Document } from '../types.js';
+import type { Chunk, Document, Span } from '../types.js';
 
 /** Vector ids: one per chunk (the passage) and one per sentence inside it. */
 export const chunkVectorId = (chunkId: string) => `c:${chunkId}`;
@@ -44,6 +44,19 @@ export class CorpusIndex {
       list[c.index] = c.id;
       this.chunksByDoc.set(c.docId, list);
     }
+  }
+
+  private sentenceIds: Map<string, string> | null = null;
+
+  /** The stored embedding of a sentence span, if the index holds one (exact same span). */
+  sentenceVector(span: Span): Float32Array | undefined {
+    if (!this.vectors.get) return undefined;
+    if (!this.sentenceIds) {
+      this.sentenceIds = new Map();
+      for (const c of this.chunks.values()) c.sentences.forEach((s, i) => this.sentenceIds!.set(`${s.docId}:${s.start}:${s.end}`, sentenceVectorId(c.id, i)));
+    }
+    const id = this.sentenceIds.get(`${span.docId}:${span.start}:${span.end}`);
+    return id ? this.vectors.get(id) : undefined;
   }
 
   neighbours(chunk: Chunk): Chunk[] {
