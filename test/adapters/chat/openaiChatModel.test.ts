@@ -5,6 +5,7 @@ import { loadConfig } from '../../../src/config/config.js';
 import type { ChatMessage } from '../../../src/core/ports.js';
 import { createChatModel } from '../../../src/node/runtime.js';
 import { startOpenAIChatServer, type OpenAIChatServer } from '../../helpers/openaiChatServer.js';
+import { recordingOn, withDeadline } from '../../helpers/async.js';
 
 let server: OpenAIChatServer;
 
@@ -32,19 +33,8 @@ async function collect(stream: AsyncIterable<string>): Promise<string[]> {
 }
 
 /** Chat requests made while `run` runs. */
-async function recording<T>(run: () => Promise<T>) {
-  const before = server.chatRequests().length;
-  const value = await run();
-  return { value, requests: server.chatRequests().slice(before) };
-}
+const recording = <T>(run: () => Promise<T>) => recordingOn(server, run);
 
-function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
 
 describe('OpenAIChatModel against an OpenAI-compatible server', () => {
   it('is identified by its model', () => {

@@ -13,6 +13,7 @@ import { createRuntime, type Runtime } from '../../../src/node/runtime.js';
 import { collectEvents, expectContract, markerNumbers, splitEvents } from '../../helpers/answers.js';
 import { CORPUS_DIR, makeTempDir } from '../../helpers/corpus.js';
 import { startOpenAIChatServer, type ChatRequest, type OpenAIChatServer } from '../../helpers/openaiChatServer.js';
+import { recordingOn, withDeadline } from '../../helpers/async.js';
 
 let tmp: { dir: string; cleanup: () => void };
 let server: OpenAIChatServer;
@@ -65,14 +66,6 @@ async function recording<T>(run: () => Promise<T>): Promise<{ value: T; requests
   return { value, requests: server.chatRequests().slice(before) };
 }
 
-/** Rejects with `message` when `promise` has not settled after `ms` (the promise itself is left to finish later). */
-function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
 
 const content = (req: ChatRequest, role: string) => (req.body.messages ?? []).filter((m) => m.role === role).map((m) => String(m.content)).join('\n');
 
