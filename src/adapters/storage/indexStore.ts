@@ -39,6 +39,18 @@ interface StoredManifest extends IndexManifest {
 
 const FILES = { documents: 'documents.json', chunks: 'chunks.json', bm25: 'bm25.json', vectors: 'vectors.hnsw', labels: 'vectors.hnsw.labels.json' };
 const MANIFEST = 'manifest.json';
+const LOCK = 'build.lock';
+
+function lockIsStale(path: string, staleMs: number): boolean {
+  try {
+    const { pid, at } = JSON.parse(readFileSync(path, 'utf8')) as { pid: number; at: number };
+    if (Date.now() - at > staleMs) return true;
+    process.kill(pid, 0); // throws when no such process exists
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'EPERM';
+  }
+}
 
 export interface StoredIndex {
   manifest: IndexManifest;
@@ -121,6 +133,36 @@ export class IndexStore {
     const stored: StoredManifest = { ...manifest, files };
     writeFileSync(join(this.dir, `${MANIFEST}.tmp`), JSON.stringify(stored, null, 2));
     renameSync(join(this.dir, `${MANIFEST}.tmp`), join(this.dir, MANIFEST));
+  }
+
+  /**
+   * Runs `work` holding the index's lock file, so two processes never build
+   * and write the same index at once. A lock left by a dead process, or older
+   * than `staleMs`, is taken over.
+   */
+  async withLock<T>(work: () => Promise<T>, options: { waitMs?: number; staleMs?: number } = {}): Promise<T> {
+    mkdirSync(this.dir, { recursive: true });
+    const path = join(this.dir, LOCK);
+    const waitUntil = Date.now() + (options.waitMs ?? 120_000);
+    for (;;) {
+      try {
+        writeFileSync(path, JSON.stringify({ pid: process.pid, at: Date.now() }), { flag: 'wx' });
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        if (lockIsStale(path, options.staleMs ?? 600_000)) {
+          rmSync(path, { force: true });
+          continue;
+        }
+        if (Date.now() > waitUntil) throw new UserFacingError(`Another Yiju process is building the index in ${this.dir}.`, `wait for it to finish, or delete ${path} if no such process runs.`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    try {
+      return await work();
+    } finally {
+      rmSync(path, { force: true });
+    }
   }
 
   clear(): void {

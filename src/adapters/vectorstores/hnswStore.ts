@@ -82,7 +82,9 @@ export class HnswVectorStore implements VectorStore {
     return this.free.length;
   }
 
+  /** Search breadth from now on (also kept by compact() and save()). */
   setEf(ef: number): void {
+    this.options.ef = ef;
     this.index.setEf(ef);
   }
 
