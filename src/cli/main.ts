@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Config } from '../config/config.js';
 import { UserFacingError } from '../adapters/models/errors.js';
-import { provisionModel } from '../adapters/models/provision.js';
+import { provisionConfiguredModel } from '../node/embedderFactory.js';
 import type { RetrievalMode } from '../core/retrieve/retriever.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../node/runtime.js';
 import { buildProgressReporter } from './progress.js';
@@ -125,7 +125,7 @@ program
   .description('make sure the local embedding model is available (fetches and verifies it if needed)')
   .action(() =>
     runCli(async (config) => {
-      const model = await provisionModel({ modelDir: config.model.dir, cacheDir: config.model.cacheDir, allowRemote: config.model.allowRemote, log });
+      const model = await provisionConfiguredModel(config, log);
       log(model.source === 'hub' ? `model: will be downloaded from the hub (${model.hubId}) on first use into ${model.cacheDir}` : `model: ${model.dir} (${model.source}, verified)`);
     }),
   );

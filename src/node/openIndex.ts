@@ -40,10 +40,11 @@ export const indexDir = (config: Config) => join(config.dataDir, 'index');
  * index is damaged. Never serves an index that does not match the corpus.
  */
 export async function openIndex(config: Config, options: OpenIndexOptions): Promise<OpenedIndex> {
-  return new IndexStore(indexDir(config)).withLock(() => openLocked(config, options));
+  const store = new IndexStore(indexDir(config));
+  return store.withLock(() => openLocked(config, options, store));
 }
 
-async function openLocked(config: Config, options: OpenIndexOptions): Promise<OpenedIndex> {
+async function openLocked(config: Config, options: OpenIndexOptions, store: IndexStore): Promise<OpenedIndex> {
   const log = options.log ?? (() => {});
   const documents = await loadCorpus(config.corpusDir, { watermarks: [...DEFAULT_WATERMARKS, ...config.watermarks] }, log);
   const lexicon = contentHash(...DOMAIN_TERMS, '|', ...config.userTerms);

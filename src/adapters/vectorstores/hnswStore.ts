@@ -77,11 +77,6 @@ export class HnswVectorStore implements VectorStore {
     return this.idsOf.length - this.free.length;
   }
 
-  /** Number of freed graph labels waiting for reuse. */
-  get deletedCount(): number {
-    return this.free.length;
-  }
-
   /** Search breadth from now on (also kept by compact() and save()). */
   setEf(ef: number): void {
     this.options.ef = ef;

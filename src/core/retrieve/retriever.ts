@@ -76,8 +76,9 @@ export class Retriever {
   private readonly thresholds: RelevanceThresholds;
   private readonly candidates: number;
   private readonly mergeAdjacent: number;
-  /** Segmented titles, computed on first use. */
-  private readonly titleTerms = new Map<string, Set<string>>();
+  /** Segmented titles and per-term speech sets, computed on first use. */
+  private titleTermCache: Map<string, Set<string>> | null = null;
+  private readonly termDocuments = new Map<string, Set<string>>();
 
   constructor(
     private readonly index: CorpusIndex,
@@ -141,8 +142,6 @@ export class Retriever {
         denseMax = Math.max(denseMax, hit.score);
       }
     }
-    [...pool.values()].filter((c) => c.chunkSim >= 0).sort((a, b) => b.chunkSim - a.chunkSim).forEach((c, i) => (c.chunkRank = i + 1));
-
     if (hybrid && queryIdf > 0) {
       const qWeights = termWeights(terms);
       const docCoverage = this.documentCoverage(qWeights);
@@ -150,7 +149,10 @@ export class Retriever {
     }
 
     const cands = [...pool.values()];
-    if (this.mode === 'rrf') for (const c of cands) c.fused = 1 / (RRF_K + c.lexicalRank) + 1 / (RRF_K + c.chunkRank);
+    if (this.mode === 'rrf') {
+      cands.filter((c) => c.chunkSim >= 0).sort((a, b) => b.chunkSim - a.chunkSim).forEach((c, i) => (c.chunkRank = i + 1));
+      for (const c of cands) c.fused = 1 / (RRF_K + c.lexicalRank) + 1 / (RRF_K + c.chunkRank);
+    }
     else this.fuse(cands);
     const ranked = cands.sort((a, b) => b.fused - a.fused || a.chunk.id.localeCompare(b.chunk.id));
     const t2 = performance.now();
@@ -187,19 +189,25 @@ export class Retriever {
   private documentCoverage(qWeights: Map<string, number>): Map<string, number> {
     const out = new Map<string, number>();
     for (const [term, w] of qWeights) {
-      const docs = new Set(this.index.bm25.containing(term).map((id) => this.index.chunks.get(id)?.docId));
-      for (const doc of this.index.documents.values()) {
-        if (!docs.has(doc.id) && !this.titleTermsOf(doc.id).has(term)) continue;
-        out.set(doc.id, (out.get(doc.id) ?? 0) + w * this.index.bm25.termWeight(term));
-      }
+      for (const docId of this.documentsWith(term)) out.set(docId, (out.get(docId) ?? 0) + w * this.index.bm25.termWeight(term));
     }
     return out;
   }
 
-  private titleTermsOf(docId: string): Set<string> {
-    let terms = this.titleTerms.get(docId);
-    if (!terms) this.titleTerms.set(docId, (terms = new Set(this.segmenter.terms(this.index.documents.get(docId)?.title ?? ''))));
-    return terms;
+  /** Speeches whose title or passages contain a term (cached per term). */
+  private documentsWith(term: string): Set<string> {
+    let docs = this.termDocuments.get(term);
+    if (!docs) {
+      docs = new Set(this.index.bm25.containing(term).map((id) => this.index.chunks.get(id)!.docId));
+      for (const [docId, titleTerms] of this.titleTerms()) if (titleTerms.has(term)) docs.add(docId);
+      this.termDocuments.set(term, docs);
+    }
+    return docs;
+  }
+
+  private titleTerms(): Map<string, Set<string>> {
+    this.titleTermCache ??= new Map([...this.index.documents.values()].map((d) => [d.id, new Set(this.segmenter.terms(d.title))]));
+    return this.titleTermCache;
   }
 
   private relevance(denseMax: number, lexicalCoverage: number): Relevance {

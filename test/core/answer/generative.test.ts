@@ -83,6 +83,12 @@ function expectFallback(r: AnswerResult, reason: RegExp) {
   expect(r.answer).toContain('每半月一排查');
 }
 
+/** A correct two-sentence reply about township screening, citing the passage that states the rule. */
+async function townshipReply(): Promise<{ n: number; reply: string }> {
+  const n = await numberOf(TOWNSHIP_Q, TOWNSHIP_RULE);
+  return { n, reply: `乡镇坚持每半月一排查制度[${n}]。市、县两级坚持每周一排查、每周一通报、每周一反馈的制度[${n}]。` };
+}
+
 describe('wiring', () => {
   it('createRuntime with options.chat answers generatively', () => {
     expect(rt.answerer).toBeInstanceOf(GenerativeAnswerer);
@@ -91,8 +97,7 @@ describe('wiring', () => {
 
 describe('generated answers and their citations', () => {
   it('a reply citing the right passage is kept as it is, with that passage as its only citation', async () => {
-    const n = await numberOf(TOWNSHIP_Q, TOWNSHIP_RULE);
-    const reply = `乡镇坚持每半月一排查制度[${n}]。市、县两级坚持每周一排查、每周一通报、每周一反馈的制度[${n}]。`;
+    const { n, reply } = await townshipReply();
     server.script(reply);
     const { value: r, requests } = await recording(() => rt.answerer.answer(TOWNSHIP_Q));
     expect(requests).toHaveLength(1);
@@ -390,8 +395,7 @@ describe('follow-ups are rewritten by the LLM before retrieval', () => {
 
 describe('streaming', () => {
   it('yields citations before any text, deltas that add up to the reply, then done with the verified result', async () => {
-    const n = await numberOf(TOWNSHIP_Q, TOWNSHIP_RULE);
-    const reply = `乡镇坚持每半月一排查制度[${n}]。市、县两级坚持每周一排查、每周一通报、每周一反馈的制度[${n}]。`;
+    const { n, reply } = await townshipReply();
     server.script(reply);
     const { value: events, requests } = await recording(() => collectEvents(rt.answerer.stream(TOWNSHIP_Q)));
     expect(requests).toHaveLength(1);
