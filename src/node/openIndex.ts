@@ -48,7 +48,6 @@ async function openLocked(config: Config, options: OpenIndexOptions, store: Inde
   const log = options.log ?? (() => {});
   const documents = await loadCorpus(config.corpusDir, { watermarks: [...DEFAULT_WATERMARKS, ...config.watermarks] }, log);
   const lexicon = contentHash(...DOMAIN_TERMS, '|', ...config.userTerms);
-  const store = new IndexStore(indexDir(config));
 
   let previous: StoredIndex | null = null;
   let reason: string | null = null;
