@@ -6,6 +6,7 @@ import { UserFacingError } from '../adapters/models/errors.js';
 import { provisionConfiguredModel } from '../node/embedderFactory.js';
 import type { RetrievalMode } from '../core/retrieve/retriever.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../node/runtime.js';
+import { startServer } from '../node/server.js';
 import { buildProgressReporter } from './progress.js';
 import { formatAnswer, formatPassages } from './format.js';
 import { log, runCli } from './run.js';
@@ -91,7 +92,27 @@ program
 
 program
   .command('start')
-  .description('build the index if needed, then answer questions (one from the arguments, or interactively)')
+  .description('build the index if needed, then serve the HTTP API (PORT, default 8787)')
+  .action(() =>
+    runCli(async (config) => {
+      const rt = await open(config);
+      const m = rt.opened.manifest;
+      const server = await startServer(rt);
+      log(`Yiju · ${m.counts.documents} speeches, ${m.counts.chunks} passages · mode: ${describeMode(rt)}`);
+      log(`listening on ${server.url} · API reference: ${server.url}/api/docs · try:`);
+      log(`  curl -s ${server.url}/api/ask -H 'Content-Type: application/json' -d '{"question":"初信初访应该怎么处理？"}'`);
+      const stop = (signal: string) => {
+        log(`${signal}: finishing in-flight requests…`);
+        server.close().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    }),
+  );
+
+program
+  .command('chat')
+  .description('answer questions in the terminal (one from the arguments, or interactively)')
   .argument('[question...]', 'a question; without one, Yiju asks for questions until an empty line or Ctrl-D')
   .action((words: string[]) =>
     runCli(async (config) => {

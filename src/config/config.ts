@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { HTTP_ENV_NAMES, HttpOptionsSchema } from '../http/options.js';
 
 /**
  * Yiju's configuration: read once from the environment (and CLI flags) at the
@@ -41,6 +42,14 @@ export const ConfigSchema = z.object({
     topK: z.coerce.number().int().min(1).max(50).default(5),
     hnswEf: z.coerce.number().int().min(10).max(2000).default(100),
   }).prefault({}),
+  server: z.object({
+    port: z.coerce.number().int().min(0).max(65535).default(8787),
+    /** 127.0.0.1 keeps the server on this machine; 0.0.0.0 (containers) listens on every interface. */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** How long in-flight requests may run after SIGTERM/SIGINT before connections are closed. */
+    shutdownGraceMs: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  }).prefault({}),
+  http: HttpOptionsSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { model: { cacheDir: string } };
@@ -57,6 +66,8 @@ const ENV_NAMES: Record<string, string> = {
   'openai.embeddingDimensions': 'YIJU_EMBEDDING_DIMENSIONS', 'openai.chatModel': 'YIJU_CHAT_MODEL', 'openai.timeoutMs': 'YIJU_OPENAI_TIMEOUT_MS', 'openai.maxRetries': 'YIJU_OPENAI_MAX_RETRIES',
   chunkSize: 'YIJU_CHUNK_SIZE', embedTitle: 'YIJU_EMBED_TITLE', watermarks: 'YIJU_WATERMARKS', userTerms: 'YIJU_USER_TERMS',
   'retrieval.topK': 'YIJU_TOP_K', 'retrieval.hnswEf': 'YIJU_HNSW_EF',
+  'server.port': 'PORT', 'server.host': 'HOST', 'server.shutdownGraceMs': 'YIJU_SHUTDOWN_GRACE_MS',
+  ...Object.fromEntries(Object.entries(HTTP_ENV_NAMES).map(([k, v]) => [`http.${k}`, v])),
 };
 
 function fromEnv(env: Env): Record<string, unknown> {

@@ -72,6 +72,18 @@ describe('loadConfig environment mapping', () => {
         YIJU_USER_TERMS: '接诉即办|网格化',
         YIJU_TOP_K: '8',
         YIJU_HNSW_EF: '200',
+        PORT: '9000',
+        HOST: '0.0.0.0',
+        YIJU_SHUTDOWN_GRACE_MS: '2500',
+        YIJU_API_KEYS: 'key-one, key-two|key-three',
+        YIJU_CORS_ORIGINS: 'https://example.org,https://gov.example.cn',
+        YIJU_RATE_LIMIT: '30',
+        YIJU_RATE_WINDOW_SECONDS: '10',
+        YIJU_TRUST_PROXY: 'true',
+        YIJU_MAX_QUESTION_CHARS: '500',
+        YIJU_MAX_BODY_BYTES: '4096',
+        YIJU_LOG_QUESTIONS: '1',
+        YIJU_LOG_LEVEL: 'warn',
       },
       CWD,
     );
@@ -86,7 +98,26 @@ describe('loadConfig environment mapping', () => {
       watermarks: ['来源：某网站', '转载请注明'],
       userTerms: ['接诉即办', '网格化'],
       retrieval: { topK: 8, hnswEf: 200 },
+      server: { port: 9000, host: '0.0.0.0', shutdownGraceMs: 2500 },
+      http: {
+        apiKeys: ['key-one', 'key-two', 'key-three'],
+        corsOrigins: ['https://example.org', 'https://gov.example.cn'],
+        rateLimit: 30,
+        rateWindowSeconds: 10,
+        trustProxy: true,
+        maxQuestionChars: 500,
+        maxBodyBytes: 4096,
+        topK: 8,
+        logQuestions: true,
+        logLevel: 'warn',
+      },
     });
+  });
+
+  it('serves on 127.0.0.1:8787 with rate limiting on, no keys and no cross-origin access by default', () => {
+    const config = loadConfig({}, CWD);
+    expect(config.server).toEqual({ port: 8787, host: '127.0.0.1', shutdownGraceMs: 10_000 });
+    expect(config.http).toMatchObject({ apiKeys: [], corsOrigins: [], rateLimit: 60, rateWindowSeconds: 60, trustProxy: false, maxQuestionChars: 2000, logQuestions: false, logLevel: 'info' });
   });
 
   it('resolves relative paths against cwd', () => {
@@ -136,6 +167,13 @@ describe('loadConfig validation', () => {
     ['YIJU_EMBEDDING_DIMENSIONS', '-3'],
     ['YIJU_OPENAI_TIMEOUT_MS', 'soon'],
     ['YIJU_OPENAI_MAX_RETRIES', '99'],
+    ['PORT', '70000'],
+    ['PORT', 'http'],
+    ['YIJU_RATE_LIMIT', '-1'],
+    ['YIJU_MAX_QUESTION_CHARS', '0'],
+    ['YIJU_MAX_BODY_BYTES', '10'],
+    ['YIJU_TRUST_PROXY', 'sometimes'],
+    ['YIJU_LOG_LEVEL', 'loud'],
   ])('%s=%s is rejected with a ConfigError naming the variable', (name, value) => {
     const err = configError({ [name]: value });
     expect(err.message).toMatch(/^Invalid configuration:/u);

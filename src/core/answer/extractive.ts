@@ -7,7 +7,7 @@ import { composeExtractive, composeRefusal } from './compose.js';
 import { rewriteFollowUp } from './followUp.js';
 import { answerLanguage } from './language.js';
 import { selectSentences } from './sentenceSelection.js';
-import type { AnswerEvent, AnswerOptions, Answerer, AnswerResult } from './types.js';
+import { timed, type AnswerEvent, type AnswerOptions, type Answerer, type AnswerResult } from './types.js';
 
 export interface ExtractiveDeps {
   retriever: Retriever;
@@ -35,7 +35,10 @@ export class ExtractiveAnswerer implements Answerer {
   }
 
   async answer(question: string, options: AnswerOptions = {}): Promise<AnswerResult> {
-    return this.fromRetrieval(question, await this.retrieve(question, options));
+    const started = performance.now();
+    const retrieval = await this.retrieve(question, options);
+    const retrieved = performance.now();
+    return timed(await this.fromRetrieval(question, retrieval), started, retrieved);
   }
 
   /** "The speeches don't say", with what they do cover. */

@@ -4,7 +4,7 @@ import type { ExtractiveAnswerer } from './extractive.js';
 import { rewriteFollowUp } from './followUp.js';
 import { answerLanguage } from './language.js';
 import { buildAnswerMessages, buildRewriteMessages } from './prompt.js';
-import type { AnswerEvent, AnswerOptions, Answerer, AnswerResult, Citation } from './types.js';
+import { timed, type AnswerEvent, type AnswerOptions, type Answerer, type AnswerResult, type Citation } from './types.js';
 import { verifyCitations } from './verify.js';
 
 export interface GenerativeDeps {
@@ -77,7 +77,13 @@ export class GenerativeAnswerer implements Answerer {
   }
 
   async answer(question: string, options: AnswerOptions = {}): Promise<AnswerResult> {
+    const started = performance.now();
     const retrieval = await this.retrieve(question, options);
+    const retrieved = performance.now();
+    return timed(await this.answerFrom(question, retrieval, options), started, retrieved);
+  }
+
+  private async answerFrom(question: string, retrieval: Retrieved, options: AnswerOptions): Promise<AnswerResult> {
     if (!retrieval.relevance.inScope) return this.deps.extractive.fromRetrieval(question, retrieval);
     let raw: string;
     try {
@@ -89,9 +95,11 @@ export class GenerativeAnswerer implements Answerer {
   }
 
   async *stream(question: string, options: AnswerOptions = {}): AsyncIterable<AnswerEvent> {
+    const started = performance.now();
     const retrieval = await this.retrieve(question, options);
+    const retrieved = performance.now();
     if (!retrieval.relevance.inScope) {
-      yield* this.replay(await this.deps.extractive.fromRetrieval(question, retrieval));
+      yield* this.replay(timed(await this.deps.extractive.fromRetrieval(question, retrieval), started, retrieved));
       return;
     }
     // The passages the model sees, numbered as its markers will be, before any text.
@@ -105,10 +113,10 @@ export class GenerativeAnswerer implements Answerer {
     } catch (err) {
       if (options.signal?.aborted) return;
       // done.result.answer replaces whatever was streamed.
-      yield { type: 'done', result: await this.fallback(question, retrieval, `${reason(err)} while streaming`) };
+      yield { type: 'done', result: timed(await this.fallback(question, retrieval, `${reason(err)} while streaming`), started, retrieved) };
       return;
     }
-    yield { type: 'done', result: await this.finish(question, retrieval, raw) };
+    yield { type: 'done', result: timed(await this.finish(question, retrieval, raw), started, retrieved) };
   }
 
   private async *replay(result: AnswerResult): AsyncIterable<AnswerEvent> {

@@ -27,7 +27,22 @@ export interface AnswerResult {
   fallback?: string;
   /** The question retrieval actually used (rewritten from a follow-up). */
   standaloneQuestion: string;
+  /** Where the time went: retrieval (with any follow-up rewrite) and writing the answer. */
+  timings?: AnswerTimings;
 }
+
+export interface AnswerTimings {
+  retrievalMs: number;
+  generationMs: number;
+}
+
+/** Adds timings measured from `started` (before retrieval) and `retrieved` (after it). */
+export const timed = (result: AnswerResult, started: number, retrieved: number): AnswerResult => ({
+  ...result,
+  timings: { retrievalMs: round(retrieved - started), generationMs: round(performance.now() - retrieved) },
+});
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
 
 export interface ChatTurn {
   role: 'user' | 'assistant';

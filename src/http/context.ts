@@ -1,0 +1,63 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { AnswerResult, Citation } from '../core/answer/types.js';
+import type { AppDeps } from './deps.js';
+import type { AppEnv } from './env.js';
+import { ApiError, describeZodError } from './errors.js';
+import { RecentAnswers } from './recentAnswers.js';
+
+/** What every route module is given. */
+export interface RouteContext {
+  deps: AppDeps;
+  answers: RecentAnswers;
+  newId: (prefix: string) => string;
+  now: () => Date;
+}
+
+export function createRouteContext(deps: AppDeps): RouteContext {
+  const id = deps.newId ?? (() => crypto.randomUUID().replaceAll('-', ''));
+  return { deps, answers: new RecentAnswers(), newId: (prefix) => `${prefix}_${id()}`, now: deps.now ?? (() => new Date()) };
+}
+
+/** A sub-app whose validation failures become `400 {"error":{"code":"invalid_request",…}}`. */
+export const routes = () =>
+  new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw new ApiError(400, 'invalid_request', describeZodError(result.error));
+    },
+  });
+
+/** A citation's client-facing fields. */
+export const citationPayload = ({ n, docId, title, start, end, text, score }: Citation) => ({ n, docId, title, start, end, text, score });
+
+/** The API's answer shape: the core contract plus its id and timings (client-facing fields only). */
+export function answerPayload(id: string, result: AnswerResult, totalMs: number) {
+  return {
+    id,
+    answer: result.answer,
+    mode: result.mode,
+    grounded: result.grounded,
+    citations: result.citations.map(citationPayload),
+    ...(result.unsupported ? { unsupported: result.unsupported } : {}),
+    ...(result.fallback ? { fallback: result.fallback } : {}),
+    standaloneQuestion: result.standaloneQuestion,
+    timings: {
+      retrievalMs: result.timings?.retrievalMs ?? 0,
+      generationMs: result.timings?.generationMs ?? 0,
+      totalMs: Math.round(totalMs * 100) / 100,
+    },
+  };
+}
+
+export const jsonContent = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
+
+import { ErrorSchema } from './schemas.js';
+
+const error = (description: string) => jsonContent(ErrorSchema, description);
+
+/** The error responses routes declare (all share one shape). */
+export const errors = {
+  bad: { 400: error('Invalid input: the message names the field and the problem.') },
+  auth: { 401: error('Missing or wrong API key (only when keys are configured).'), 429: error('Rate limited; see Retry-After.') },
+  body: { 413: error('The body is larger than the limit.'), 415: error('The body is not JSON.') },
+  notFound: { 404: error('No such item.') },
+} as const;

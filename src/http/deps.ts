@@ -1,0 +1,36 @@
+import type { Answerer } from '../core/answer/types.js';
+import type { FeedbackStore } from '../core/feedback/types.js';
+import type { Document, RetrievalResult } from '../core/types.js';
+import type { HttpOptions } from './options.js';
+import type { Logger } from './log.js';
+
+/** What the HTTP app is told about the running assistant (for /api/health and /v1/models). */
+export interface ServiceInfo {
+  answerMode: 'extractive' | 'generative';
+  /** The chat model behind generative answers. */
+  chatModel?: string;
+  embedder: string;
+  counts: { documents: number; chunks: number; vectors: number };
+  /** When the index was built (ISO 8601). */
+  indexBuiltAt?: string;
+  version: string;
+}
+
+/**
+ * The app's ports: everything it uses, passed in by a runtime entry (Node or
+ * Workers). The app itself imports nothing runtime-specific.
+ */
+export interface AppDeps {
+  answerer: Answerer;
+  search(question: string, k: number): Promise<RetrievalResult>;
+  documents: ReadonlyMap<string, Document>;
+  feedback: FeedbackStore;
+  info: ServiceInfo;
+  options: HttpOptions;
+  logger: Logger;
+  /** The peer address of the connection (runtime-specific), for rate limiting and logs. */
+  peerAddress?: (request: Request, env: unknown) => string | undefined;
+  /** Ids for answers and feedback (tests make them predictable). */
+  newId?: () => string;
+  now?: () => Date;
+}

@@ -1,0 +1,56 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { answerPayload, citationPayload, errors, routes, type RouteContext } from '../context.js';
+import { jsonBody } from '../middleware/jsonBody.js';
+import { askBody } from '../schemas.js';
+import { abortableSSE, STREAM_FAILED } from '../sse.js';
+
+const EVENTS = `Server-sent events, in order:
+- \`citations\` \`{"citations":[Citation…]}\`: the passages, numbered as the answer's markers, before any text;
+- \`delta\` \`{"text":"…"}\`: answer text as it is written (several);
+- \`done\` \`Answer\`: the final answer, the same object /api/ask returns; its \`answer\` replaces the streamed text (verified citations, or a fallback);
+- \`error\` \`{"error":{"code","message"}}\`: the answer failed mid-stream (instead of \`done\`).
+Closing the connection stops the work on the server.`;
+
+/** POST /api/chat: the answer streamed as server-sent events. */
+export function chatRoutes(ctx: RouteContext) {
+  const { options, answerer, logger } = ctx.deps;
+  const route = createRoute({
+    method: 'post',
+    path: '/api/chat',
+    tags: ['Answers'],
+    summary: 'Answer a question as a stream of server-sent events',
+    description: EVENTS,
+    middleware: [jsonBody()] as const,
+    request: { body: { required: true, content: { 'application/json': { schema: askBody(options.maxQuestionChars, Math.max(20, options.topK)) } } } },
+    responses: {
+      200: { content: { 'text/event-stream': { schema: z.string().openapi({ description: EVENTS }) } }, description: 'The answer as server-sent events.' },
+      ...errors.bad,
+      ...errors.auth,
+      ...errors.body,
+    },
+  });
+
+  return routes().openapi(route, (c) => {
+    const { question, history, topK } = c.req.valid('json');
+    if (options.logQuestions) c.get('logFields').question = question;
+    const started = performance.now();
+    return abortableSSE(
+      c,
+      async (sse, signal) => {
+        for await (const event of answerer.stream(question, { history, topK: topK ?? options.topK, signal })) {
+          if (signal.aborted) break;
+          if (event.type === 'citations') await sse.writeSSE({ event: 'citations', data: JSON.stringify({ citations: event.citations.map(citationPayload) }) });
+          else if (event.type === 'delta') await sse.writeSSE({ event: 'delta', data: JSON.stringify({ text: event.text }) });
+          else {
+            const id = ctx.newId('ans');
+            ctx.answers.remember(id, question, event.result);
+            Object.assign(c.get('logFields'), { mode: event.result.mode, grounded: event.result.grounded, ...(event.result.fallback ? { fallback: event.result.fallback } : {}) });
+            await sse.writeSSE({ event: 'done', data: JSON.stringify(answerPayload(id, event.result, performance.now() - started)) });
+          }
+        }
+      },
+      (sse) => sse.writeSSE({ event: 'error', data: JSON.stringify({ error: { code: 'internal', message: STREAM_FAILED } }) }),
+      (err) => logger.log('error', { msg: 'stream failed', requestId: c.get('requestId'), error: String((err as Error)?.message ?? err) }),
+    );
+  });
+}

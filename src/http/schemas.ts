@@ -1,0 +1,206 @@
+import { z } from '@hono/zod-openapi';
+
+/**
+ * The API's request and response shapes. Route definitions use them to
+ * validate requests and to generate /api/openapi.json, so the document and
+ * the code cannot drift apart.
+ */
+
+/** C0 controls other than tab, newline and carriage return; DEL. */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/u;
+/** A UTF-16 surrogate not part of a pair (JSON can carry one; it is not text). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Text a user typed: no control characters, no broken characters. */
+export const text = (what: string, max: number) =>
+  z
+    .string({ error: (i) => (i.input === undefined ? `${what} is required` : `${what} must be a string`) })
+    .max(max, `${what} is longer than ${max} characters`)
+    .refine((s) => !CONTROL.test(s), `${what} contains control characters`)
+    .refine((s) => !LONE_SURROGATE.test(s), `${what} contains an invalid character (a lone UTF-16 surrogate)`);
+
+export const question = (max: number) =>
+  text('question', max)
+    .transform((s) => s.trim())
+    .refine((s) => s.length > 0, 'question is empty')
+    .openapi({ description: `The question, in any language (1–${max} characters).`, example: '初信初访应该怎么处理？' });
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'invalid_request' }),
+      message: z.string().openapi({ example: 'question is empty' }),
+    }),
+  })
+  .openapi('Error');
+
+export const TurnSchema = z
+  .object({ role: z.enum(['user', 'assistant']), content: text('history content', 8000) })
+  .openapi('Turn');
+
+export const askBody = (maxQuestion: number, maxK: number) =>
+  z
+    .object({
+      question: question(maxQuestion),
+      history: z.array(TurnSchema).max(40, 'history has more than 40 turns').optional().openapi({ description: 'Earlier turns of the conversation, oldest first (for follow-up questions).' }),
+      topK: z.number().int('topK must be a whole number').min(1, 'topK must be at least 1').max(maxK, `topK must be at most ${maxK}`).optional().openapi({ description: 'Passages to retrieve.' }),
+    })
+    .openapi('AskRequest');
+
+export const CitationSchema = z
+  .object({
+    n: z.number().int().openapi({ description: 'The marker [n] in the answer.' }),
+    docId: z.string(),
+    title: z.string(),
+    start: z.number().int().openapi({ description: 'UTF-16 offset into the document text.' }),
+    end: z.number().int(),
+    text: z.string().openapi({ description: 'Exactly document.text.slice(start, end).' }),
+    score: z.number(),
+  })
+  .openapi('Citation');
+
+export const TimingsSchema = z
+  .object({
+    retrievalMs: z.number(),
+    generationMs: z.number(),
+    totalMs: z.number(),
+  })
+  .openapi('Timings');
+
+export const AnswerSchema = z
+  .object({
+    id: z.string().openapi({ description: 'Answer id, for /api/feedback.' }),
+    answer: z.string().openapi({ description: 'Markdown with inline markers [1], [2] …' }),
+    mode: z.enum(['extractive', 'generative']),
+    grounded: z.boolean().openapi({ description: 'false when the speeches do not answer the question.' }),
+    citations: z.array(CitationSchema),
+    unsupported: z.array(z.string()).optional().openapi({ description: 'Generated sentences no passage supports.' }),
+    fallback: z.string().optional().openapi({ description: 'Why the generative mode answered extractively.' }),
+    standaloneQuestion: z.string().openapi({ description: 'The question retrieval used (follow-ups rewritten).' }),
+    timings: TimingsSchema,
+  })
+  .openapi('Answer');
+
+export const SearchResultSchema = z
+  .object({ docId: z.string(), title: z.string(), start: z.number().int(), end: z.number().int(), text: z.string(), score: z.number() })
+  .openapi('SearchResult');
+
+export const searchQuery = (maxQuestion: number, maxK: number, defaultK: number) =>
+  z.object({
+    q: question(maxQuestion).openapi({ param: { name: 'q', in: 'query' } }),
+    k: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined || v === '') return defaultK;
+        const n = Number(v);
+        if (!/^\d+$/u.test(v) || n < 1 || n > maxK) {
+          ctx.addIssue({ code: 'custom', message: `k must be a whole number from 1 to ${maxK}` });
+          return z.NEVER;
+        }
+        return n;
+      })
+      .openapi({ param: { name: 'k', in: 'query' }, description: `Results to return (1–${maxK}, default ${defaultK}).`, type: 'integer' }),
+  });
+
+export const SearchResponseSchema = z
+  .object({
+    results: z.array(SearchResultSchema),
+    inScope: z.boolean().openapi({ description: 'Whether the speeches seem to answer the query at all.' }),
+    timings: z.object({ embedMs: z.number(), retrieveMs: z.number() }),
+  })
+  .openapi('SearchResponse');
+
+export const DocumentSummarySchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    chars: z.number().int().openapi({ description: 'Length of the canonical text in UTF-16 code units.' }),
+    date: z.string().optional(),
+    place: z.string().optional(),
+    speaker: z.string().optional(),
+    source: z.string().optional(),
+  })
+  .openapi('DocumentSummary');
+
+export const DocumentSchema = DocumentSummarySchema.extend({
+  text: z.string().openapi({ description: 'The canonical text every citation offset refers to.' }),
+}).openapi('Document');
+
+export const feedbackBody = (maxQuestion: number) =>
+  z
+    .object({
+      answerId: z.string().min(1).max(100).regex(/^[\w-]+$/u, 'answerId must be an id from an answer').optional(),
+      question: question(maxQuestion).optional(),
+      rating: z.enum(['up', 'down'], { error: 'rating must be "up" or "down"' }),
+      comment: text('comment', 2000).optional(),
+    })
+    .refine((b) => b.answerId || b.question, { message: 'give answerId or question', path: ['answerId'] })
+    .openapi('FeedbackRequest');
+
+export const FeedbackResponseSchema = z.object({ id: z.string(), stored: z.literal(true) }).openapi('FeedbackResponse');
+
+export const HealthSchema = z
+  .object({
+    status: z.literal('ok'),
+    version: z.string(),
+    answerMode: z.enum(['extractive', 'generative']),
+    chatModel: z.string().optional(),
+    embedder: z.string(),
+    index: z.object({ loaded: z.literal(true), documents: z.number().int(), chunks: z.number().int(), vectors: z.number().int(), builtAt: z.string().optional() }),
+  })
+  .openapi('Health');
+
+// OpenAI-compatible shapes: the subset Yiju reads and writes. Unknown request fields are accepted and ignored.
+const ContentPart = z.looseObject({ type: z.string(), text: z.string().optional() });
+export const OpenAIMessageSchema = z.looseObject({
+  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
+  content: z.union([z.string(), z.array(ContentPart), z.null()]).optional(),
+});
+
+export const chatCompletionBody = () =>
+  z
+    .looseObject({
+      model: z.string({ error: 'model is required' }).max(200),
+      messages: z.array(OpenAIMessageSchema).min(1, 'messages is empty').max(100, 'messages has more than 100 entries'),
+      stream: z.boolean().optional(),
+    })
+    .openapi('ChatCompletionRequest');
+
+export const YijuExtraSchema = z
+  .object({
+    mode: z.enum(['extractive', 'generative']),
+    grounded: z.boolean(),
+    answer: z.string().openapi({ description: 'The final, verified answer (the streamed text may differ in generative mode).' }),
+    unsupported: z.array(z.string()).optional(),
+    fallback: z.string().optional(),
+    standaloneQuestion: z.string(),
+    answerId: z.string(),
+  })
+  .openapi('YijuExtra');
+
+export const ChatCompletionSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('chat.completion'),
+    created: z.number().int(),
+    model: z.string(),
+    choices: z.array(
+      z.object({
+        index: z.number().int(),
+        message: z.object({ role: z.literal('assistant'), content: z.string(), refusal: z.null() }),
+        finish_reason: z.literal('stop'),
+        logprobs: z.null(),
+      }),
+    ),
+    citations: z.array(CitationSchema).openapi({ description: 'Non-standard: the passages the answer cites.' }),
+    yiju: YijuExtraSchema,
+  })
+  .openapi('ChatCompletion');
+
+export const ModelListSchema = z
+  .object({
+    object: z.literal('list'),
+    data: z.array(z.object({ id: z.string(), object: z.literal('model'), created: z.number().int(), owned_by: z.string() })),
+  })
+  .openapi('ModelList');

@@ -1,0 +1,41 @@
+import type { Context } from 'hono';
+import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import type { AppEnv } from './env.js';
+
+/**
+ * A server-sent-event response whose work stops when the client goes away:
+ * `run` gets an AbortSignal that fires when the connection closes. A failure
+ * is logged and reported to the client through `failed` (never a stack), and
+ * the request's log line is written when the stream ends.
+ */
+export function abortableSSE(
+  c: Context<AppEnv>,
+  run: (sse: SSEStreamingApi, signal: AbortSignal) => Promise<void>,
+  failed: (sse: SSEStreamingApi) => Promise<void>,
+  report: (err: unknown) => void,
+): Response {
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  c.req.raw.signal.addEventListener('abort', stop, { once: true });
+  let ended!: () => void;
+  c.set('streamDone', new Promise<void>((resolve) => (ended = resolve)));
+
+  return streamSSE(c, async (sse) => {
+    sse.onAbort(stop);
+    try {
+      await run(sse, abort.signal);
+    } catch (err) {
+      if (!abort.signal.aborted) {
+        report(err);
+        await failed(sse).catch(() => {});
+      }
+    } finally {
+      if (abort.signal.aborted) c.get('logFields').aborted = true;
+      c.req.raw.signal.removeEventListener('abort', stop);
+      ended();
+    }
+  });
+}
+
+/** The message a client sees when an answer fails mid-stream. */
+export const STREAM_FAILED = 'The answer failed on the server; the error was logged. Please try again.';

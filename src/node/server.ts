@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import type { FeedbackStore } from '../core/feedback/types.js';
+import { JsonlFeedbackStore } from '../adapters/feedback/jsonlFeedbackStore.js';
+import { createApp, type YijuApp } from '../http/app.js';
+import type { AppDeps } from '../http/deps.js';
+import { jsonLogger, type Logger } from '../http/log.js';
+import type { Runtime } from './runtime.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export const feedbackPath = (dataDir: string) => join(dataDir, 'feedback', 'feedback.jsonl');
+
+export interface RunningServer {
+  url: string;
+  app: YijuApp;
+  feedback: FeedbackStore;
+  /** Stops accepting connections, lets in-flight requests finish (up to the grace period), then flushes feedback. */
+  close(): Promise<void>;
+}
+
+export interface ServerOverrides {
+  logger?: Logger;
+  port?: number;
+  /** Overrides for the app's dependencies (tests). */
+  deps?: Partial<AppDeps>;
+}
+
+/** The Node runtime's dependencies for the app. */
+export function appDepsFor(rt: Runtime, logger: Logger): AppDeps {
+  const { config, opened } = rt;
+  return {
+    answerer: rt.answerer,
+    search: (q, k) => rt.retriever.retrieve(q, k),
+    documents: opened.index.documents,
+    feedback: new JsonlFeedbackStore(feedbackPath(config.dataDir)),
+    info: {
+      answerMode: rt.answerer === rt.extractive ? 'extractive' : 'generative',
+      ...(rt.answerer !== rt.extractive && config.openai.chatModel ? { chatModel: config.openai.chatModel } : {}),
+      embedder: rt.embedder.id,
+      counts: opened.manifest.counts,
+      indexBuiltAt: opened.manifest.builtAt,
+      version: VERSION,
+    },
+    options: { ...config.http, topK: config.retrieval.topK },
+    logger,
+    // @hono/node-server passes the Node request objects as the app's env.
+    peerAddress: (_req, env) => (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress,
+  };
+}
+
+/** Serves the app over HTTP on the configured host and port. */
+export async function startServer(rt: Runtime, overrides: ServerOverrides = {}): Promise<RunningServer> {
+  const { server: sc, http } = rt.config;
+  const logger = overrides.logger ?? jsonLogger((line) => process.stdout.write(`${line}\n`), http.logLevel);
+  const deps = { ...appDepsFor(rt, logger), ...overrides.deps };
+  const feedback = deps.feedback;
+  const app = createApp(deps);
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: overrides.port ?? sc.port, hostname: sc.host }, () => resolve(s as Server)) as Server;
+    s.once('error', reject);
+  });
+  // Requests Node's HTTP parser rejects (bad request line, raw non-ASCII in the URL, oversized headers) get a JSON error too.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) return void socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({ error: tooLarge ? { code: 'headers_too_large', message: 'the request headers are too large' } : { code: 'bad_request', message: 'malformed HTTP request (percent-encode non-ASCII characters in the URL)' } });
+    socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = sc.host === '0.0.0.0' || sc.host === '::' ? 'localhost' : sc.host.includes(':') ? `[${sc.host}]` : sc.host;
+  const url = `http://${host}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      logger.log('info', { msg: 'shutting down', graceMs: sc.shutdownGraceMs });
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), sc.shutdownGraceMs)));
+      if ((await Promise.race([closed, grace])) === 'timeout') {
+        logger.log('warn', { msg: 'grace period over: closing open connections' });
+        server.closeAllConnections();
+        await closed;
+      }
+      clearTimeout(timer);
+      await feedback.flush();
+      await feedback.close?.();
+      logger.log('info', { msg: 'stopped' });
+    })());
+
+  return { url, app, feedback, close };
+}
