@@ -1,0 +1,34 @@
+/**
+ * Ports and adapters, checked: the RAG core and the HTTP app import nothing
+ * runtime-specific, so the same code runs on Node and on Cloudflare Workers.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './helpers/corpus.js';
+
+const files = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
+  });
+
+const importsOf = (path: string) => [...readFileSync(path, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gmu)].map((m) => m[1]!);
+
+/** Node built-ins, native add-ons, and the Node-only layers of this repository. */
+const RUNTIME_SPECIFIC = [/^node:/u, /^(fs|path|os|http|net|crypto|child_process|stream|url)$/u, /^hnswlib-node$/u, /^onnxruntime/u, /^@huggingface\/transformers$/u, /^@node-rs\//u, /^@hono\/node-server/u, /\/(adapters|node|cli|config)\//u];
+
+describe.each(['src/core', 'src/http'])('%s', (folder) => {
+  const sources = files(join(REPO_ROOT, folder));
+
+  it('has sources', () => expect(sources.length).toBeGreaterThan(3));
+
+  it.each(sources.map((p) => [relative(REPO_ROOT, p), p]))('%s imports nothing runtime-specific', (_name, path) => {
+    const bad = importsOf(path).filter((spec) => RUNTIME_SPECIFIC.some((re) => re.test(spec)));
+    expect(bad).toEqual([]);
+  });
+
+  it('never reads process.env', () => {
+    for (const path of sources) expect(readFileSync(path, 'utf8'), relative(REPO_ROOT, path)).not.toMatch(/process\.env/u);
+  });
+});
