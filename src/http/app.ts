@@ -68,9 +68,12 @@ export function createApp(deps: AppDeps) {
     app.use('/v1/*', policy);
   }
   app.use(timing({ crossOrigin: crossOrigin ? (c) => c.req.header('origin') ?? false : false }));
+  // One limiter (one budget per client) and one key check for both API prefixes.
+  const limiter = guarded(rateLimit(options.rateLimit, options.rateWindowSeconds));
+  const keyCheck = guarded(apiKeys(options.apiKeys));
   for (const prefix of ['/api/*', '/v1/*']) {
-    app.use(prefix, guarded(rateLimit(options.rateLimit, options.rateWindowSeconds)));
-    app.use(prefix, guarded(apiKeys(options.apiKeys)));
+    app.use(prefix, limiter);
+    app.use(prefix, keyCheck);
     app.use(prefix, bodyLimit(options.maxBodyBytes));
   }
 

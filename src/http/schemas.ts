@@ -19,11 +19,16 @@ export const text = (what: string, max: number) =>
     .refine((s) => !CONTROL.test(s), `${what} contains control characters`)
     .refine((s) => !LONE_SURROGATE.test(s), `${what} contains an invalid character (a lone UTF-16 surrogate)`);
 
-export const question = (max: number) =>
-  text('question', max)
-    .transform((s) => s.trim())
-    .refine((s) => s.length > 0, 'question is empty')
-    .openapi({ description: `The question, in any language (1–${max} characters).`, example: '初信初访应该怎么处理？' });
+/** A question: surrounding whitespace trimmed first, then 1–max characters. `name` is the field as the client knows it. */
+export const question = (max: number, name = 'question') =>
+  z
+    .string({ error: (i) => (i.input === undefined ? `${name} is required` : `${name} must be a string`) })
+    .trim()
+    .min(1, `${name} is empty`)
+    .max(max, `${name} is longer than ${max} characters`)
+    .refine((s) => !CONTROL.test(s), `${name} contains control characters`)
+    .refine((s) => !LONE_SURROGATE.test(s), `${name} contains an invalid character (a lone UTF-16 surrogate)`)
+    .openapi({ description: `The question, in any language (1–${max} characters after trimming).`, example: '初信初访应该怎么处理？' });
 
 export const ErrorSchema = z
   .object({
@@ -87,7 +92,7 @@ export const SearchResultSchema = z
 
 export const searchQuery = (maxQuestion: number, maxK: number, defaultK: number) =>
   z.object({
-    q: question(maxQuestion).openapi({ param: { name: 'q', in: 'query' } }),
+    q: question(maxQuestion, 'q').openapi({ param: { name: 'q', in: 'query' }, description: 'The query or question.' }),
     k: z
       .string()
       .optional()
@@ -130,7 +135,7 @@ export const DocumentSchema = DocumentSummarySchema.extend({
 export const feedbackBody = (maxQuestion: number) =>
   z
     .object({
-      answerId: z.string().min(1).max(100).regex(/^[\w-]+$/u, 'answerId must be an id from an answer').optional(),
+      answerId: z.string().min(1).max(100).regex(/^[\w-]+$/, 'answerId must be an id from an answer').optional(),
       question: question(maxQuestion).optional(),
       rating: z.enum(['up', 'down'], { error: 'rating must be "up" or "down"' }),
       comment: text('comment', 2000).optional(),
@@ -161,7 +166,7 @@ export const OpenAIMessageSchema = z.looseObject({
 export const chatCompletionBody = () =>
   z
     .looseObject({
-      model: z.string({ error: 'model is required' }).max(200),
+      model: z.string({ error: (i) => (i.input === undefined ? 'model is required' : 'model must be a string') }).max(200),
       messages: z.array(OpenAIMessageSchema).min(1, 'messages is empty').max(100, 'messages has more than 100 entries'),
       stream: z.boolean().optional(),
     })

@@ -1,11 +1,22 @@
 import type { MiddlewareHandler } from 'hono';
-import { bearerAuth } from 'hono/bearer-auth';
+import { timingSafeEqual } from 'hono/utils/buffer';
+import { ApiError } from '../errors.js';
+
+const MISSING = 'a valid API key is required: send "Authorization: Bearer <key>"';
 
 /**
- * Bearer API keys (constant-time comparison by Hono's bearer-auth). With no
- * keys configured the API is open.
+ * Bearer API keys, compared in constant time. Anything but a matching
+ * `Authorization: Bearer <key>` is a 401 that says how to authenticate.
+ * With no keys configured the API is open.
  */
 export function apiKeys(keys: readonly string[]): MiddlewareHandler {
   if (!keys.length) return async (_c, next) => next();
-  return bearerAuth({ token: [...keys] });
+  return async (c, next) => {
+    const token = /^Bearer[ ]+(\S+)[ ]*$/iu.exec(c.req.header('authorization') ?? '')?.[1];
+    if (!token) throw new ApiError(401, 'unauthorized', MISSING, { 'WWW-Authenticate': 'Bearer realm="yiju"' });
+    let valid = false;
+    for (const key of keys) if (await timingSafeEqual(key, token)) valid = true;
+    if (!valid) throw new ApiError(401, 'unauthorized', 'the API key is not valid', { 'WWW-Authenticate': 'Bearer realm="yiju", error="invalid_token"' });
+    await next();
+  };
 }

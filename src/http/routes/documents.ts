@@ -21,7 +21,7 @@ export function documentRoutes(ctx: RouteContext) {
     tags: ['Documents'],
     summary: 'One document with its canonical text',
     request: { params: z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' }, example: '001_6c5e0d6a1f3b2c47' }) }) },
-    responses: { 200: jsonContent(DocumentSchema, 'The document. Every citation `start`/`end` is an offset into `text`.'), ...errors.notFound, ...errors.auth },
+    responses: { 200: jsonContent(DocumentSchema, 'The document. Every citation `start`/`end` is an offset into `text`.'), ...errors.bad, ...errors.notFound, ...errors.auth },
   });
 
   return routes()

@@ -10,6 +10,7 @@ export function healthRoutes(ctx: RouteContext) {
     path: '/api/health',
     tags: ['Service'],
     summary: 'Service status',
+    security: [],
     responses: { 200: jsonContent(HealthSchema, 'The service is up and its index is loaded.') },
   });
   return routes().openapi(route, (c) =>
