@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -80,7 +80,11 @@ export async function startServer(rt: Runtime, overrides: ServerOverrides = {}):
     (closing ??= (async () => {
       logger.log('info', { msg: 'shutting down', graceMs: sc.shutdownGraceMs });
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections: new requests on them are answered with Connection: close, and each is
+      // closed as soon as it goes idle (after its in-flight response), so shutdown does not wait for keep-alive timeouts.
+      server.on('request', (_req, res: ServerResponse) => res.setHeader('Connection', 'close'));
       server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), sc.shutdownGraceMs)));
       if ((await Promise.race([closed, grace])) === 'timeout') {
@@ -89,6 +93,7 @@ export async function startServer(rt: Runtime, overrides: ServerOverrides = {}):
         await closed;
       }
       clearTimeout(timer);
+      clearInterval(sweep);
       await feedback.flush();
       await feedback.close?.();
       logger.log('info', { msg: 'stopped' });

@@ -45,7 +45,15 @@ export class JsonlFeedbackStore implements FeedbackStore {
   private file(): Promise<FileHandle> {
     return (this.handle ??= (async () => {
       mkdirSync(dirname(this.path), { recursive: true });
-      return open(this.path, 'a');
+      const fh = await open(this.path, 'a+');
+      // A line torn by a crash mid-write must not swallow the next record: end it first.
+      const { size } = await fh.stat();
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        await fh.read(last, 0, 1, size - 1);
+        if (last[0] !== 0x0a) await fh.write('\n');
+      }
+      return fh;
     })());
   }
 
