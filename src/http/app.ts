@@ -22,6 +22,7 @@ import { healthRoutes } from './routes/health.js';
 import { openaiRoutes } from './routes/openai.js';
 import { renderReference } from './routes/reference.js';
 import { searchRoutes } from './routes/search.js';
+import { webRoutes } from './routes/web.js';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 export const REFERENCE_PATH = '/api/docs';
@@ -53,6 +54,8 @@ export function createApp(deps: AppDeps) {
     secureHeaders({
       contentSecurityPolicy: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
       crossOriginResourcePolicy: crossOrigin ? 'cross-origin' : 'same-origin',
+      // Pages and the widget script set their own policy and resource policy.
+      overwrite: false,
     }),
   );
   if (crossOrigin) {
@@ -84,6 +87,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', feedbackRoutes(ctx));
   app.route('/', openaiRoutes(ctx));
   app.route('/', healthRoutes(ctx));
+  app.route('/', webRoutes(ctx, deps.assets));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'Needed only when the server sets YIJU_API_KEYS.' });
   const document = () =>

@@ -3,6 +3,7 @@ import type { FeedbackStore } from '../core/feedback/types.js';
 import type { Document, RetrievalResult } from '../core/types.js';
 import type { HttpOptions } from './options.js';
 import type { Logger } from './log.js';
+import type { WebAssets } from './routes/web.js';
 
 /** What the HTTP app is told about the running assistant (for /api/health and /v1/models). */
 export interface ServiceInfo {
@@ -30,6 +31,8 @@ export interface AppDeps {
   logger: Logger;
   /** The peer address of the connection (runtime-specific), for rate limiting and logs. */
   peerAddress?: (request: Request, env: unknown) => string | undefined;
+  /** The chat page, viewer and widget bundles (absent: the API alone is served). */
+  assets?: WebAssets;
   /** Ids for answers and feedback (tests make them predictable). */
   newId?: () => string;
   now?: () => Date;

@@ -9,6 +9,7 @@ import { createApp, type YijuApp } from '../http/app.js';
 import type { AppDeps } from '../http/deps.js';
 import { jsonLogger, type Logger } from '../http/log.js';
 import type { Runtime } from './runtime.js';
+import { buildWebAssets } from './webAssets.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -56,7 +57,7 @@ export function appDepsFor(rt: Runtime, logger: Logger): AppDeps {
 export async function startServer(rt: Runtime, overrides: ServerOverrides = {}): Promise<RunningServer> {
   const { server: sc, http } = rt.config;
   const logger = overrides.logger ?? jsonLogger((line) => process.stdout.write(`${line}\n`), http.logLevel);
-  const deps = { ...appDepsFor(rt, logger), ...overrides.deps };
+  const deps = { ...appDepsFor(rt, logger), assets: await buildWebAssets(), ...overrides.deps };
   const feedback = deps.feedback;
   const app = createApp(deps);
 

@@ -194,7 +194,7 @@ describe('unknown routes and wrong methods', () => {
     ['GET', '/api/nope'],
     ['POST', '/api/nope'],
     ['GET', '/nope'],
-    ['GET', '/'],
+    ['GET', '/assets/nope.js'],
     ['GET', '/v1/nope'],
     ['GET', '/api/documents/a/b'],
   ] as const) {

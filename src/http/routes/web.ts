@@ -1,0 +1,96 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { html, raw } from 'hono/html';
+import { exampleQuestions } from '../../core/suggest/exampleQuestions.js';
+import { DOMAIN_TERMS } from '../../core/lexical/domainTerms.js';
+import { errors, jsonContent, routes, type RouteContext } from '../context.js';
+import type { AppEnv } from '../env.js';
+import { ApiError } from '../errors.js';
+
+/** The browser bundles the runtime provides (built from src/web). */
+export interface WebAssets {
+  get(name: 'app.js' | 'widget.js' | 'viewer.js'): string | undefined;
+}
+
+const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/**
+ * The front ends: the chat page (/), the source viewer (/documents/:id), the
+ * embeddable widget (/widget.js), a demo host page (/demo) and the example
+ * questions they show (/api/suggestions).
+ */
+export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
+  const { documents } = ctx.deps;
+  const examples = exampleQuestions([...documents.values()], DOMAIN_TERMS);
+  const suggestions = createRoute({
+    method: 'get',
+    path: '/api/suggestions',
+    tags: ['Service'],
+    summary: 'Example questions drawn from the corpus (for an empty chat)',
+    responses: { 200: jsonContent(z.object({ questions: z.array(z.string()) }), 'Example questions.'), ...errors.auth },
+  });
+
+  const app = routes().openapi(suggestions, (c) => c.json({ questions: examples }, 200));
+
+  const script = (name: 'app.js' | 'widget.js' | 'viewer.js', crossOrigin: boolean) => (c: Context<AppEnv>) => {
+    const body = assets?.get(name);
+    if (body === undefined) throw new ApiError(404, 'not_found', `${name} is not built in this deployment`);
+    return c.body(body, 200, {
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Cache-Control': 'public, max-age=300',
+      'Cross-Origin-Resource-Policy': crossOrigin ? 'cross-origin' : 'same-origin',
+    });
+  };
+  app.get('/widget.js', script('widget.js', true));
+  app.get('/assets/app.js', script('app.js', false));
+  app.get('/assets/viewer.js', script('viewer.js', false));
+
+  app.get('/', (c) =>
+    c.html(
+      html`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">
+<title>依据 · 信访工作问答</title><meta name="description" content="根据领导讲话原文回答信访工作问题，每个回答都注明出处。"></head>
+<body><main id="yiju"></main><noscript>请启用 JavaScript，或使用 API：/api/docs</noscript>
+<script src="/assets/app.js"></script></body></html>`,
+      200,
+      { 'Content-Security-Policy': PAGE_CSP },
+    ),
+  );
+
+  app.get('/documents/:id', (c) => {
+    const doc = documents.get(c.req.param('id'));
+    if (!doc) {
+      return c.html(html`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>未找到</title></head><body><p>找不到这篇讲话（${c.req.param('id')}）。<a href="/">返回问答</a></p></body></html>`, 404, { 'Content-Security-Policy': PAGE_CSP });
+    }
+    const meta = [doc.meta.date, doc.meta.place, doc.meta.speaker].filter(Boolean).join(' · ');
+    return c.html(
+      html`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">
+<title>${doc.title} · 依据</title>
+<style>${raw('body{margin:0}.yj-doc{max-width:48rem;margin:0 auto;padding:1rem 1.2rem 4rem}.yj-doc h1{font-size:1.35rem}#yj-text{white-space:pre-wrap;line-height:1.9}#yj-text mark{background:var(--yj-mark);color:inherit;border-radius:3px;padding:0 .1em}#yj-text mark[aria-current]{outline:2px solid var(--yj-primary)}#yj-nav{position:sticky;top:0;display:flex;gap:.6rem;align-items:center;padding:.5rem 0;background:var(--yj-bg)}')}</style></head>
+<body class="yj-root"><article class="yj-doc"><p><a href="/">← 返回问答</a></p>
+<h1>${doc.title}</h1>${meta ? html`<p>${meta}</p>` : ''}
+<nav id="yj-nav" aria-label="引用位置"></nav>
+<div id="yj-text" data-doc-id="${doc.id}">${doc.text}</div></article>
+<script src="/assets/viewer.js"></script></body></html>`,
+      200,
+      { 'Content-Security-Policy': PAGE_CSP },
+    );
+  });
+
+  app.get('/demo', (c) => {
+    const origin = new URL(c.req.url).origin;
+    return c.html(
+      html`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><title>嵌入示例 · 依据</title>
+<style>body{font:16px/1.7 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}</style></head>
+<body><h1>某县人民政府 · 信访工作</h1><p>这是一个第三方网页。右下角的按钮就是依据的问答挂件，由下面一行代码嵌入：</p>
+<pre>&lt;script src="${origin}/widget.js" data-title="信访工作问答" data-open="false"&gt;&lt;/script&gt;</pre>
+<script src="${origin}/widget.js" data-title="信访工作问答"></script></body></html>`,
+      200,
+      { 'Content-Security-Policy': PAGE_CSP.replace("connect-src 'self'", `connect-src 'self' ${origin}`) },
+    );
+  });
+
+  return app;
+}

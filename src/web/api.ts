@@ -1,0 +1,110 @@
+import { createParser } from 'eventsource-parser';
+
+export interface Citation {
+  n: number;
+  docId: string;
+  title: string;
+  start: number;
+  end: number;
+  text: string;
+  score: number;
+}
+
+export interface Answer {
+  id: string;
+  answer: string;
+  mode: 'extractive' | 'generative';
+  grounded: boolean;
+  citations: Citation[];
+  unsupported?: string[];
+  fallback?: string;
+  standaloneQuestion: string;
+}
+
+export interface Turn {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+export type FailureKind = 'network' | 'rate_limited' | 'unauthorized' | 'bad_request' | 'server' | 'aborted';
+
+/** Why a request failed, in terms the UI can put into words. */
+export class ApiFailure extends Error {
+  constructor(readonly kind: FailureKind, message: string, readonly retryAfter?: number) {
+    super(message);
+  }
+}
+
+export interface ApiClient {
+  chat(question: string, history: Turn[], handlers: { onCitations(c: Citation[]): void; onDelta(text: string): void }, signal: AbortSignal): Promise<Answer>;
+  feedback(answerId: string, rating: 'up' | 'down'): Promise<void>;
+  suggestions(): Promise<string[]>;
+}
+
+async function failureOf(res: Response): Promise<ApiFailure> {
+  let message = res.statusText;
+  try {
+    message = ((await res.json()) as { error?: { message?: string } }).error?.message ?? message;
+  } catch {
+    // not JSON
+  }
+  if (res.status === 429) return new ApiFailure('rate_limited', message, Number(res.headers.get('Retry-After')) || 30);
+  if (res.status === 401) return new ApiFailure('unauthorized', message);
+  if (res.status >= 400 && res.status < 500) return new ApiFailure('bad_request', message);
+  return new ApiFailure('server', message);
+}
+
+/** The Yiju HTTP API as the chat UI uses it: /api/chat (SSE), /api/feedback, /api/suggestions. */
+export function createApiClient(base: string, apiKey?: string): ApiClient {
+  const root = base.replace(/\/+$/u, '');
+  const headers = (json: boolean): Record<string, string> => ({ ...(json ? { 'Content-Type': 'application/json' } : {}), ...(apiKey ? { Authorization: `Bearer ${apiKey}` } : {}) });
+  const request = async (path: string, init: RequestInit): Promise<Response> => {
+    let res: Response;
+    try {
+      res = await fetch(`${root}${path}`, init);
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw new ApiFailure('aborted', 'aborted');
+      throw new ApiFailure('network', String((err as Error).message ?? err));
+    }
+    if (!res.ok) throw await failureOf(res);
+    return res;
+  };
+
+  return {
+    async chat(question, history, handlers, signal) {
+      const res = await request('/api/chat', { method: 'POST', headers: headers(true), body: JSON.stringify({ question, history }), signal });
+      let done: Answer | null = null;
+      let failed: ApiFailure | null = null;
+      const parser = createParser({
+        onEvent(e) {
+          const data = JSON.parse(e.data) as Record<string, unknown>;
+          if (e.event === 'citations') handlers.onCitations(data.citations as Citation[]);
+          else if (e.event === 'delta') handlers.onDelta(data.text as string);
+          else if (e.event === 'done') done = data as unknown as Answer;
+          else if (e.event === 'error') failed = new ApiFailure('server', (data.error as { message: string }).message);
+        },
+      });
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      try {
+        for (;;) {
+          const { value, done: end } = await reader.read();
+          if (end) break;
+          parser.feed(value);
+        }
+      } catch (err) {
+        if (signal.aborted) throw new ApiFailure('aborted', 'aborted');
+        throw new ApiFailure('network', String((err as Error).message ?? err));
+      }
+      if (failed) throw failed;
+      if (!done) throw new ApiFailure(signal.aborted ? 'aborted' : 'network', 'the answer stream ended early');
+      return done;
+    },
+    async feedback(answerId, rating) {
+      await request('/api/feedback', { method: 'POST', headers: headers(true), body: JSON.stringify({ answerId, rating }) });
+    },
+    async suggestions() {
+      const res = await request('/api/suggestions', { headers: headers(false) });
+      return ((await res.json()) as { questions: string[] }).questions;
+    },
+  };
+}

@@ -1,0 +1,221 @@
+import { ApiFailure, createApiClient, type Answer, type ApiClient, type Citation, type Turn } from './api.js';
+import { h } from './dom.js';
+import { renderMarkdown } from './markdown.js';
+import type { Strings } from './strings.js';
+
+export interface ChatOptions {
+  /** Where the API is (the Yiju host). */
+  apiBase: string;
+  /** A publishable API key, when the server requires one. */
+  apiKey?: string;
+  strings: Strings;
+  title?: string;
+  greeting?: string;
+  placeholder?: string;
+  /** Example questions; fetched from the server's suggestions when not given. */
+  examples?: string[];
+  /** Adds a close button (the widget). */
+  onClose?: () => void;
+  client?: ApiClient;
+}
+
+/** Link to the source viewer, with every span of that document cited in the answer (`#c=s-e,s-e&i=k`). */
+export function viewerLink(apiBase: string, citation: Citation, all: Citation[]): string {
+  const same = all.filter((c) => c.docId === citation.docId).sort((a, b) => a.start - b.start);
+  const spans = same.map((c) => `${c.start}-${c.end}`).join(',');
+  return `${apiBase.replace(/\/+$/u, '')}/documents/${encodeURIComponent(citation.docId)}#c=${spans}&i=${same.indexOf(citation)}`;
+}
+
+/**
+ * The chat UI shared by the full page and the widget: question box, streamed
+ * answers with citation chips and a sources list, mode and fallback notices,
+ * copy and 👍/👎, stop, retry, new conversation. Renders into `root`.
+ */
+export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions): { focus(): void; ask(q: string): Promise<void> } {
+  const s = options.strings;
+  const client = options.client ?? createApiClient(options.apiBase, options.apiKey);
+  let history: Turn[] = [];
+  let current: AbortController | null = null;
+
+  const log = h('div', { class: 'yj-log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions text', 'aria-label': options.title ?? s.title });
+  const examples = h('ul', { class: 'yj-examples' });
+  const empty = h('div', { class: 'yj-empty' }, h('p', {}, options.greeting ?? s.greeting), h('p', {}, s.examples), examples);
+  const input = h('textarea', { id: 'yj-q', rows: '1', placeholder: options.placeholder ?? s.placeholder, 'aria-label': s.questionLabel, maxlength: '2000' });
+  const send = h('button', { type: 'submit', class: 'yj-send' }, s.send);
+  const stop = h('button', { type: 'button', class: 'yj-stop', hidden: true }, s.stop);
+  const form = h('form', { class: 'yj-form' }, input, send, stop);
+  const fresh = h('button', { type: 'button', class: 'yj-new' }, s.newChat);
+  const close = options.onClose ? h('button', { type: 'button', class: 'yj-close', 'aria-label': s.close }, '×') : null;
+  const pop = h('div', { class: 'yj-pop', role: 'tooltip', id: 'yj-pop', hidden: true });
+  const head = h('div', { class: 'yj-head' }, h('h2', { class: 'yj-title' }, options.title ?? s.title), fresh, close);
+  const shell = h('div', { class: 'yj-root' }, head, log, form, pop);
+  log.append(empty);
+  root.append(shell);
+
+  const showExamples = (list: string[]) => {
+    examples.replaceChildren(...list.slice(0, 4).map((q) => h('li', {}, h('button', { type: 'button', class: 'yj-example' }, q))));
+  };
+  if (options.examples?.length) showExamples(options.examples);
+  else client.suggestions().then(showExamples, () => empty.querySelector('p + p')?.remove());
+  examples.addEventListener('click', (e) => {
+    const b = (e.target as HTMLElement).closest('button');
+    if (b) void ask(b.textContent ?? '');
+  });
+
+  const busy = (on: boolean) => {
+    send.hidden = on;
+    stop.hidden = !on;
+    input.setAttribute('aria-busy', String(on));
+  };
+
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void ask(input.value);
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      void ask(input.value);
+    }
+  });
+  stop.addEventListener('click', () => {
+    current?.abort();
+    input.focus();
+  });
+  fresh.addEventListener('click', () => {
+    current?.abort();
+    history = [];
+    log.replaceChildren(empty);
+    input.value = '';
+    input.focus();
+  });
+  close?.addEventListener('click', () => options.onClose?.());
+
+  // Citation chips: hover or focus shows the quote; click opens the source viewer.
+  const citationsOf = new WeakMap<Element, Citation[]>();
+  const chip = (n: number, message: HTMLElement) => {
+    const c = citationsOf.get(message)?.find((x) => x.n === n);
+    if (!c) return null;
+    const a = h('a', { class: 'yj-cite', href: viewerLink(options.apiBase, c, citationsOf.get(message)!), target: '_blank', rel: 'noopener', 'aria-label': s.citation(n, c.title), 'aria-describedby': 'yj-pop', 'data-n': String(n) }, String(n));
+    const show = () => {
+      pop.replaceChildren(h('strong', {}, c.title), h('span', {}, `“${c.text}”`));
+      pop.hidden = false;
+      const r = a.getBoundingClientRect();
+      const top = r.bottom + 6 + pop.offsetHeight > window.innerHeight ? Math.max(8, r.top - pop.offsetHeight - 6) : r.bottom + 6;
+      pop.style.top = `${top}px`;
+      pop.style.left = `${Math.max(8, Math.min(r.left, window.innerWidth - pop.offsetWidth - 8))}px`;
+    };
+    const hide = () => (pop.hidden = true);
+    a.addEventListener('mouseenter', show);
+    a.addEventListener('focus', show);
+    a.addEventListener('mouseleave', hide);
+    a.addEventListener('blur', hide);
+    return a;
+  };
+
+  const render = (message: HTMLElement, body: HTMLElement, markdown: string) => body.replaceChildren(renderMarkdown(markdown, (n) => chip(n, message)));
+
+  const sourcesList = (all: Citation[]) =>
+    h(
+      'details',
+      { class: 'yj-sources', open: true },
+      h('summary', {}, `${s.sources} (${all.length})`),
+      h('ol', {}, ...all.map((c) => h('li', { value: String(c.n) }, h('a', { href: viewerLink(options.apiBase, c, all), target: '_blank', rel: 'noopener' }, c.title), h('q', {}, c.text)))),
+    );
+
+  const actions = (answer: Answer) => {
+    const copy = h('button', { type: 'button', class: 'yj-copy' }, s.copy);
+    const up = h('button', { type: 'button', class: 'yj-up', 'aria-pressed': 'false', 'aria-label': s.up }, '👍');
+    const down = h('button', { type: 'button', class: 'yj-down', 'aria-pressed': 'false', 'aria-label': s.down }, '👎');
+    const status = h('span', { class: 'yj-status', role: 'status' });
+    copy.addEventListener('click', async () => {
+      const sources = answer.citations.map((c) => `[${c.n}] ${c.title}：“${c.text}”`).join('\n');
+      try {
+        await navigator.clipboard.writeText(`${answer.answer}\n\n${s.sources}\n${sources}`);
+        status.textContent = s.copied;
+      } catch {
+        status.textContent = '';
+      }
+    });
+    const rate = async (rating: 'up' | 'down', button: HTMLButtonElement) => {
+      up.disabled = down.disabled = true;
+      try {
+        await client.feedback(answer.id, rating);
+        button.setAttribute('aria-pressed', 'true');
+        status.textContent = s.thanks;
+      } catch {
+        up.disabled = down.disabled = false;
+        status.textContent = s.feedbackFailed;
+      }
+    };
+    up.addEventListener('click', () => void rate('up', up));
+    down.addEventListener('click', () => void rate('down', down));
+    return h('div', { class: 'yj-actions' }, h('span', { class: 'yj-badge', 'data-mode': answer.mode }, answer.mode === 'generative' ? s.modeGenerative : s.modeExtractive), copy, up, down, status);
+  };
+
+  const failureText = (f: ApiFailure) =>
+    f.kind === 'rate_limited' ? s.rateLimited(f.retryAfter ?? 30) : f.kind === 'unauthorized' ? s.unauthorized : f.kind === 'bad_request' ? s.badRequest(f.message) : f.kind === 'network' ? s.network : s.server;
+
+  async function ask(raw: string): Promise<void> {
+    const question = raw.trim();
+    if (!question) return;
+    current?.abort();
+    const abort = new AbortController();
+    current = abort;
+    empty.remove();
+    input.value = '';
+    log.append(h('div', { class: 'yj-msg yj-user', 'aria-label': s.you }, question));
+    const body = h('div', { class: 'yj-body' }, h('span', { class: 'yj-thinking' }, s.thinking));
+    const message = h('article', { class: 'yj-msg yj-bot', 'aria-busy': 'true', 'aria-label': s.bot }, body);
+    log.append(message);
+    log.scrollTop = log.scrollHeight;
+    busy(true);
+    let streamed = '';
+    try {
+      const answer = await client.chat(
+        question,
+        history.slice(-6),
+        {
+          onCitations: (c) => citationsOf.set(message, c),
+          onDelta: (text) => {
+            streamed += text;
+            render(message, body, streamed);
+            log.scrollTop = log.scrollHeight;
+          },
+        },
+        abort.signal,
+      );
+      citationsOf.set(message, answer.citations);
+      render(message, body, answer.answer);
+      const notice = answer.fallback ? s.fallback : !answer.grounded ? s.notCovered : null;
+      if (notice) message.prepend(h('p', { class: 'yj-notice', role: 'note' }, notice));
+      if (answer.citations.length) message.append(sourcesList(answer.citations));
+      message.append(actions(answer));
+      history.push({ role: 'user', content: question }, { role: 'assistant', content: answer.answer });
+    } catch (err) {
+      const f = err instanceof ApiFailure ? err : new ApiFailure('server', String(err));
+      if (f.kind === 'aborted') {
+        if (!streamed) body.replaceChildren();
+        message.append(h('p', { class: 'yj-notice' }, s.stopped));
+      } else {
+        if (!streamed) body.replaceChildren();
+        const retry = h('button', { type: 'button', class: 'yj-retry' }, s.retry);
+        retry.addEventListener('click', () => {
+          message.previousElementSibling?.remove();
+          message.remove();
+          void ask(question);
+        });
+        message.append(h('div', { class: 'yj-error', role: 'alert' }, h('span', {}, failureText(f)), retry));
+      }
+    } finally {
+      message.setAttribute('aria-busy', 'false');
+      if (current === abort) {
+        current = null;
+        busy(false);
+      }
+      log.scrollTop = log.scrollHeight;
+    }
+  }
+
+  return { focus: () => input.focus(), ask };
+}

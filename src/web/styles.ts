@@ -1,0 +1,54 @@
+/** The chat's CSS, shared by the page and the widget's shadow root. Colours are variables (primary from options). */
+export const CHAT_CSS = `
+:host, .yj-root { --yj-primary: #b4232a; --yj-bg: #ffffff; --yj-fg: #1c1c1c; --yj-muted: #5f6368; --yj-line: #e2e2e2;
+  --yj-bubble: #f4f4f5; --yj-mark: #fff1a8; --yj-radius: 12px; color-scheme: light dark; }
+@media (prefers-color-scheme: dark) { :host, .yj-root { --yj-bg: #17181a; --yj-fg: #ececec; --yj-muted: #a0a4a8; --yj-line: #33363a; --yj-bubble: #232528; --yj-mark: #6b5d12; } }
+.yj-root { box-sizing: border-box; display: flex; flex-direction: column; height: 100%; min-height: 0; background: var(--yj-bg); color: var(--yj-fg);
+  font: 15px/1.6 system-ui, -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }
+.yj-root *, .yj-root *::before, .yj-root *::after { box-sizing: inherit; }
+.yj-head { display: flex; align-items: center; gap: .5rem; padding: .6rem .9rem; border-bottom: 1px solid var(--yj-line); }
+.yj-title { flex: 1; margin: 0; font-size: 1.05rem; font-weight: 650; }
+button { font: inherit; color: inherit; cursor: pointer; border-radius: 8px; border: 1px solid var(--yj-line); background: transparent; padding: .3rem .7rem; }
+button:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid var(--yj-primary); outline-offset: 2px; }
+button[disabled] { opacity: .5; cursor: default; }
+.yj-log { flex: 1; overflow-y: auto; padding: 1rem .9rem; display: flex; flex-direction: column; gap: 1rem; }
+.yj-empty p { margin: 0 0 .6rem; color: var(--yj-muted); }
+.yj-examples { display: flex; flex-wrap: wrap; gap: .4rem; list-style: none; padding: 0; margin: 0; }
+.yj-examples button { text-align: left; border-radius: 999px; }
+.yj-msg { max-width: 100%; }
+.yj-user { align-self: flex-end; background: var(--yj-primary); color: #fff; padding: .45rem .8rem; border-radius: var(--yj-radius); max-width: 85%; white-space: pre-wrap; overflow-wrap: anywhere; }
+.yj-bot { align-self: stretch; background: var(--yj-bubble); padding: .7rem .9rem; border-radius: var(--yj-radius); overflow-wrap: anywhere; }
+.yj-body > :first-child { margin-top: 0; } .yj-body > :last-child { margin-bottom: 0; }
+.yj-body blockquote { margin: .6rem 0 0; padding-left: .7rem; border-left: 3px solid var(--yj-line); color: var(--yj-muted); font-size: .9em; }
+.yj-cite { display: inline-block; min-width: 1.5em; padding: 0 .3em; margin: 0 .1em; border: 0; border-radius: 6px; background: var(--yj-primary); color: #fff; font-size: .75em; line-height: 1.5; vertical-align: super; }
+.yj-notice { margin: 0 0 .5rem; padding: .35rem .6rem; border-radius: 8px; background: color-mix(in srgb, var(--yj-primary) 12%, transparent); font-size: .9em; }
+.yj-sources { margin-top: .6rem; font-size: .9em; }
+.yj-sources ol { margin: .3rem 0 0; padding-left: 1.4rem; }
+.yj-sources li { margin: .25rem 0; }
+.yj-sources q { display: block; color: var(--yj-muted); quotes: "“" "”"; }
+.yj-sources a { color: var(--yj-primary); }
+.yj-actions { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem; margin-top: .6rem; font-size: .85em; color: var(--yj-muted); }
+.yj-badge { margin-right: auto; }
+.yj-actions button[aria-pressed="true"] { background: var(--yj-primary); color: #fff; border-color: var(--yj-primary); }
+.yj-error { margin-top: .5rem; padding: .4rem .6rem; border-radius: 8px; border: 1px solid var(--yj-primary); display: flex; gap: .6rem; align-items: center; justify-content: space-between; }
+.yj-thinking { color: var(--yj-muted); }
+.yj-form { display: flex; gap: .5rem; padding: .6rem .9rem .8rem; border-top: 1px solid var(--yj-line); }
+.yj-form textarea { flex: 1; resize: none; font: inherit; color: inherit; background: var(--yj-bg); border: 1px solid var(--yj-line); border-radius: 10px; padding: .45rem .6rem; min-height: 2.6rem; max-height: 8rem; }
+.yj-send { background: var(--yj-primary); color: #fff; border-color: var(--yj-primary); }
+.yj-pop { position: fixed; z-index: 10; max-width: min(26rem, 90vw); padding: .6rem .7rem; border-radius: 10px; background: var(--yj-bg); color: var(--yj-fg); border: 1px solid var(--yj-line); box-shadow: 0 6px 24px rgba(0,0,0,.18); font-size: .88em; }
+.yj-pop strong { display: block; margin-bottom: .2rem; }
+.yj-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+[hidden] { display: none !important; }
+@media (prefers-reduced-motion: no-preference) { .yj-log { scroll-behavior: smooth; } }
+`;
+
+/** The widget's launcher and panel (inside its shadow root). */
+export const WIDGET_CSS = `
+:host { all: initial; position: fixed; z-index: 2147483000; bottom: 20px; right: 20px; }
+:host([data-position="left"]) { right: auto; left: 20px; }
+.yj-launcher { width: 56px; height: 56px; border-radius: 50%; border: 0; background: var(--yj-primary); color: #fff; font-size: 24px; box-shadow: 0 6px 20px rgba(0,0,0,.25); padding: 0; }
+.yj-panel { position: fixed; bottom: 88px; right: 20px; width: min(400px, calc(100vw - 40px)); height: min(620px, calc(100vh - 120px)); border-radius: 16px; overflow: hidden; box-shadow: 0 12px 40px rgba(0,0,0,.28); border: 1px solid var(--yj-line); background: var(--yj-bg); }
+:host([data-position="left"]) .yj-panel { right: auto; left: 20px; }
+@media (max-width: 520px) { .yj-panel, :host([data-position="left"]) .yj-panel { inset: 0; width: 100vw; height: 100vh; height: 100dvh; border-radius: 0; border: 0; } }
+@media (prefers-reduced-motion: no-preference) { .yj-panel { animation: yj-in .18s ease-out; } @keyframes yj-in { from { opacity: 0; transform: translateY(12px); } } }
+`;
