@@ -99,7 +99,7 @@ program
       const m = rt.opened.manifest;
       const server = await startServer(rt);
       log(`Yiju · ${m.counts.documents} speeches, ${m.counts.chunks} passages · mode: ${describeMode(rt)}`);
-      log(`listening on ${server.url} · API reference: ${server.url}/api/docs · try:`);
+      log(`listening on ${server.url} · chat page: ${server.url}/ · API reference: ${server.url}/api/docs · try:`);
       log(`  curl -s ${server.url}/api/ask -H 'Content-Type: application/json' -d '{"question":"初信初访应该怎么处理？"}'`);
       const stop = (signal: string) => {
         log(`${signal}: finishing in-flight requests…`);

@@ -20,7 +20,7 @@ export function abortableSSE(
   let ended!: () => void;
   c.set('streamDone', new Promise<void>((resolve) => (ended = resolve)));
 
-  return streamSSE(c, async (sse) => {
+  const response = streamSSE(c, async (sse) => {
     sse.onAbort(stop);
     try {
       await run(sse, abort.signal);
@@ -35,6 +35,9 @@ export function abortableSSE(
       ended();
     }
   });
+  // Say the charset: some clients decode a bare text/event-stream as Latin-1.
+  response.headers.set('Content-Type', 'text/event-stream; charset=utf-8');
+  return response;
 }
 
 /** The message a client sees when an answer fails mid-stream. */

@@ -6,37 +6,37 @@ export const CHAT_CSS = `
 .yj-root { box-sizing: border-box; display: flex; flex-direction: column; height: 100%; min-height: 0; background: var(--yj-bg); color: var(--yj-fg);
   font: 15px/1.6 system-ui, -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }
 .yj-root *, .yj-root *::before, .yj-root *::after { box-sizing: inherit; }
-.yj-head { display: flex; align-items: center; gap: .5rem; padding: .6rem .9rem; border-bottom: 1px solid var(--yj-line); }
-.yj-title { flex: 1; margin: 0; font-size: 1.05rem; font-weight: 650; }
-button { font: inherit; color: inherit; cursor: pointer; border-radius: 8px; border: 1px solid var(--yj-line); background: transparent; padding: .3rem .7rem; }
+.yj-head { display: flex; align-items: center; gap: .5em; padding: .6em .9em; border-bottom: 1px solid var(--yj-line); }
+.yj-title { flex: 1; margin: 0; font-size: 1.05em; font-weight: 650; }
+button { font: inherit; color: inherit; cursor: pointer; border-radius: 8px; border: 1px solid var(--yj-line); background: transparent; padding: .3em .7em; }
 button:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid var(--yj-primary); outline-offset: 2px; }
 button[disabled] { opacity: .5; cursor: default; }
-.yj-log { flex: 1; overflow-y: auto; padding: 1rem .9rem; display: flex; flex-direction: column; gap: 1rem; }
-.yj-empty p { margin: 0 0 .6rem; color: var(--yj-muted); }
-.yj-examples { display: flex; flex-wrap: wrap; gap: .4rem; list-style: none; padding: 0; margin: 0; }
+.yj-log { flex: 1; overflow-y: auto; padding: 1em .9em; display: flex; flex-direction: column; gap: 1em; }
+.yj-empty p { margin: 0 0 .6em; color: var(--yj-muted); }
+.yj-examples { display: flex; flex-wrap: wrap; gap: .4em; list-style: none; padding: 0; margin: 0; }
 .yj-examples button { text-align: left; border-radius: 999px; }
 .yj-msg { max-width: 100%; }
-.yj-user { align-self: flex-end; background: var(--yj-primary); color: #fff; padding: .45rem .8rem; border-radius: var(--yj-radius); max-width: 85%; white-space: pre-wrap; overflow-wrap: anywhere; }
-.yj-bot { align-self: stretch; background: var(--yj-bubble); padding: .7rem .9rem; border-radius: var(--yj-radius); overflow-wrap: anywhere; }
+.yj-user { align-self: flex-end; background: var(--yj-primary); color: #fff; padding: .45em .8em; border-radius: var(--yj-radius); max-width: 85%; white-space: pre-wrap; overflow-wrap: anywhere; }
+.yj-bot { align-self: stretch; background: var(--yj-bubble); padding: .7em .9em; border-radius: var(--yj-radius); overflow-wrap: anywhere; }
 .yj-body > :first-child { margin-top: 0; } .yj-body > :last-child { margin-bottom: 0; }
-.yj-body blockquote { margin: .6rem 0 0; padding-left: .7rem; border-left: 3px solid var(--yj-line); color: var(--yj-muted); font-size: .9em; }
+.yj-body blockquote { margin: .6em 0 0; padding-left: .7em; border-left: 3px solid var(--yj-line); color: var(--yj-muted); font-size: .9em; }
 .yj-cite { display: inline-block; min-width: 1.5em; padding: 0 .3em; margin: 0 .1em; border: 0; border-radius: 6px; background: var(--yj-primary); color: #fff; font-size: .75em; line-height: 1.5; vertical-align: super; }
-.yj-notice { margin: 0 0 .5rem; padding: .35rem .6rem; border-radius: 8px; background: color-mix(in srgb, var(--yj-primary) 12%, transparent); font-size: .9em; }
-.yj-sources { margin-top: .6rem; font-size: .9em; }
-.yj-sources ol { margin: .3rem 0 0; padding-left: 1.4rem; }
-.yj-sources li { margin: .25rem 0; }
+.yj-notice { margin: 0 0 .5em; padding: .35em .6em; border-radius: 8px; background: color-mix(in srgb, var(--yj-primary) 12%, transparent); font-size: .9em; }
+.yj-sources { margin-top: .6em; font-size: .9em; }
+.yj-sources ol { margin: .3em 0 0; padding-left: 1.4em; }
+.yj-sources li { margin: .25em 0; }
 .yj-sources q { display: block; color: var(--yj-muted); quotes: "“" "”"; }
 .yj-sources a { color: var(--yj-primary); }
-.yj-actions { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem; margin-top: .6rem; font-size: .85em; color: var(--yj-muted); }
+.yj-actions { display: flex; flex-wrap: wrap; align-items: center; gap: .4em; margin-top: .6em; font-size: .85em; color: var(--yj-muted); }
 .yj-badge { margin-right: auto; }
 .yj-actions button[aria-pressed="true"] { background: var(--yj-primary); color: #fff; border-color: var(--yj-primary); }
-.yj-error { margin-top: .5rem; padding: .4rem .6rem; border-radius: 8px; border: 1px solid var(--yj-primary); display: flex; gap: .6rem; align-items: center; justify-content: space-between; }
+.yj-error { margin-top: .5em; padding: .4em .6em; border-radius: 8px; border: 1px solid var(--yj-primary); display: flex; gap: .6em; align-items: center; justify-content: space-between; }
 .yj-thinking { color: var(--yj-muted); }
-.yj-form { display: flex; gap: .5rem; padding: .6rem .9rem .8rem; border-top: 1px solid var(--yj-line); }
-.yj-form textarea { flex: 1; resize: none; font: inherit; color: inherit; background: var(--yj-bg); border: 1px solid var(--yj-line); border-radius: 10px; padding: .45rem .6rem; min-height: 2.6rem; max-height: 8rem; }
+.yj-form { display: flex; gap: .5em; padding: .6em .9em .8em; border-top: 1px solid var(--yj-line); }
+.yj-form textarea { flex: 1; resize: none; font: inherit; color: inherit; background: var(--yj-bg); border: 1px solid var(--yj-line); border-radius: 10px; padding: .45em .6em; min-height: 2.6em; max-height: 8em; }
 .yj-send { background: var(--yj-primary); color: #fff; border-color: var(--yj-primary); }
-.yj-pop { position: fixed; z-index: 10; max-width: min(26rem, 90vw); padding: .6rem .7rem; border-radius: 10px; background: var(--yj-bg); color: var(--yj-fg); border: 1px solid var(--yj-line); box-shadow: 0 6px 24px rgba(0,0,0,.18); font-size: .88em; }
-.yj-pop strong { display: block; margin-bottom: .2rem; }
+.yj-pop { position: fixed; z-index: 10; max-width: min(26em, 90vw); padding: .6em .7em; border-radius: 10px; background: var(--yj-bg); color: var(--yj-fg); border: 1px solid var(--yj-line); box-shadow: 0 6px 24px rgba(0,0,0,.18); font-size: .88em; }
+.yj-pop strong { display: block; margin-bottom: .2em; }
 .yj-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 [hidden] { display: none !important; }
 @media (prefers-reduced-motion: no-preference) { .yj-log { scroll-behavior: smooth; } }

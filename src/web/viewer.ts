@@ -50,7 +50,9 @@ function highlight(): void {
   }
   nav.replaceChildren();
   if (!marks.length) return;
-  let i = Math.min(index, marks.length - 1);
+  // The i-th cited span, in the marks after merging overlaps.
+  const wanted = spans[index];
+  let i = wanted ? Math.max(0, merged.findIndex(([a, b]) => a <= wanted[0] && wanted[0] < b)) : 0;
   const status = document.createElement('span');
   status.setAttribute('role', 'status');
   const go = (k: number) => {

@@ -18,7 +18,7 @@ class YijuWidget extends HTMLElement {
     const strings = stringsFor(d.lang);
     const shadow = this.attachShadow({ mode: 'open' });
     const style = document.createElement('style');
-    style.textContent = CHAT_CSS + WIDGET_CSS + (d.color && /^#[0-9a-f]{3,8}$|^[a-z]+$/iu.test(d.color) ? `:host{--yj-primary:${d.color}}` : '');
+    style.textContent = CHAT_CSS + WIDGET_CSS + (d.color && /^#[0-9a-f]{3,8}$|^[a-z]+$/iu.test(d.color) ? `:host, .yj-root { --yj-primary: ${d.color}; }` : '');
     this.launcher = document.createElement('button');
     this.launcher.type = 'button';
     this.launcher.className = 'yj-launcher';

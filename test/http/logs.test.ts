@@ -98,20 +98,20 @@ describe('one record per request', () => {
     expect(v1.records[0]).toMatchObject({ msg: 'request', question: Q_OUT, grounded: false });
   });
 
-  it('the client is the API key\'s number, never the key itself', async () => {
+  it('the client is the API key\'s number (never the key itself) and the address', async () => {
     const keys = ['sk-yiju-secret-one', 'sk-yiju-secret-two'];
     const target = makeApp(rt, { apiKeys: keys });
     const one = await logged(target, '/v1/models', { headers: { Authorization: `Bearer ${keys[0]}` } });
-    expectRequestRecord(one.records[0]!, one.res, 'GET', '/v1/models', 'key#1');
+    expectRequestRecord(one.records[0]!, one.res, 'GET', '/v1/models', 'key#1 ip:unknown');
     const two = await logged(target, '/api/documents', { headers: { Authorization: `Bearer ${keys[1]}` } });
-    expectRequestRecord(two.records[0]!, two.res, 'GET', '/api/documents', 'key#2');
+    expectRequestRecord(two.records[0]!, two.res, 'GET', '/api/documents', 'key#2 ip:unknown');
     const wrong = await logged(target, '/api/documents', { headers: { Authorization: 'Bearer sk-yiju-secret-three' } });
     expect(wrong.res.status).toBe(401);
     expectRequestRecord(wrong.records[0]!, wrong.res, 'GET', '/api/documents', 'ip:unknown');
     const limited = makeApp(rt, { apiKeys: keys, rateLimit: 1 });
     await logged(limited, '/v1/models', { headers: { Authorization: `Bearer ${keys[0]}` } });
     const refused = await logged(limited, '/v1/models', { headers: { Authorization: `Bearer ${keys[0]}` } });
-    expectRequestRecord(refused.records[0]!, refused.res, 'GET', '/v1/models', 'key#1');
+    expectRequestRecord(refused.records[0]!, refused.res, 'GET', '/v1/models', 'key#1 ip:unknown');
     expect(refused.res.status).toBe(429);
     const all = [...stringsIn(target.logger.records), ...stringsIn(limited.logger.records)].join('\n');
     for (const key of [...keys, 'sk-yiju-secret-three']) expect(all).not.toContain(key);

@@ -153,6 +153,14 @@ describe('rate limit (3 per 60 s)', () => {
     await expectError(await app.request('/v1/models', get(bearer('k2'))), 429, 'rate_limited');
   });
 
+  it('a shared (publishable) key: each address using it has its own budget', async () => {
+    const { app } = limited({ apiKeys: ['pk_widget'], rateLimit: 1, trustProxy: true });
+    const from = (ip: string) => get({ ...bearer('pk_widget'), 'X-Forwarded-For': ip });
+    expect((await app.request('/v1/models', from('203.0.113.1'))).status).toBe(200);
+    await expectError(await app.request('/v1/models', from('203.0.113.1')), 429, 'rate_limited');
+    expect((await app.request('/v1/models', from('203.0.113.2'))).status).toBe(200);
+  });
+
   it('X-Forwarded-For names the client only behind a trusted proxy', async () => {
     const direct = limited({ rateLimit: 1 }).app;
     expect((await direct.request('/api/documents', get({ 'X-Forwarded-For': '203.0.113.1' }))).status).toBe(200);

@@ -8,19 +8,18 @@ export interface ClientOptions {
 }
 
 /**
- * Names the client for rate limiting and logs: `key#N` (the N-th configured
- * API key, never the key itself) or `ip:ADDRESS`. The address comes from the
+ * Names the client for rate limiting and logs: `key#N ip:ADDRESS` (the N-th
+ * configured API key, never the key itself) or `ip:ADDRESS`. The address comes from the
  * connection, or from X-Forwarded-For only when the proxy is trusted.
  */
 export function identifyClient(options: ClientOptions): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const bearer = /^Bearer\s+(.+)$/iu.exec(c.req.header('authorization') ?? '')?.[1]?.trim();
     const keyIndex = bearer ? options.apiKeys.indexOf(bearer) : -1;
-    if (keyIndex >= 0) c.set('client', `key#${keyIndex + 1}`);
-    else {
-      const forwarded = options.trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
-      c.set('client', `ip:${forwarded || options.peerAddress?.(c.req.raw, c.env) || 'unknown'}`);
-    }
+    const forwarded = options.trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
+    const address = `ip:${forwarded || options.peerAddress?.(c.req.raw, c.env) || 'unknown'}`;
+    // A publishable (widget) key is shared by many visitors: each address using it has its own budget.
+    c.set('client', keyIndex >= 0 ? `key#${keyIndex + 1} ${address}` : address);
     await next();
   };
 }

@@ -1,0 +1,309 @@
+/**
+ * The full-page chat (GET /) in a real Chromium against an in-process server
+ * over the real corpus (offline extractive answers).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { FeedbackRecord } from '../../src/core/feedback/types.js';
+import { feedbackPath } from '../../src/node/server.js';
+import {
+  finishedAnswer,
+  focused,
+  launchChromium,
+  nextChat,
+  openYiju,
+  PNG_SIGNATURE,
+  pressUntil,
+  screenshot,
+  serveYiju,
+  trackPageErrors,
+  viewerTarget,
+  waitScrolledToEnd,
+  type Citation,
+  type Exchange,
+  type YijuRuntime,
+  type YijuServer,
+} from '../helpers/browser.js';
+
+// Functions given to page.evaluate() and friends run in Chromium. The project's tsconfig has no DOM
+// library (and must not get one: it checks the Node code), so the browser globals they use are declared
+// here, loosely, for this file only.
+declare const document: any, navigator: any;
+type HTMLElement = any;
+
+let browser: Browser;
+let yiju: YijuRuntime;
+let server: YijuServer;
+let context: BrowserContext;
+let page: Page;
+let errors: string[];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  yiju = await openYiju('yiju-browser-page-');
+  server = await serveYiju(yiju.rt);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  yiju?.cleanup();
+});
+
+async function openPage(viewport = { width: 1280, height: 800 }): Promise<Page> {
+  context = await browser.newContext({ viewport });
+  page = await context.newPage();
+  errors = trackPageErrors(page);
+  await page.goto(`${server.url}/`);
+  return page;
+}
+
+beforeEach(async () => {
+  await openPage();
+});
+
+afterEach(async () => {
+  expect(errors, 'uncaught errors or CSP refusals on the page').toEqual([]);
+  await context?.close();
+});
+
+const markers = (answer: string) => [...answer.matchAll(/\[(\d+)\]/gu)].map((m) => Number(m[1]));
+
+/** Types `question` into the box and presses Enter; resolves with the finished exchange and its message. */
+async function ask(question: string): Promise<{ exchange: Exchange; message: ReturnType<Page['locator']> }> {
+  const before = await page.locator('article.yj-bot').count();
+  const chat = nextChat(page);
+  await page.locator('#yj-q').fill(question);
+  await page.locator('#yj-q').press('Enter');
+  const exchange = await chat();
+  const message = await finishedAnswer(page, before);
+  return { exchange, message };
+}
+
+/** The chips, sources and badge of a finished answer match what the server sent. */
+async function expectRenderedAnswer(message: ReturnType<Page['locator']>, citations: Citation[], answer: string) {
+  await message.locator('.yj-actions').waitFor();
+  const chipNumbers = (await message.locator('a.yj-cite').evaluateAll((as) => as.map((a) => Number(a.getAttribute('data-n'))))) as number[];
+  expect(chipNumbers.length).toBeGreaterThan(0);
+  expect(chipNumbers).toEqual(markers(answer));
+  expect(await message.locator('a.yj-cite').allTextContents()).toEqual(chipNumbers.map(String));
+  const items = message.locator('.yj-sources li');
+  expect(await items.count()).toBe(citations.length);
+  for (const [i, c] of citations.entries()) {
+    const li = items.nth(i);
+    expect(await li.getAttribute('value')).toBe(String(c.n));
+    expect(await li.locator('q').textContent()).toBe(c.text);
+    expect(await li.locator('a').textContent()).toBe(c.title);
+  }
+  const badge = message.locator('.yj-badge');
+  expect(await badge.textContent()).toBe('离线摘录模式');
+  expect(await badge.getAttribute('data-mode')).toBe('extractive');
+}
+
+describe('the chat page (GET /)', () => {
+  it('shows the example questions from /api/suggestions in the empty chat', async () => {
+    const { questions } = (await (await fetch(`${server.url}/api/suggestions`)).json()) as { questions: string[] };
+    expect(questions.length).toBeGreaterThan(0);
+    const examples = page.locator('.yj-empty button.yj-example');
+    await examples.first().waitFor();
+    expect(await examples.allTextContents()).toEqual(questions.slice(0, 4));
+    expect(await page.locator('.yj-empty').textContent()).toContain('可以这样问：');
+    // The page puts the cursor in the question box.
+    expect((await focused(page))?.id).toBe('yj-q');
+  });
+
+  it('Enter sends; the streamed answer has citation chips, a sources list and the offline badge; a chip shows its quote on hover', async () => {
+    const question = '乡镇多久排查一次矛盾纠纷？';
+    const { exchange, message } = await ask(question);
+    expect(exchange.response.headers()['content-type']).toMatch(/^text\/event-stream/u);
+    expect(exchange.events.filter((e) => e.event === 'delta').length).toBeGreaterThan(0);
+    expect(exchange.body).toEqual({ question, history: [] });
+    const { done } = exchange;
+    expect(done.grounded).toBe(true);
+    expect(done.answer).toContain('每半月');
+
+    expect(await page.locator('.yj-msg.yj-user').textContent()).toBe(question);
+    expect(await message.locator('.yj-body').textContent()).toContain('乡镇坚持每半月一排查制度');
+    await expectRenderedAnswer(message, done.citations, done.answer);
+    // The box is empty and ready for the next question.
+    expect(await page.locator('#yj-q').inputValue()).toBe('');
+    expect(await page.locator('.yj-send').isVisible()).toBe(true);
+    expect(await page.locator('.yj-stop').isVisible()).toBe(false);
+
+    // Hovering a chip shows the popover with the title and the exact cited text.
+    const pop = page.locator('.yj-pop');
+    expect(await pop.isVisible()).toBe(false);
+    for (const c of done.citations.slice(0, 2).reverse()) {
+      await message.locator(`a.yj-cite[data-n="${c.n}"]`).first().hover();
+      await pop.waitFor({ state: 'visible' });
+      expect(await pop.locator('strong').textContent()).toBe(c.title);
+      expect(await pop.locator('span').textContent()).toBe(`“${c.text}”`);
+      const box = (await pop.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(1280);
+      expect(box.y).toBeGreaterThanOrEqual(0);
+      expect(box.y + box.height).toBeLessThanOrEqual(800);
+    }
+    const png = await screenshot(page, 'chat-page.png');
+    expect(readFileSync(png).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+    await page.locator('.yj-title').hover();
+    await pop.waitFor({ state: 'hidden' });
+
+    // Each chip links to the viewer with its document's cited spans.
+    for (const c of done.citations) {
+      const t = viewerTarget(new URL((await message.locator(`a.yj-cite[data-n="${c.n}"]`).first().getAttribute('href'))!, server.url).href);
+      expect(t.docId).toBe(c.docId);
+      expect(t.spans[t.index]).toEqual([c.start, c.end]);
+    }
+  });
+
+  it('clicking an example question asks it', async () => {
+    const example = page.locator('button.yj-example').nth(1);
+    await example.waitFor();
+    const text = (await example.textContent())!;
+    const chat = nextChat(page);
+    await example.click();
+    const { body, done } = await chat();
+    expect(body.question).toBe(text);
+    const message = await finishedAnswer(page, 0);
+    expect(await page.locator('.yj-msg.yj-user').textContent()).toBe(text);
+    expect(await page.locator('.yj-empty').count()).toBe(0);
+    expect(done.grounded).toBe(true);
+    await expectRenderedAnswer(message, done.citations, done.answer);
+  });
+
+  it('a follow-up is sent with the history and answered (每半月); 新对话 clears the log and the history', async () => {
+    const first = await ask('市县两级多久排查一次矛盾纠纷？');
+    expect(first.exchange.done.grounded).toBe(true);
+    const second = await ask('那乡镇呢？');
+    expect(second.exchange.body.history).toEqual([
+      { role: 'user', content: '市县两级多久排查一次矛盾纠纷？' },
+      { role: 'assistant', content: first.exchange.done.answer },
+    ]);
+    expect(second.exchange.done.standaloneQuestion).toContain('乡镇');
+    expect(second.exchange.done.grounded).toBe(true);
+    expect(await second.message.locator('.yj-body').textContent()).toContain('每半月');
+    expect(await page.locator('.yj-msg').count()).toBe(4);
+    // The log follows the conversation: it overflows and ends scrolled to the newest answer.
+    expect(await page.locator('.yj-log').evaluate((log) => log.scrollHeight > log.clientHeight)).toBe(true);
+    await waitScrolledToEnd(page, page.locator('.yj-log'));
+
+    await page.locator('button.yj-new').click();
+    expect(await page.locator('.yj-msg').count()).toBe(0);
+    await page.locator('.yj-empty button.yj-example').first().waitFor();
+    expect(await page.locator('.yj-empty button.yj-example').count()).toBeGreaterThan(0);
+    expect((await focused(page))?.id).toBe('yj-q');
+
+    // The history went with the log: the same follow-up is now asked on its own.
+    const fresh = await ask('那乡镇呢？');
+    expect(fresh.exchange.body.history).toEqual([]);
+    expect(await page.locator('.yj-msg').count()).toBe(2);
+  });
+
+  it('an out-of-scope question shows the "not covered" notice and no sources', async () => {
+    const { exchange, message } = await ask('今天北京天气怎么样？');
+    expect(exchange.done.grounded).toBe(false);
+    expect(await message.locator('.yj-notice').textContent()).toBe('讲话中没有这个问题的答案。');
+    expect(await message.locator('.yj-sources').count()).toBe(0);
+    expect(await message.locator('a.yj-cite').count()).toBe(0);
+    expect((await message.locator('.yj-body').textContent())!.length).toBeGreaterThan(0);
+    await message.locator('.yj-actions').waitFor();
+  });
+
+  it('👍 marks the button pressed, thanks the user and lands in the feedback JSONL file with the question', async () => {
+    const question = '谁对信访工作负总责？';
+    const { exchange, message } = await ask(question);
+    const up = message.locator('button.yj-up');
+    expect(await up.getAttribute('aria-pressed')).toBe('false');
+    await up.click();
+    await message.locator('.yj-status', { hasText: '感谢反馈！' }).waitFor();
+    expect(await up.getAttribute('aria-pressed')).toBe('true');
+    expect(await message.locator('button.yj-down').getAttribute('aria-pressed')).toBe('false');
+    expect(await up.isDisabled()).toBe(true);
+
+    // The server writes the line before it answers 201, and the page thanks only after the 201.
+    const file = feedbackPath(yiju.config.dataDir);
+    expect(existsSync(file)).toBe(true);
+    const records = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FeedbackRecord);
+    const mine = records.filter((r) => r.answerId === exchange.done.id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ rating: 'up', question, answerId: exchange.done.id });
+    expect(mine[0]!.answer?.text).toBe(exchange.done.answer);
+  });
+
+  it('复制 copies the answer with its sources to the clipboard and says so', async () => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    const { exchange, message } = await ask('谁对信访工作负总责？');
+    const { done } = exchange;
+    await message.locator('button.yj-copy').click();
+    await message.locator('.yj-status', { hasText: '已复制' }).waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toBe(`${done.answer}\n\n出处\n${done.citations.map((c) => `[${c.n}] ${c.title}：“${c.text}”`).join('\n')}`);
+  });
+
+  it('keyboard only: Tab reaches the box, Enter sends, Tab walks the chips in order (each showing its quote) to 👍, Enter rates', async () => {
+    await page.locator('button.yj-example').first().waitFor();
+    // From the top of the page, Tab goes through the header and the examples to the box.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    const toBox = await pressUntil(page, 'Tab', (f) => f?.id === 'yj-q');
+    const exampleTexts = await page.locator('button.yj-example').allTextContents();
+    expect(toBox.filter((f) => f?.cls === 'yj-example').map((f) => f!.text)).toEqual(exampleTexts);
+
+    const question = '初信初访应该怎么处理？';
+    const chat = nextChat(page);
+    await page.keyboard.type(question);
+    await page.keyboard.press('Enter');
+    const { done, body } = await chat();
+    expect(body.question).toBe(question);
+    const message = await finishedAnswer(page, 0);
+    await message.locator('.yj-actions').waitFor();
+    expect((await focused(page))?.id).toBe('yj-q');
+
+    // Back to the header, then forward through the answer.
+    await pressUntil(page, 'Shift+Tab', (f) => f?.cls === 'yj-new');
+    const pop = page.locator('.yj-pop');
+    const order: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      const f = await focused(page);
+      if (f?.cls === 'yj-cite') {
+        order.push(`chip ${f.n}`);
+        // Focus shows the same quote as hover.
+        await pop.waitFor({ state: 'visible' });
+        const c = done.citations.find((x) => String(x.n) === f.n)!;
+        expect(await pop.locator('span').textContent()).toBe(`“${c.text}”`);
+      } else if (f?.cls === 'yj-up') {
+        order.push('up');
+        break;
+      } else if (f) order.push(f.cls || f.tag);
+    }
+    const chipsInDom = (await message.locator('a.yj-cite').evaluateAll((as) => as.map((a) => `chip ${a.getAttribute('data-n')}`))) as string[];
+    expect(chipsInDom.length).toBeGreaterThan(0);
+    expect(order.filter((o) => o.startsWith('chip '))).toEqual(chipsInDom);
+    expect(order.at(-1)).toBe('up');
+    expect(order.indexOf('up')).toBeGreaterThan(order.lastIndexOf(chipsInDom.at(-1)!));
+    expect(order).toContain('yj-copy');
+
+    await page.keyboard.press('Enter');
+    await message.locator('.yj-status', { hasText: '感谢反馈！' }).waitFor();
+    expect(await message.locator('button.yj-up').getAttribute('aria-pressed')).toBe('true');
+  });
+});
+
+describe('the chat page on a narrow screen (390×760)', () => {
+  it('answers with chips and sources without overflowing sideways', async () => {
+    await context.close();
+    await openPage({ width: 390, height: 760 });
+    const { exchange, message } = await ask('初信初访应该怎么处理？');
+    await expectRenderedAnswer(message, exchange.done.citations, exchange.done.answer);
+    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+    for (const sel of ['#yj-q', '.yj-send', '.yj-new']) {
+      const box = (await page.locator(sel).boundingBox())!;
+      expect(box.x, sel).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width, sel).toBeLessThanOrEqual(390);
+      expect(box.y + box.height, sel).toBeLessThanOrEqual(760);
+    }
+  });
+});

@@ -1,0 +1,218 @@
+/**
+ * The source viewer (GET /documents/:id#c=start-end,…&i=k) in a real Chromium,
+ * opened from the citation chips of a real answer.
+ */
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  finishedAnswer,
+  launchChromium,
+  nextChat,
+  openYiju,
+  PNG_SIGNATURE,
+  screenshot,
+  serveYiju,
+  trackPageErrors,
+  viewerTarget,
+  waitInViewport,
+  type Answer,
+  type YijuRuntime,
+  type YijuServer,
+} from '../helpers/browser.js';
+
+// Functions given to page.evaluate() and friends run in Chromium. The project's tsconfig has no DOM
+// library (and must not get one: it checks the Node code), so the browser globals they use are declared
+// here, loosely, for this file only.
+declare const location: any, Node: any;
+type Element = any;
+type HTMLAnchorElement = any;
+
+interface Doc { id: string; title: string; text: string }
+
+let browser: Browser;
+let yiju: YijuRuntime;
+let server: YijuServer;
+let context: BrowserContext;
+let page: Page;
+let errors: string[];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  yiju = await openYiju('yiju-browser-viewer-');
+  server = await serveYiju(yiju.rt);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  yiju?.cleanup();
+});
+
+beforeEach(async () => {
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  page = await context.newPage();
+  errors = trackPageErrors(page);
+});
+
+afterEach(async () => {
+  expect(errors, 'uncaught errors or CSP refusals').toEqual([]);
+  await context?.close();
+});
+
+async function served(id: string): Promise<Doc> {
+  const res = await fetch(`${server.url}/api/documents/${encodeURIComponent(id)}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Doc;
+}
+
+/** Asks on the chat page and returns the finished answer. */
+async function askOnPage(question: string): Promise<{ done: Answer; message: ReturnType<Page['locator']> }> {
+  await page.goto(`${server.url}/`);
+  const chat = nextChat(page);
+  await page.locator('#yj-q').fill(question);
+  await page.locator('#yj-q').press('Enter');
+  const { done } = await chat();
+  const message = await finishedAnswer(page, 0);
+  await message.locator('.yj-actions').waitFor();
+  return { done, message };
+}
+
+/** The viewer shows the document's canonical text with one <mark> per cited span, each exactly the cited text. */
+async function expectMarks(viewer: Page, doc: Doc, spans: [number, number][]) {
+  await viewer.locator('#yj-text mark').first().waitFor();
+  expect(await viewer.locator('#yj-text').textContent()).toBe(doc.text);
+  expect(await viewer.locator('h1').textContent()).toBe(doc.title);
+  const sorted = [...spans].sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < sorted.length; i++) expect(sorted[i]![0], 'this answer cites overlapping spans of one document').toBeGreaterThanOrEqual(sorted[i - 1]![1]);
+  expect(await viewer.locator('#yj-text mark').allTextContents()).toEqual(sorted.map(([a, b]) => doc.text.slice(a, b)));
+  // Nothing but the cited spans is highlighted, and the marks sit at the cited offsets.
+  const offsets = await viewer.locator('#yj-text').evaluate((root) => {
+    const out: [number, number][] = [];
+    let at = 0;
+    const walk = (n: Element) => {
+      if (n.nodeType === Node.TEXT_NODE) at += n.nodeValue!.length;
+      else if (n.tagName === 'MARK') {
+        const start = at;
+        n.childNodes.forEach(walk);
+        out.push([start, at]);
+      } else n.childNodes.forEach(walk);
+    };
+    root.childNodes.forEach(walk);
+    return out;
+  });
+  expect(offsets).toEqual(sorted);
+}
+
+async function currentMark(viewer: Page): Promise<number> {
+  return viewer.locator('#yj-text mark').evaluateAll((ms) => ms.findIndex((m) => m.getAttribute('aria-current') === 'true'));
+}
+
+describe('the source viewer', () => {
+  it('a citation chip opens the document with every cited span marked exactly; next/prev move the current mark, each scrolled into view', async () => {
+    const { done, message } = await askOnPage('乡镇多久排查一次矛盾纠纷？');
+    // The chip with the most spans of its document (this question cites one speech several times).
+    const chips = await message.locator('a.yj-cite').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+    const targets = chips.map((href) => ({ href, ...viewerTarget(href) }));
+    const chosen = targets.reduce((best, t) => (t.spans.length > best.spans.length ? t : best));
+    expect(chosen.spans.length, 'the answer should cite several spans of one document').toBeGreaterThanOrEqual(3);
+    const n = chips.indexOf(chosen.href);
+    // The chip's own span is the one the viewer starts on.
+    const cited = done.citations.find((c) => c.docId === chosen.docId && c.start === chosen.spans[chosen.index]![0] && c.end === chosen.spans[chosen.index]![1]);
+    expect(cited).toBeDefined();
+
+    // Clicking the chip opens the viewer in a new tab.
+    const [viewer] = await Promise.all([context.waitForEvent('page'), message.locator('a.yj-cite').nth(n).click()]);
+    const viewerErrors = trackPageErrors(viewer);
+    await viewer.waitForLoadState('domcontentloaded');
+    expect(new URL(viewer.url()).pathname).toBe(`/documents/${chosen.docId}`);
+    const doc = await served(chosen.docId);
+    await expectMarks(viewer, doc, chosen.spans);
+    for (const [a, b] of chosen.spans) expect(done.citations.some((c) => c.docId === doc.id && c.start === a && c.end === b && c.text === doc.text.slice(a, b))).toBe(true);
+
+    const marks = viewer.locator('#yj-text mark');
+    const status = viewer.locator('#yj-nav [role="status"]');
+    const total = chosen.spans.length;
+    const expectCurrent = async (i: number) => {
+      await viewer.locator(`#yj-text mark:nth-of-type(${i + 1})[aria-current="true"]`).waitFor();
+      expect(await currentMark(viewer)).toBe(i);
+      expect(await viewer.locator('#yj-text mark[aria-current]').count()).toBe(1);
+      expect(await status.textContent()).toBe(`第 ${i + 1} / ${total} 处`);
+      await waitInViewport(viewer, marks.nth(i));
+    };
+    await expectCurrent(chosen.index);
+    const png = await screenshot(viewer, 'source-viewer.png');
+    expect(readFileSync(png).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+
+    const next = viewer.getByRole('button', { name: '下一处' });
+    const prev = viewer.getByRole('button', { name: '上一处' });
+    let i = chosen.index;
+    // Forward through every mark and round to the first again, then back past the first to the last.
+    for (let k = 0; k < total; k++) {
+      await next.click();
+      i = (i + 1) % total;
+      await expectCurrent(i);
+    }
+    expect(i).toBe(chosen.index);
+    for (let k = 0; k <= i; k++) await prev.click();
+    await expectCurrent(total - 1);
+    expect(viewerErrors).toEqual([]);
+  });
+
+  it('a sources-list link opens the same viewer as its chip, on its own span', async () => {
+    const { done, message } = await askOnPage('初信初访应该怎么处理？');
+    const c = done.citations.at(-1)!;
+    const link = message.locator(`.yj-sources li[value="${c.n}"] a`);
+    const chipHref = await message.locator(`a.yj-cite[data-n="${c.n}"]`).first().evaluate((a) => (a as HTMLAnchorElement).href);
+    const href = await link.evaluate((a) => (a as HTMLAnchorElement).href);
+    expect(href).toBe(chipHref);
+    const t = viewerTarget(href);
+    expect(t.spans[t.index]).toEqual([c.start, c.end]);
+
+    const [viewer] = await Promise.all([context.waitForEvent('page'), link.click()]);
+    const doc = await served(c.docId);
+    await expectMarks(viewer, doc, t.spans);
+    await viewer.locator('#yj-text mark[aria-current="true"]').waitFor();
+    expect(await currentMark(viewer)).toBe(t.index);
+    expect(await viewer.locator('#yj-text mark[aria-current="true"]').textContent()).toBe(c.text);
+    await waitInViewport(viewer, viewer.locator('#yj-text mark[aria-current="true"]'));
+  });
+
+  it('overlapping spans are merged into one mark, and i still starts on the cited span', async () => {
+    const doc = await served('001_0ef072b5e6e0e6d4');
+    // Spans 0 and 1 overlap; i=2 is the third span, 100-120.
+    await page.goto(`${server.url}/documents/${doc.id}#c=10-50,30-80,100-120,200-220&i=2`);
+    await page.locator('#yj-text mark').first().waitFor();
+    expect(await page.locator('#yj-text').textContent()).toBe(doc.text);
+    expect(await page.locator('#yj-text mark').allTextContents()).toEqual([doc.text.slice(10, 80), doc.text.slice(100, 120), doc.text.slice(200, 220)]);
+    await page.locator('#yj-text mark[aria-current="true"]').waitFor();
+    expect(await page.locator('#yj-text mark[aria-current="true"]').textContent(), 'the current mark is not the span i points at').toBe(doc.text.slice(100, 120));
+    expect(await page.locator('#yj-nav [role="status"]').textContent()).toBe('第 2 / 3 处');
+  });
+
+  it('a changed hash re-marks the text; spans outside the text are ignored; an unknown document is a 404 page', async () => {
+    const doc = await served('001_0ef072b5e6e0e6d4');
+    const far = doc.text.length - 20;
+    await page.goto(`${server.url}/documents/${doc.id}#c=10-30`);
+    await expectMarks(page, doc, [[10, 30]]);
+    expect(await page.locator('#yj-nav [role="status"]').textContent()).toBe('第 1 / 1 处');
+    expect(await page.locator('#yj-nav button').count()).toBe(0);
+
+    await page.evaluate((h) => (location.hash = h), `#c=${far}-${far + 10},40-60&i=1`);
+    await page.locator('#yj-nav button').first().waitFor();
+    await expectMarks(page, doc, [[40, 60], [far, far + 10]]);
+    await page.locator('#yj-text mark:nth-of-type(2)[aria-current="true"]').waitFor();
+    await waitInViewport(page, page.locator('#yj-text mark').nth(1));
+
+    // Out-of-range, reversed and malformed spans mark nothing (and leave the text whole).
+    await page.evaluate((h) => (location.hash = h), `#c=${doc.text.length + 5}-${doc.text.length + 9},30-20,a-b`);
+    await page.locator('#yj-text mark').first().waitFor({ state: 'detached' });
+    expect(await page.locator('#yj-text').textContent()).toBe(doc.text);
+    expect(await page.locator('#yj-nav').textContent()).toBe('');
+
+    const missing = await page.goto(`${server.url}/documents/no_such_doc`);
+    expect(missing?.status()).toBe(404);
+    expect(await page.locator('body').textContent()).toContain('找不到这篇讲话');
+    expect(await page.locator('a[href="/"]').count()).toBe(1);
+  });
+});

@@ -1,0 +1,422 @@
+/**
+ * The <yiju-widget> embed in a real Chromium: a third-party page on another
+ * origin (http://localhost:<port>) loads http://127.0.0.1:<yiju port>/widget.js
+ * with data-* options and talks to the Yiju API across origins (CORS + API key).
+ */
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  animationsDone,
+  finishedAnswer,
+  focused,
+  hostPageHtml,
+  launchChromium,
+  nextChat,
+  openYiju,
+  PNG_SIGNATURE,
+  pressUntil,
+  screenshot,
+  serveYiju,
+  startHostServer,
+  trackPageErrors,
+  viewerTarget,
+  waitScrolledToEnd,
+  type HostServer,
+  type YijuRuntime,
+  type YijuServer,
+} from '../helpers/browser.js';
+
+// Functions given to page.evaluate() and friends run in Chromium. The project's tsconfig has no DOM
+// library (and must not get one: it checks the Node code), so the browser globals they use are declared
+// here, loosely, for this file only.
+declare const document: any, window: any, getComputedStyle: any;
+type HTMLAnchorElement = any;
+
+const OPTIONS = {
+  key: 'pk_demo',
+  title: '信访问答',
+  color: '#0a5',
+  position: 'left',
+  greeting: '你好',
+  examples: '初信初访应该怎么处理？|谁对信访工作负总责？',
+};
+
+let browser: Browser;
+let yiju: YijuRuntime;
+let host: HostServer;
+/** CORS allows the host page's origin; the API needs pk_demo. */
+let api: YijuServer;
+/** CORS allows some other origin only. */
+let otherOrigin: YijuServer;
+/** No keys, no CORS: for its own /demo page. */
+let open: YijuServer;
+let context: BrowserContext;
+let errors: string[];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  yiju = await openYiju('yiju-browser-widget-');
+  host = await startHostServer();
+  api = await serveYiju(yiju.rt, { corsOrigins: [host.origin], apiKeys: ['pk_demo'] });
+  otherOrigin = await serveYiju(yiju.rt, { corsOrigins: ['http://allowed.example'], apiKeys: ['pk_demo'] });
+  open = await serveYiju(yiju.rt);
+  host.page('/widget.html', hostPageHtml(api.url, OPTIONS));
+  host.page('/wrong-key.html', hostPageHtml(api.url, { ...OPTIONS, key: 'pk_wrong' }));
+  host.page('/other-origin.html', hostPageHtml(otherOrigin.url, OPTIONS));
+  host.page('/root-10px.html', hostPageHtml(api.url, OPTIONS, { head: '<style>html { font-size: 62.5% }</style>' }));
+  host.page(
+    '/hostile.html',
+    hostPageHtml(api.url, OPTIONS, {
+      head: '<style>* { color: red !important; font-size: 40px !important; line-height: 3 !important } button { display: none !important } div, p, ul, li { margin: 50px !important; padding: 30px !important }</style>',
+      body: '<p><button type="button" id="host-button">宿主按钮</button></p><div><textarea></textarea></div>',
+    }),
+  );
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all([api?.close(), otherOrigin?.close(), open?.close(), host?.close()]);
+  yiju?.cleanup();
+});
+
+afterEach(async () => {
+  expect(errors, 'uncaught errors or CSP refusals').toEqual([]);
+  await context?.close();
+});
+
+interface VisitOptions {
+  viewport?: { width: number; height: number };
+  mobile?: boolean;
+  colorScheme?: 'light' | 'dark';
+  reducedMotion?: 'reduce' | 'no-preference';
+}
+
+async function visit(url: string, { viewport = { width: 1280, height: 800 }, mobile = false, colorScheme = 'light', reducedMotion = 'no-preference' }: VisitOptions = {}): Promise<Page> {
+  context = await browser.newContext({ viewport, colorScheme, reducedMotion, ...(mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
+  const page = await context.newPage();
+  errors = trackPageErrors(page);
+  await page.goto(url);
+  await page.locator('yiju-widget .yj-launcher').waitFor();
+  return page;
+}
+
+const launcher = (page: Page) => page.locator('yiju-widget .yj-launcher');
+const panel = (page: Page) => page.locator('yiju-widget .yj-panel');
+
+/** The widget's error line for the first answer, and the message it sits in. */
+async function firstFailure(page: Page): Promise<{ message: Locator; error: Locator }> {
+  const message = await finishedAnswer(page.locator('yiju-widget'), 0);
+  const error = message.locator('.yj-error');
+  await error.waitFor();
+  return { message, error };
+}
+
+describe('the widget on another origin', () => {
+  it('takes its data-* options, asks across origins with the API key, and shows the answer with citations', async () => {
+    const page = await visit(host.url('/widget.html'));
+    const widget = page.locator('yiju-widget');
+    expect(await widget.getAttribute('data-position')).toBe('left');
+    expect(await widget.getAttribute('data-api')).toBe(api.url);
+    expect(await launcher(page).getAttribute('aria-label')).toBe('信访问答');
+    expect(await launcher(page).getAttribute('aria-expanded')).toBe('false');
+    expect(await launcher(page).evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(0, 170, 85)');
+    // Left, not right: the launcher and then the panel sit 20px from the left edge.
+    const lb = (await launcher(page).boundingBox())!;
+    expect(lb.x).toBeCloseTo(20, 0);
+    expect(lb.y + lb.height).toBeCloseTo(800 - 20, 0);
+    expect(await panel(page).isVisible()).toBe(false);
+
+    await launcher(page).click();
+    await panel(page).waitFor({ state: 'visible' });
+    await animationsDone(panel(page));
+    expect(await launcher(page).getAttribute('aria-expanded')).toBe('true');
+    // Bottom-left, above the launcher: 400px wide plus its 1px border.
+    const pb = (await panel(page).boundingBox())!;
+    expect(pb.x).toBeCloseTo(20, 0);
+    expect(pb.width).toBeCloseTo(402, 0);
+    expect(pb.y + pb.height).toBeCloseTo(800 - 88, 0);
+    expect(await panel(page).getAttribute('role')).toBe('dialog');
+    expect(await panel(page).locator('.yj-title').textContent()).toBe('信访问答');
+    expect(await panel(page).locator('.yj-empty p').first().textContent()).toBe('你好');
+    expect(await panel(page).locator('button.yj-example').allTextContents()).toEqual(['初信初访应该怎么处理？', '谁对信访工作负总责？']);
+    expect((await focused(page))).toMatchObject({ id: 'yj-q', hosts: ['yiju-widget'] });
+
+    const chat = nextChat(page);
+    await panel(page).locator('button.yj-example').first().click();
+    const { request, body, done } = await chat();
+    expect(new URL(request.url()).origin).toBe(api.url);
+    expect(await request.headerValue('authorization')).toBe('Bearer pk_demo');
+    expect(body).toEqual({ question: '初信初访应该怎么处理？', history: [] });
+    const message = await finishedAnswer(page.locator('yiju-widget'), 0);
+    await message.locator('.yj-actions').waitFor();
+    expect(done.grounded).toBe(true);
+    expect(await message.locator('.yj-body').textContent()).toContain('初信初访');
+    const chips = message.locator('a.yj-cite');
+    expect(await chips.count()).toBeGreaterThan(0);
+    expect(await message.locator('.yj-sources li').count()).toBe(done.citations.length);
+    expect(await message.locator('.yj-badge').textContent()).toBe('离线摘录模式');
+    // Citation links go to the Yiju host's viewer, not to the host page's origin.
+    for (const href of await chips.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href))) {
+      expect(new URL(href).origin).toBe(api.url);
+      expect(done.citations.some((c) => c.docId === viewerTarget(href).docId)).toBe(true);
+    }
+    // The popover works inside the shadow root.
+    await chips.first().hover();
+    const pop = page.locator('yiju-widget .yj-pop');
+    await pop.waitFor({ state: 'visible' });
+    expect(await pop.locator('span').textContent()).toBe(`“${done.citations[0]!.text}”`);
+
+    // The API saw one chat request with the key, from the host page's origin.
+    const line = api.logger.records.filter((r) => r.msg === 'request' && r.path === '/api/chat').at(-1);
+    expect(line).toMatchObject({ method: 'POST', status: 200 });
+
+    const png = await screenshot(page, 'widget-desktop.png');
+    expect(readFileSync(png).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+
+    // A chip opens the source viewer on the Yiju host, a public page although the API needs a key.
+    const [viewer] = await Promise.all([context.waitForEvent('page'), chips.first().click()]);
+    await viewer.locator('#yj-text mark[aria-current="true"]').waitFor();
+    expect(new URL(viewer.url()).origin).toBe(api.url);
+    const first = viewerTarget(viewer.url());
+    const current = await viewer.locator('#yj-text mark[aria-current="true"]').textContent();
+    expect(done.citations.some((c) => c.docId === first.docId && c.text === current)).toBe(true);
+  });
+
+  it('data-color colours the panel too (send button, question bubble, chips), not only the launcher', async () => {
+    const page = await visit(host.url('/widget.html'));
+    await launcher(page).click();
+    const chat = nextChat(page);
+    await panel(page).locator('button.yj-example').nth(1).click();
+    await chat();
+    const message = await finishedAnswer(page.locator('yiju-widget'), 0);
+    await message.locator('.yj-actions').waitFor();
+    const green = 'rgb(0, 170, 85)';
+    expect(await launcher(page).evaluate((b) => getComputedStyle(b).backgroundColor)).toBe(green);
+    const colours = {
+      send: await panel(page).locator('.yj-send').evaluate((e) => getComputedStyle(e).backgroundColor),
+      question: await panel(page).locator('.yj-msg.yj-user').evaluate((e) => getComputedStyle(e).backgroundColor),
+      chip: await message.locator('a.yj-cite').first().evaluate((e) => getComputedStyle(e).backgroundColor),
+    };
+    expect(colours).toEqual({ send: green, question: green, chip: green });
+  });
+
+  it('follows dark mode, reduced motion and data-lang="en"', async () => {
+    const url = host.page('/english.html', hostPageHtml(api.url, { key: 'pk_demo', lang: 'en', examples: '谁对信访工作负总责？' }));
+    const page = await visit(url, { colorScheme: 'dark', reducedMotion: 'reduce' });
+    expect(await launcher(page).getAttribute('aria-label')).toBe('Open Q&A');
+    await launcher(page).click();
+    await panel(page).waitFor({ state: 'visible' });
+    // Reduced motion: no slide-in, and the log does not scroll smoothly.
+    expect(await panel(page).evaluate((p) => p.getAnimations().length)).toBe(0);
+    expect(await panel(page).locator('.yj-log').evaluate((e) => getComputedStyle(e).scrollBehavior)).toBe('auto');
+    // Dark mode: the panel's own dark colours on the host's light page.
+    const root = await panel(page).locator('.yj-root').evaluate((e) => ({ bg: getComputedStyle(e).backgroundColor, fg: getComputedStyle(e).color }));
+    expect(root).toEqual({ bg: 'rgb(23, 24, 26)', fg: 'rgb(236, 236, 236)' });
+    // English strings.
+    expect(await panel(page).locator('.yj-title').textContent()).toBe('Yiju · petition-work Q&A');
+    expect(await panel(page).locator('.yj-empty p').first().textContent()).toBe('Hello! I answer questions about petition work from officials’ speeches, citing every source.');
+    expect(await panel(page).locator('textarea').getAttribute('placeholder')).toBe('Ask a question, e.g. How should a first petition visit be handled?');
+    expect(await panel(page).locator('.yj-send').textContent()).toBe('Send');
+    const chat = nextChat(page);
+    await panel(page).locator('button.yj-example').first().click();
+    const { done } = await chat();
+    const message = await finishedAnswer(page.locator('yiju-widget'), 0);
+    await message.locator('.yj-actions').waitFor();
+    expect(done.grounded).toBe(true);
+    expect(await message.locator('.yj-badge').textContent()).toBe('Offline quotes');
+    expect(await message.locator('.yj-sources summary').textContent()).toBe(`Sources (${done.citations.length})`);
+    expect(await message.locator('button.yj-up').getAttribute('aria-label')).toBe('Helpful');
+  });
+
+  it('keyboard only: Tab reaches the launcher, Enter opens with the cursor in the box, Enter asks, Esc closes and focus returns to the launcher', async () => {
+    const page = await visit(host.url('/widget.html'));
+    const path = await pressUntil(page, 'Tab', (f) => f?.cls === 'yj-launcher', 10);
+    expect(path.at(-1)?.hosts).toEqual(['yiju-widget']);
+    expect(path.some((f) => f?.id === 'host-link')).toBe(true);
+
+    await page.keyboard.press('Enter');
+    await panel(page).waitFor({ state: 'visible' });
+    expect(await focused(page)).toMatchObject({ tag: 'textarea', id: 'yj-q', hosts: ['yiju-widget'] });
+
+    const chat = nextChat(page);
+    await page.keyboard.type('谁对信访工作负总责？');
+    await page.keyboard.press('Enter');
+    const { done } = await chat();
+    const message = await finishedAnswer(page.locator('yiju-widget'), 0);
+    await message.locator('.yj-actions').waitFor();
+    expect(done.grounded).toBe(true);
+    expect(await message.locator('a.yj-cite').count()).toBeGreaterThan(0);
+
+    // Tab moves on inside the panel (to the send button), and Esc from there closes it.
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toMatchObject({ cls: 'yj-send', hosts: ['yiju-widget'] });
+    await page.keyboard.press('Escape');
+    await panel(page).waitFor({ state: 'hidden' });
+    expect(await launcher(page).getAttribute('aria-expanded')).toBe('false');
+    expect(await focused(page)).toMatchObject({ cls: 'yj-launcher', hosts: ['yiju-widget'] });
+    expect(await page.evaluate(() => document.activeElement?.tagName.toLowerCase())).toBe('yiju-widget');
+
+    // Enter opens it again with the conversation kept.
+    await page.keyboard.press('Enter');
+    await panel(page).waitFor({ state: 'visible' });
+    expect(await focused(page)).toMatchObject({ id: 'yj-q', hosts: ['yiju-widget'] });
+    expect(await panel(page).locator('article.yj-bot').count()).toBe(1);
+  });
+
+  it('with a wrong data-key it says in words that the key is invalid, with a retry button that asks again', async () => {
+    const page = await visit(host.url('/wrong-key.html'));
+    await launcher(page).click();
+    const chat = page.waitForResponse((r) => r.url() === `${api.url}/api/chat` && r.request().method() === 'POST');
+    await panel(page).locator('button.yj-example').first().click();
+    expect((await chat).status()).toBe(401);
+    const { message, error } = await firstFailure(page);
+    expect(await error.locator('span').textContent()).toBe('API 密钥无效，无法提问。');
+    expect(await error.getAttribute('role')).toBe('alert');
+    const retry = error.locator('button.yj-retry');
+    expect(await retry.textContent()).toBe('重试');
+    expect((await message.textContent())!.trim().length).toBeGreaterThan(0);
+    expect(await message.locator('.yj-body').textContent()).toBe('');
+
+    const again = page.waitForResponse((r) => r.url() === `${api.url}/api/chat` && r.request().method() === 'POST');
+    await retry.click();
+    expect((await again).status()).toBe(401);
+    const second = await firstFailure(page);
+    expect(await second.error.locator('span').textContent()).toBe('API 密钥无效，无法提问。');
+    // The retry replaced the failed exchange: one question, one answer.
+    expect(await panel(page).locator('.yj-msg.yj-user').count()).toBe(1);
+    expect(await panel(page).locator('article.yj-bot').count()).toBe(1);
+  });
+
+  it('when the host origin is not allowed by CORS it shows a network error in words, not a blank box', async () => {
+    const page = await visit(host.url('/other-origin.html'));
+    await launcher(page).click();
+    await panel(page).locator('button.yj-example').first().click();
+    const { message, error } = await firstFailure(page);
+    expect(await error.locator('span').textContent()).toBe('网络中断，回答没有完成。');
+    expect(await error.locator('button.yj-retry').isVisible()).toBe(true);
+    expect((await message.textContent())!.trim().length).toBeGreaterThan(0);
+    expect(await panel(page).locator('.yj-send').isVisible()).toBe(true);
+  });
+
+  it('the host page’s aggressive CSS (red !important text, hidden buttons) does not hide or recolour the widget', async () => {
+    const page = await visit(host.url('/hostile.html'));
+    // The host's rules are in force on the host page…
+    expect(await page.locator('#host-button').isVisible()).toBe(false);
+    expect(await page.locator('h1').evaluate((e) => getComputedStyle(e).color)).toBe('rgb(255, 0, 0)');
+    // …but the launcher is shown, in the widget's colour and size.
+    expect(await launcher(page).isVisible()).toBe(true);
+    const lb = (await launcher(page).boundingBox())!;
+    expect(lb.width).toBeCloseTo(56, 0);
+    expect(lb.height).toBeCloseTo(56, 0);
+    expect(lb.x).toBeCloseTo(20, 0);
+    expect(await launcher(page).evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(0, 170, 85)');
+    expect(await launcher(page).evaluate((b) => getComputedStyle(b).color)).toBe('rgb(255, 255, 255)');
+
+    await launcher(page).click();
+    await panel(page).waitFor({ state: 'visible' });
+    for (const sel of ['.yj-title', '.yj-empty p', 'button.yj-example', 'textarea', 'button.yj-new', 'button.yj-send']) {
+      const el = panel(page).locator(sel).first();
+      expect(await el.isVisible(), sel).toBe(true);
+      expect(await el.evaluate((e) => getComputedStyle(e).color), sel).not.toBe('rgb(255, 0, 0)');
+    }
+
+    const chat = nextChat(page);
+    await panel(page).locator('button.yj-example').nth(1).click();
+    const { done } = await chat();
+    const message = await finishedAnswer(page.locator('yiju-widget'), 0);
+    await message.locator('.yj-actions').waitFor();
+    expect(done.grounded).toBe(true);
+    expect(await message.locator('.yj-body').evaluate((e) => getComputedStyle(e).color)).not.toBe('rgb(255, 0, 0)');
+    expect(await message.locator('a.yj-cite').first().isVisible()).toBe(true);
+    expect(await message.locator('button.yj-up').isVisible()).toBe(true);
+  });
+
+  it('the host page’s root font size does not resize the widget (its sizes match those on a plain page)', async () => {
+    const metrics = async (path: string) => {
+      const page = await visit(host.url(path));
+      await launcher(page).click();
+      await panel(page).waitFor({ state: 'visible' });
+      await animationsDone(panel(page));
+      const out: Record<string, string> = {};
+      for (const [sel, props] of [
+        ['.yj-title', ['font-size']],
+        ['.yj-head', ['padding-top', 'padding-left']],
+        ['.yj-log', ['padding-top', 'padding-left', 'row-gap']],
+        ['.yj-form', ['padding-left', 'column-gap']],
+        ['textarea', ['font-size', 'min-height', 'padding-left']],
+        ['button.yj-example', ['font-size', 'padding-left']],
+      ] as const) {
+        const values = await panel(page).locator(sel).first().evaluate((e, ps) => ps.map((p) => getComputedStyle(e).getPropertyValue(p)), [...props]);
+        props.forEach((p, i) => (out[`${sel} ${p}`] = values[i]!));
+      }
+      expect(errors, path).toEqual([]);
+      await context.close();
+      return out;
+    };
+    const plain = await metrics('/widget.html');
+    // The "62.5%" trick (1rem = 10px) is common on real sites; the hostile page sets 40px on every element.
+    expect.soft(await metrics('/root-10px.html'), 'html { font-size: 62.5% }').toEqual(plain);
+    expect.soft(await metrics('/hostile.html'), '* { font-size: 40px !important }').toEqual(plain);
+  });
+
+  it('on a narrow screen (390×760) the panel fills the screen and the chat works; × closes it', async () => {
+    const page = await visit(host.url('/widget.html'), { viewport: { width: 390, height: 760 }, mobile: true });
+    await launcher(page).tap();
+    await panel(page).waitFor({ state: 'visible' });
+    await animationsDone(panel(page));
+    const vp = await page.evaluate(() => ({ w: window.innerWidth, h: window.innerHeight }));
+    expect(vp).toEqual({ w: 390, h: 760 });
+    const pb = (await panel(page).boundingBox())!;
+    expect(pb.x).toBeCloseTo(0, 0);
+    expect(pb.y).toBeCloseTo(0, 0);
+    expect(pb.width).toBeCloseTo(390, 0);
+    expect(pb.height).toBeCloseTo(760, 0);
+    // The form is on screen.
+    for (const sel of ['textarea', '.yj-send', '.yj-close']) {
+      const b = (await panel(page).locator(sel).boundingBox())!;
+      expect(b.x, sel).toBeGreaterThanOrEqual(0);
+      expect(b.x + b.width, sel).toBeLessThanOrEqual(390);
+      expect(b.y + b.height, sel).toBeLessThanOrEqual(760);
+    }
+
+    const chat = nextChat(page);
+    await panel(page).locator('button.yj-example').first().tap();
+    const { done } = await chat();
+    const message = await finishedAnswer(page.locator('yiju-widget'), 0);
+    await message.locator('.yj-actions').waitFor();
+    expect(done.grounded).toBe(true);
+    expect(await message.locator('a.yj-cite').count()).toBeGreaterThan(0);
+    const scroll = await page.evaluate(() => ({ w: document.documentElement.scrollWidth, c: document.documentElement.clientWidth }));
+    expect(scroll.w).toBeLessThanOrEqual(scroll.c);
+    await waitScrolledToEnd(page, panel(page).locator('.yj-log'));
+    const png = await screenshot(page, 'widget-mobile.png');
+    expect(readFileSync(png).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+
+    await panel(page).locator('.yj-close').tap();
+    await panel(page).waitFor({ state: 'hidden' });
+    expect(await launcher(page).isVisible()).toBe(true);
+  });
+});
+
+describe('the /demo page (same origin, under its content security policy)', () => {
+  it('embeds the widget bottom-right; it loads the example questions and answers', async () => {
+    const page = await visit(`${open.url}/demo`);
+    const lb = (await launcher(page).boundingBox())!;
+    expect(lb.x + lb.width).toBeCloseTo(1280 - 20, 0);
+    expect(await launcher(page).getAttribute('aria-label')).toBe('信访工作问答');
+    await launcher(page).click();
+    const examples = panel(page).locator('button.yj-example');
+    await examples.first().waitFor();
+    const { questions } = (await (await fetch(`${open.url}/api/suggestions`)).json()) as { questions: string[] };
+    expect(await examples.allTextContents()).toEqual(questions.slice(0, 4));
+    const chat = nextChat(page);
+    await panel(page).locator('textarea').fill('乡镇多久排查一次矛盾纠纷？');
+    await panel(page).locator('textarea').press('Enter');
+    const { done } = await chat();
+    const message = await finishedAnswer(page.locator('yiju-widget'), 0);
+    await message.locator('.yj-actions').waitFor();
+    expect(done.grounded).toBe(true);
+    expect(await message.locator('.yj-body').textContent()).toContain('每半月');
+  });
+});
