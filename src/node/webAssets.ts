@@ -3,9 +3,9 @@ import { build } from 'esbuild';
 import type { WebAssets } from '../http/routes/web.js';
 
 const WEB = fileURLToPath(new URL('../web/', import.meta.url));
-export const WEB_ENTRIES = { app: `${WEB}page.ts`, widget: `${WEB}widget.ts`, viewer: `${WEB}viewer.ts` } as const;
+export const WEB_ENTRIES = { app: `${WEB}page.ts`, widget: `${WEB}widget.ts`, 'widget-panel': `${WEB}widgetPanel.ts`, viewer: `${WEB}viewer.ts` } as const;
 
-/** Bundles the chat page, widget and viewer from src/web with esbuild (in memory, about a second). */
+/** Bundles the chat page, the widget (launcher + lazily loaded panel) and the viewer from src/web with esbuild (in memory, about a second). */
 export async function buildWebAssets(options: { minify?: boolean } = {}): Promise<WebAssets & { sizes: Record<string, number> }> {
   const result = await build({
     entryPoints: WEB_ENTRIES,

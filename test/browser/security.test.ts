@@ -132,6 +132,7 @@ describe('a question with markup and a javascript: link', () => {
     await page.waitForFunction(() => (window as { __canary?: number }).__canary === 1);
     const widget = page.locator('yiju-widget');
     await widget.locator('.yj-panel').waitFor({ state: 'visible' });
+    await widget.locator('.yj-panel textarea').waitFor(); // the chat code loads on first open
     await ask(widget, question);
     expect(await widget.locator('.yj-msg.yj-user').textContent()).toBe(question);
     await expectInert(widget.locator('.yj-log'));
@@ -176,6 +177,7 @@ describe('a speech containing markup and a javascript: link', () => {
     await page.waitForFunction(() => (window as { __canary?: number }).__canary === 1);
     const widget = page.locator('yiju-widget');
     await widget.locator('.yj-panel').waitFor({ state: 'visible' });
+    await widget.locator('.yj-panel textarea').waitFor(); // the chat code loads on first open
     const { done, message } = await ask(widget, QUESTION);
     const mine = done.citations.filter((c) => c.docId === XSS_ID);
     expect(mine.length).toBeGreaterThan(0);

@@ -129,6 +129,7 @@ describe('the widget on another origin', () => {
 
     await launcher(page).click();
     await panel(page).waitFor({ state: 'visible' });
+    await panel(page).locator('textarea').waitFor(); // the chat code loads on first open
     await animationsDone(panel(page));
     expect(await launcher(page).getAttribute('aria-expanded')).toBe('true');
     // Bottom-left, above the launcher: 400px wide plus its 1px border.
@@ -207,6 +208,7 @@ describe('the widget on another origin', () => {
     expect(await launcher(page).getAttribute('aria-label')).toBe('Open Q&A');
     await launcher(page).click();
     await panel(page).waitFor({ state: 'visible' });
+    await panel(page).locator('textarea').waitFor(); // the chat code loads on first open
     // Reduced motion: no slide-in, and the log does not scroll smoothly.
     expect(await panel(page).evaluate((p) => p.getAnimations().length)).toBe(0);
     expect(await panel(page).locator('.yj-log').evaluate((e) => getComputedStyle(e).scrollBehavior)).toBe('auto');
@@ -237,6 +239,9 @@ describe('the widget on another origin', () => {
 
     await page.keyboard.press('Enter');
     await panel(page).waitFor({ state: 'visible' });
+    await panel(page).locator('textarea').waitFor(); // the chat code loads on first open
+    // The chat code loads on first open; the cursor lands in the box as soon as it is there.
+    await page.locator('yiju-widget textarea:focus').waitFor();
     expect(await focused(page)).toMatchObject({ tag: 'textarea', id: 'yj-q', hosts: ['yiju-widget'] });
 
     const chat = nextChat(page);
@@ -260,6 +265,7 @@ describe('the widget on another origin', () => {
     // Enter opens it again with the conversation kept.
     await page.keyboard.press('Enter');
     await panel(page).waitFor({ state: 'visible' });
+    await panel(page).locator('textarea').waitFor(); // the chat code loads on first open
     expect(await focused(page)).toMatchObject({ id: 'yj-q', hosts: ['yiju-widget'] });
     expect(await panel(page).locator('article.yj-bot').count()).toBe(1);
   });
@@ -315,6 +321,7 @@ describe('the widget on another origin', () => {
 
     await launcher(page).click();
     await panel(page).waitFor({ state: 'visible' });
+    await panel(page).locator('textarea').waitFor(); // the chat code loads on first open
     for (const sel of ['.yj-title', '.yj-empty p', 'button.yj-example', 'textarea', 'button.yj-new', 'button.yj-send']) {
       const el = panel(page).locator(sel).first();
       expect(await el.isVisible(), sel).toBe(true);
@@ -337,6 +344,7 @@ describe('the widget on another origin', () => {
       const page = await visit(host.url(path));
       await launcher(page).click();
       await panel(page).waitFor({ state: 'visible' });
+    await panel(page).locator('textarea').waitFor(); // the chat code loads on first open
       await animationsDone(panel(page));
       const out: Record<string, string> = {};
       for (const [sel, props] of [
@@ -364,6 +372,7 @@ describe('the widget on another origin', () => {
     const page = await visit(host.url('/widget.html'), { viewport: { width: 390, height: 760 }, mobile: true });
     await launcher(page).tap();
     await panel(page).waitFor({ state: 'visible' });
+    await panel(page).locator('textarea').waitFor(); // the chat code loads on first open
     await animationsDone(panel(page));
     const vp = await page.evaluate(() => ({ w: window.innerWidth, h: window.innerHeight }));
     expect(vp).toEqual({ w: 390, h: 760 });
@@ -418,5 +427,37 @@ describe('the /demo page (same origin, under its content security policy)', () =
     await message.locator('.yj-actions').waitFor();
     expect(done.grounded).toBe(true);
     expect(await message.locator('.yj-body').textContent()).toContain('每半月');
+  });
+});
+
+describe('the panel loads lazily', () => {
+  const loadedScripts = (page: Page): Promise<string[]> =>
+    page.evaluate(() => (window.performance.getEntriesByType('resource') as { name: string }[]).map((e) => e.name).filter((n: string) => n.endsWith('.js')));
+
+  it('widget.js alone loads no chat code; the panel bundle is fetched on the first open', async () => {
+    const page = await visit(host.url('/widget.html'));
+    const before = await loadedScripts(page);
+    expect(before.some((n) => n.endsWith('/widget.js'))).toBe(true);
+    expect(before.some((n) => n.endsWith('/assets/widget-panel.js'))).toBe(false);
+    await launcher(page).click();
+    await page.locator('yiju-widget textarea').waitFor();
+    expect((await loadedScripts(page)).filter((n) => n.endsWith('/assets/widget-panel.js'))).toHaveLength(1);
+    expect((await focused(page))?.tag).toBe('textarea');
+  });
+
+  it('a panel that cannot load is said in words, and its retry works', async () => {
+    const page = await visit(host.url('/widget.html'));
+    await page.route('**/assets/widget-panel.js', (route) => route.abort());
+    await launcher(page).click();
+    const alert = page.locator('yiju-widget .yj-panel [role="alert"]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('网络中断');
+    await page.unroute('**/assets/widget-panel.js');
+    await alert.locator('button', { hasText: '重试' }).click();
+    await page.locator('yiju-widget textarea').waitFor();
+    expect(await alert.count()).toBe(0);
+    // The browser logs the refused load; that one error is expected here.
+    expect(errors.every((e) => /Failed to load resource/u.test(e))).toBe(true);
+    errors.length = 0;
   });
 });

@@ -7,9 +7,11 @@ import { errors, jsonContent, routes, type RouteContext } from '../context.js';
 import type { AppEnv } from '../env.js';
 import { ApiError } from '../errors.js';
 
+export type AssetName = 'app.js' | 'widget.js' | 'widget-panel.js' | 'viewer.js';
+
 /** The browser bundles the runtime provides (built from src/web). */
 export interface WebAssets {
-  get(name: 'app.js' | 'widget.js' | 'viewer.js'): string | undefined;
+  get(name: AssetName): string | undefined;
 }
 
 const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -32,7 +34,7 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
 
   const app = routes().openapi(suggestions, (c) => c.json({ questions: examples }, 200));
 
-  const script = (name: 'app.js' | 'widget.js' | 'viewer.js', crossOrigin: boolean) => (c: Context<AppEnv>) => {
+  const script = (name: AssetName, crossOrigin: boolean) => (c: Context<AppEnv>) => {
     const body = assets?.get(name);
     if (body === undefined) throw new ApiError(404, 'not_found', `${name} is not built in this deployment`);
     return c.body(body, 200, {
@@ -42,6 +44,7 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
     });
   };
   app.get('/widget.js', script('widget.js', true));
+  app.get('/assets/widget-panel.js', script('widget-panel.js', true));
   app.get('/assets/app.js', script('app.js', false));
   app.get('/assets/viewer.js', script('viewer.js', false));
 
