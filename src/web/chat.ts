@@ -91,25 +91,48 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
   });
   close?.addEventListener('click', () => options.onClose?.());
 
-  // Citation chips: hover or focus shows the quote; click opens the source viewer.
+  // Citation chips: hover or focus shows the quote; click opens the source viewer. The popover stays while the
+  // pointer is on it, and Esc dismisses it (WCAG 1.4.13).
+  let hideTimer: ReturnType<typeof setTimeout> | undefined;
+  let popOwner: HTMLAnchorElement | null = null;
+  const hideSoon = () => {
+    clearTimeout(hideTimer);
+    hideTimer = setTimeout(() => (pop.hidden = true), 200);
+  };
+  pop.addEventListener('mouseenter', () => clearTimeout(hideTimer));
+  pop.addEventListener('mouseleave', hideSoon);
+  shell.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !pop.hidden) {
+      e.stopPropagation();
+      pop.hidden = true;
+    }
+  });
   const citationsOf = new WeakMap<Element, Citation[]>();
   const chip = (n: number, message: HTMLElement) => {
     const c = citationsOf.get(message)?.find((x) => x.n === n);
     if (!c) return null;
     const a = h('a', { class: 'yj-cite', href: viewerLink(options.apiBase, c, citationsOf.get(message)!), target: '_blank', rel: 'noopener', 'aria-label': s.citation(n, c.title), 'aria-describedby': 'yj-pop', 'data-n': String(n) }, String(n));
     const show = () => {
-      pop.replaceChildren(h('strong', {}, c.title), h('span', {}, `“${c.text}”`));
+      clearTimeout(hideTimer);
+      popOwner = a;
+      pop.replaceChildren(h('strong', {}, c.title), h('span', {}, `“${c.text}”`), h('a', { href: a.href, target: '_blank', rel: 'noopener' }, s.openSource));
       pop.hidden = false;
       const r = a.getBoundingClientRect();
       const top = r.bottom + 6 + pop.offsetHeight > window.innerHeight ? Math.max(8, r.top - pop.offsetHeight - 6) : r.bottom + 6;
       pop.style.top = `${top}px`;
       pop.style.left = `${Math.max(8, Math.min(r.left, window.innerWidth - pop.offsetWidth - 8))}px`;
     };
-    const hide = () => (pop.hidden = true);
     a.addEventListener('mouseenter', show);
     a.addEventListener('focus', show);
-    a.addEventListener('mouseleave', hide);
-    a.addEventListener('blur', hide);
+    a.addEventListener('mouseleave', hideSoon);
+    a.addEventListener('blur', hideSoon);
+    // On touch screens the first tap shows the passage; the link in it (or a second tap) opens the source.
+    a.addEventListener('click', (e) => {
+      if ((e as PointerEvent).pointerType === 'touch' && (pop.hidden || popOwner !== a)) {
+        e.preventDefault();
+        show();
+      }
+    });
     return a;
   };
 

@@ -37,6 +37,7 @@ button[disabled] { opacity: .5; cursor: default; }
 .yj-send { background: var(--yj-primary); color: #fff; border-color: var(--yj-primary); }
 .yj-pop { position: fixed; z-index: 10; max-width: min(26em, 90vw); padding: .6em .7em; border-radius: 10px; background: var(--yj-bg); color: var(--yj-fg); border: 1px solid var(--yj-line); box-shadow: 0 6px 24px rgba(0,0,0,.18); font-size: .88em; }
 .yj-pop strong { display: block; margin-bottom: .2em; }
+.yj-pop a { display: block; margin-top: .3em; color: var(--yj-primary); }
 .yj-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 [hidden] { display: none !important; }
 @media (prefers-reduced-motion: no-preference) { .yj-log { scroll-behavior: smooth; } }

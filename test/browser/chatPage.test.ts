@@ -307,3 +307,41 @@ describe('the chat page on a narrow screen (390×760)', () => {
     }
   });
 });
+
+describe('citation popovers (WCAG 1.4.13)', () => {
+  it('stay open while the pointer moves onto them, link to the source, and close with Esc', async () => {
+    const { message } = await ask('乡镇多久排查一次矛盾纠纷？');
+    const chip = message.locator('a.yj-cite').first();
+    const pop = page.locator('.yj-pop');
+    await chip.hover();
+    await pop.waitFor({ state: 'visible' });
+    // Moving onto the popover keeps it: its link can be clicked and opens the same viewer as the chip.
+    const opened = context.waitForEvent('page');
+    await pop.locator('a').click();
+    const viewer = await opened;
+    expect(viewer.url()).toBe(new URL((await chip.getAttribute('href'))!, server.url).href);
+    await viewer.close();
+    // Keyboard: focus shows it, Esc dismisses it without moving focus.
+    await page.locator('.yj-title').hover();
+    await chip.focus();
+    await pop.waitFor({ state: 'visible' });
+    await page.keyboard.press('Escape');
+    await pop.waitFor({ state: 'hidden' });
+    expect(await chip.evaluate((el) => el === document.activeElement)).toBe(true);
+  });
+
+  it('on a touch screen the first tap shows the passage instead of leaving the page', async () => {
+    await context.close();
+    context = await browser.newContext({ viewport: { width: 390, height: 760 }, isMobile: true, hasTouch: true });
+    page = await context.newPage();
+    errors = trackPageErrors(page);
+    await page.goto(`${server.url}/`);
+    const { message } = await ask('乡镇多久排查一次矛盾纠纷？');
+    const pages = context.pages().length;
+    await message.locator('a.yj-cite').first().tap();
+    const pop = page.locator('.yj-pop');
+    await pop.waitFor({ state: 'visible' });
+    expect(await pop.locator('span').textContent()).toMatch(/^“.+”$/u);
+    expect(context.pages()).toHaveLength(pages);
+  });
+});
