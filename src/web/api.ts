@@ -1,30 +1,10 @@
 import { createParser } from 'eventsource-parser';
+import type { AnswerResult, ChatTurn, Citation } from '../core/answer/types.js';
 
-export interface Citation {
-  n: number;
-  docId: string;
-  title: string;
-  start: number;
-  end: number;
-  text: string;
-  score: number;
-}
-
-export interface Answer {
-  id: string;
-  answer: string;
-  mode: 'extractive' | 'generative';
-  grounded: boolean;
-  citations: Citation[];
-  unsupported?: string[];
-  fallback?: string;
-  standaloneQuestion: string;
-}
-
-export interface Turn {
-  role: 'user' | 'assistant';
-  content: string;
-}
+export type { Citation };
+export type Turn = ChatTurn;
+/** The `done` event and /api/ask's body: the answer contract with its id (timings left out here). */
+export type Answer = Omit<AnswerResult, 'timings'> & { id: string };
 
 export type FailureKind = 'network' | 'rate_limited' | 'unauthorized' | 'bad_request' | 'server' | 'aborted';
 

@@ -127,11 +127,17 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     a.addEventListener('mouseleave', hideSoon);
     a.addEventListener('blur', hideSoon);
     // On touch screens the first tap shows the passage; the link in it (or a second tap) opens the source.
+    // Whether it was showing is read at pointerdown, before the tap's focus event shows it.
+    let shownBeforeTap = false;
+    a.addEventListener('pointerdown', (e) => {
+      if (e.pointerType === 'touch') shownBeforeTap = !pop.hidden && popOwner === a;
+    });
     a.addEventListener('click', (e) => {
-      if ((e as PointerEvent).pointerType === 'touch' && (pop.hidden || popOwner !== a)) {
+      if ((e as PointerEvent).pointerType === 'touch' && !shownBeforeTap) {
         e.preventDefault();
         show();
       }
+      shownBeforeTap = false;
     });
     return a;
   };

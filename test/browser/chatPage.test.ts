@@ -338,10 +338,15 @@ describe('citation popovers (WCAG 1.4.13)', () => {
     await page.goto(`${server.url}/`);
     const { message } = await ask('乡镇多久排查一次矛盾纠纷？');
     const pages = context.pages().length;
-    await message.locator('a.yj-cite').first().tap();
+    const chip = message.locator('a.yj-cite').first();
+    await chip.tap();
     const pop = page.locator('.yj-pop');
     await pop.waitFor({ state: 'visible' });
     expect(await pop.locator('span').textContent()).toMatch(/^“.+”$/u);
     expect(context.pages()).toHaveLength(pages);
+    // A second tap on the same chip opens the source.
+    const opened = context.waitForEvent('page');
+    await chip.tap();
+    expect((await opened).url()).toBe(new URL((await chip.getAttribute('href'))!, server.url).href);
   });
 });

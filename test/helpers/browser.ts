@@ -149,25 +149,8 @@ export function trackPageErrors(page: Page): string[] {
   return errors;
 }
 
-export interface Citation {
-  n: number;
-  docId: string;
-  title: string;
-  start: number;
-  end: number;
-  text: string;
-  score: number;
-}
-
-export interface Answer {
-  id: string;
-  answer: string;
-  mode: 'extractive' | 'generative';
-  grounded: boolean;
-  citations: Citation[];
-  fallback?: string;
-  standaloneQuestion: string;
-}
+export type { Answer, Citation } from '../../src/web/api.js';
+import type { Answer } from '../../src/web/api.js';
 
 export interface Exchange {
   request: Request;
@@ -184,7 +167,7 @@ const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090�
 /**
  * The text of a text/event-stream body as Playwright reports it. Chromium's
  * DevTools decodes a response without a charset parameter as windows-1252
- * (hono's streamSSE sends plain "text/event-stream"; SSE itself is always UTF-8,
+ * (Yiju now sends "charset=utf-8", so this is a safety net; SSE itself is always UTF-8,
  * which is how the page reads it), so a body made only of windows-1252
  * characters is turned back into its bytes and read as UTF-8.
  */
