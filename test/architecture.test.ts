@@ -1,5 +1,5 @@
 /**
- * Ports and adapters, checked: the RAG core and the HTTP app import nothing
+ * Ports and adapters, checked: the RAG core, the HTTP app and the Workers adapters import nothing
  * runtime-specific, so the same code runs on Node and on Cloudflare Workers.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -18,10 +18,10 @@ const importsOf = (path: string) => [...readFileSync(path, 'utf8').matchAll(/^\s
 /** Node built-ins, native add-ons, and the Node-only layers of this repository. */
 const RUNTIME_SPECIFIC = [/^node:/u, /^(fs|path|os|http|net|crypto|child_process|stream|url)$/u, /^hnswlib-node$/u, /^onnxruntime/u, /^@huggingface\/transformers$/u, /^@node-rs\//u, /^@hono\/node-server/u, /\/(adapters|node|cli|config)\//u];
 
-describe.each(['src/core', 'src/http'])('%s', (folder) => {
+describe.each(['src/core', 'src/http', 'src/adapters/workers'])('%s', (folder) => {
   const sources = files(join(REPO_ROOT, folder));
 
-  it('has sources', () => expect(sources.length).toBeGreaterThan(3));
+  it('has sources', () => expect(sources.length).toBeGreaterThan(0));
 
   it.each(sources.map((p) => [relative(REPO_ROOT, p), p]))('%s imports nothing runtime-specific', (_name, path) => {
     const bad = importsOf(path).filter((spec) => RUNTIME_SPECIFIC.some((re) => re.test(spec)));
