@@ -80,6 +80,11 @@ export class Bm25Index {
     return sum;
   }
 
+  /** Every indexed term (the vocabulary). */
+  vocabulary(): IterableIterator<string> {
+    return this.postings.keys();
+  }
+
   /** Ids of the documents that contain a term. */
   containing(term: string): string[] {
     return (this.postings.get(term) ?? []).map(([doc]) => this.ids[doc]!);

@@ -1,0 +1,61 @@
+import type { Segmenter } from '../ports.js';
+import { normaliseTerms } from './domainTerms.js';
+
+const HAN = /\p{Script=Han}/u;
+/** Runs of Han characters, or of letters and digits (Latin words, numbers). */
+const RUNS = /\p{Script=Han}+|[\p{L}\p{N}]+/gu;
+
+/**
+ * Segmentation without a segmenter library: longest match against a known
+ * vocabulary, e.g. the terms of a prebuilt BM25 index (for runtimes where
+ * jieba cannot run, such as Cloudflare Workers). Like jieba's search mode it
+ * also emits the vocabulary words inside each longest match, so 初信初访 yields
+ * 初信初访 and 初信, 初访 when those are indexed. Terms outside the vocabulary
+ * could not match any passage anyway, so BM25 loses nothing by skipping them;
+ * single characters are skipped too unless they stand alone.
+ */
+export class VocabularySegmenter implements Segmenter {
+  private readonly words: Set<string>;
+  private readonly maxLength: number;
+
+  constructor(vocabulary: Iterable<string>) {
+    this.words = new Set([...vocabulary].map((w) => w.toLowerCase()));
+    this.maxLength = Math.max(1, ...[...this.words].map((w) => [...w].length));
+  }
+
+  terms(text: string): string[] {
+    const out: string[] = [];
+    for (const run of text.toLowerCase().match(RUNS) ?? []) {
+      if (!HAN.test(run)) {
+        if (this.words.has(run)) out.push(run);
+        continue;
+      }
+      const chars = [...run];
+      let i = 0;
+      while (i < chars.length) {
+        let len = Math.min(this.maxLength, chars.length - i);
+        while (len > 1 && !this.words.has(chars.slice(i, i + len).join(''))) len--;
+        const word = chars.slice(i, i + len).join('');
+        // A lone character left between known words is mostly a fragment of an unknown word (经办人 → 经/办/人):
+        // only a run of one character counts as a word by itself.
+        if (this.words.has(word) && (len > 1 || chars.length === 1)) {
+          out.push(word);
+          // Search mode: the indexed words inside a longer match.
+          for (let a = 0; a < len && len > 2; a++) {
+            for (let b = a + 2; b <= len; b++) {
+              if (a === 0 && b === len) continue;
+              const inner = chars.slice(i + a, i + b).join('');
+              if (this.words.has(inner)) out.push(inner);
+            }
+          }
+        }
+        i += len;
+      }
+    }
+    return normaliseTerms(out);
+  }
+
+  queryTerms(text: string): string[] {
+    return this.terms(text);
+  }
+}
