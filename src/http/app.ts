@@ -5,10 +5,10 @@ import { methodNotAllowed } from 'hono/method-not-allowed';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { timing } from 'hono/timing';
-import { createRouteContext } from './context.js';
+import { createRouteContext, validationHook } from './context.js';
 import type { AppDeps } from './deps.js';
 import type { AppEnv } from './env.js';
-import { ApiError, describeZodError, errorJson, toErrorResponse } from './errors.js';
+import { errorJson, toErrorResponse } from './errors.js';
 import { apiKeys } from './middleware/auth.js';
 import { bodyLimit } from './middleware/bodyLimit.js';
 import { identifyClient } from './middleware/client.js';
@@ -40,11 +40,7 @@ export function createApp(deps: AppDeps) {
   const { options, logger } = deps;
   const ctx = createRouteContext(deps);
   const crossOrigin = options.corsOrigins.length > 0;
-  const app = new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw new ApiError(400, 'invalid_request', describeZodError(result.error));
-    },
-  });
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use(requestId());
   app.use(requestLog(logger));

@@ -1,9 +1,11 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { AnswerResult, Citation } from '../core/answer/types.js';
 import type { AppDeps } from './deps.js';
 import type { AppEnv } from './env.js';
 import { ApiError, describeZodError } from './errors.js';
 import { RecentAnswers } from './recentAnswers.js';
+import { ErrorSchema } from './schemas.js';
 
 /** What every route module is given. */
 export interface RouteContext {
@@ -11,20 +13,32 @@ export interface RouteContext {
   answers: RecentAnswers;
   newId: (prefix: string) => string;
   now: () => Date;
+  /** Keeps an answer for feedback under its id and adds its mode (and any fallback) to the request's log line. */
+  recordAnswer(c: Context<AppEnv>, id: string, question: string, result: AnswerResult): void;
 }
 
 export function createRouteContext(deps: AppDeps): RouteContext {
   const id = deps.newId ?? (() => crypto.randomUUID().replaceAll('-', ''));
-  return { deps, answers: new RecentAnswers(), newId: (prefix) => `${prefix}_${id()}`, now: deps.now ?? (() => new Date()) };
+  const answers = new RecentAnswers();
+  return {
+    deps,
+    answers,
+    newId: (prefix) => `${prefix}_${id()}`,
+    now: deps.now ?? (() => new Date()),
+    recordAnswer(c, answerId, question, result) {
+      answers.remember(answerId, question, result);
+      Object.assign(c.get('logFields'), { mode: result.mode, grounded: result.grounded, ...(result.fallback ? { fallback: result.fallback } : {}) });
+    },
+  };
 }
 
-/** A sub-app whose validation failures become `400 {"error":{"code":"invalid_request",…}}`. */
-export const routes = () =>
-  new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw new ApiError(400, 'invalid_request', describeZodError(result.error));
-    },
-  });
+/** Validation failures become `400 {"error":{"code":"invalid_request",…}}`. */
+export const validationHook: Hook<any, AppEnv, any, any> = (result) => {
+  if (!result.success) throw new ApiError(400, 'invalid_request', describeZodError(result.error));
+};
+
+/** A sub-app with the shared validation hook. */
+export const routes = () => new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 /** A citation's client-facing fields. */
 export const citationPayload = ({ n, docId, title, start, end, text, score }: Citation) => ({ n, docId, title, start, end, text, score });
@@ -49,8 +63,6 @@ export function answerPayload(id: string, result: AnswerResult, totalMs: number)
 }
 
 export const jsonContent = <T>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
-
-import { ErrorSchema } from './schemas.js';
 
 const error = (description: string) => jsonContent(ErrorSchema, description);
 

@@ -37,7 +37,8 @@ const CODES: Partial<Record<number, string>> = {
 
 /**
  * The app's onError: known errors keep their status and headers (WWW-Authenticate,
- * Retry-After); anything else is logged and answered with a plain 500 — never a stack.
+ * Retry-After); a 4xx from Hono's own middleware keeps its status in our shape;
+ * anything else is logged and answered with a plain 500 — never a stack.
  */
 export function toErrorResponse(err: unknown, c: Context, report: (err: unknown) => void): Response {
   if (err instanceof ApiError) {
@@ -45,11 +46,7 @@ export function toErrorResponse(err: unknown, c: Context, report: (err: unknown)
     return errorJson(c, err.status, err.code, err.message);
   }
   if (err instanceof HTTPException && err.status < 500) {
-    const original = err.getResponse();
-    const www = original.headers.get('WWW-Authenticate');
-    if (www) c.header('WWW-Authenticate', www);
-    const message = err.status === 401 ? 'a valid API key is required: send "Authorization: Bearer <key>"' : err.message || original.statusText || 'bad request';
-    return errorJson(c, err.status as ContentfulStatusCode, CODES[err.status] ?? 'bad_request', message);
+    return errorJson(c, err.status as ContentfulStatusCode, CODES[err.status] ?? 'bad_request', err.message || err.getResponse().statusText || 'bad request');
   }
   report(err);
   return errorJson(c, 500, 'internal', 'Something went wrong on the server; the error was logged.');

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import type { HttpOptions } from './options.js';
 
 /**
  * The API's request and response shapes. Route definitions use them to
@@ -11,23 +12,20 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/u;
 /** A UTF-16 surrogate not part of a pair (JSON can carry one; it is not text). */
 const LONE_SURROGATE = /\p{Cs}/u;
 
+/** A string field, named in its errors as the client knows it. */
+const field = (name: string) => z.string({ error: (i) => (i.input === undefined ? `${name} is required` : `${name} must be a string`) });
+
 /** Text a user typed: no control characters, no broken characters. */
-export const text = (what: string, max: number) =>
-  z
-    .string({ error: (i) => (i.input === undefined ? `${what} is required` : `${what} must be a string`) })
-    .max(max, `${what} is longer than ${max} characters`)
-    .refine((s) => !CONTROL.test(s), `${what} contains control characters`)
-    .refine((s) => !LONE_SURROGATE.test(s), `${what} contains an invalid character (a lone UTF-16 surrogate)`);
+const typed = (s: z.ZodString, name: string) =>
+  s
+    .refine((v) => !CONTROL.test(v), `${name} contains control characters`)
+    .refine((v) => !LONE_SURROGATE.test(v), `${name} contains an invalid character (a lone UTF-16 surrogate)`);
+
+export const text = (name: string, max: number) => typed(field(name).max(max, `${name} is longer than ${max} characters`), name);
 
 /** A question: surrounding whitespace trimmed first, then 1–max characters. `name` is the field as the client knows it. */
 export const question = (max: number, name = 'question') =>
-  z
-    .string({ error: (i) => (i.input === undefined ? `${name} is required` : `${name} must be a string`) })
-    .trim()
-    .min(1, `${name} is empty`)
-    .max(max, `${name} is longer than ${max} characters`)
-    .refine((s) => !CONTROL.test(s), `${name} contains control characters`)
-    .refine((s) => !LONE_SURROGATE.test(s), `${name} contains an invalid character (a lone UTF-16 surrogate)`)
+  typed(field(name).trim().min(1, `${name} is empty`).max(max, `${name} is longer than ${max} characters`), name)
     .openapi({ description: `The question, in any language (1–${max} characters after trimming).`, example: '初信初访应该怎么处理？' });
 
 export const ErrorSchema = z
@@ -43,10 +41,13 @@ export const TurnSchema = z
   .object({ role: z.enum(['user', 'assistant']), content: text('history content', 8000) })
   .openapi('Turn');
 
-export const askBody = (maxQuestion: number, maxK: number) =>
+/** Passages a client may ask for: 20, or the configured default when that is larger. */
+const maxTopK = (options: Pick<HttpOptions, 'topK'>) => Math.max(20, options.topK);
+
+export const askBody = (options: Pick<HttpOptions, 'maxQuestionChars' | 'topK'>, maxK = maxTopK(options)) =>
   z
     .object({
-      question: question(maxQuestion),
+      question: question(options.maxQuestionChars),
       history: z.array(TurnSchema).max(40, 'history has more than 40 turns').optional().openapi({ description: 'Earlier turns of the conversation, oldest first (for follow-up questions).' }),
       topK: z.number().int('topK must be a whole number').min(1, 'topK must be at least 1').max(maxK, `topK must be at most ${maxK}`).optional().openapi({ description: 'Passages to retrieve.' }),
     })

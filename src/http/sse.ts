@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { AppEnv } from './env.js';
+import type { Logger } from './log.js';
 
 /**
  * A server-sent-event response whose work stops when the client goes away:
@@ -12,7 +13,7 @@ export function abortableSSE(
   c: Context<AppEnv>,
   run: (sse: SSEStreamingApi, signal: AbortSignal) => Promise<void>,
   failed: (sse: SSEStreamingApi) => Promise<void>,
-  report: (err: unknown) => void,
+  logger: Logger,
 ): Response {
   const abort = new AbortController();
   const stop = () => abort.abort();
@@ -26,7 +27,7 @@ export function abortableSSE(
       await run(sse, abort.signal);
     } catch (err) {
       if (!abort.signal.aborted) {
-        report(err);
+        logger.log('error', { msg: 'stream failed', requestId: c.get('requestId'), error: String((err as Error)?.message ?? err) });
         await failed(sse).catch(() => {});
       }
     } finally {

@@ -46,7 +46,8 @@ export function appDepsFor(rt: Runtime, logger: Logger): AppDeps {
       indexBuiltAt: opened.manifest.builtAt,
       version: VERSION,
     },
-    options: { ...config.http, topK: config.retrieval.topK },
+    // YIJU_TOP_K sets both config.http.topK and config.retrieval.topK.
+    options: config.http,
     logger,
     // @hono/node-server passes the Node request objects as the app's env.
     peerAddress: (_req, env) => (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress,
@@ -95,8 +96,7 @@ export async function startServer(rt: Runtime, overrides: ServerOverrides = {}):
       }
       clearTimeout(timer);
       clearInterval(sweep);
-      await feedback.flush();
-      await feedback.close?.();
+      await (feedback.close ? feedback.close() : feedback.flush());
       logger.log('info', { msg: 'stopped' });
     })());
 

@@ -2,57 +2,22 @@
  * Shared pieces of the HTTP route tests (not a test file itself): the real
  * runtime over the corpus, and the checks every error response must pass.
  */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import type { ChatModel } from '../../src/core/ports.js';
 import { createRuntime, type Runtime } from '../../src/node/runtime.js';
-import { CORPUS_DIR, REPO_ROOT } from '../helpers/corpus.js';
+import { dataDirWithIndex, e2eEnv } from '../helpers/e2eIndex.js';
 
 export const JSON_TYPE = /^application\/json\b/u;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 /**
- * The data folder the HTTP test files share, in the OS temp dir. Building the index
- * takes ~8 s and opening a built one ~0.5 s, so the first file builds it and the
- * others open it (openIndex takes a lock, so parallel files wait for the build).
- * The folder is named by a hash of everything that decides the index — the source,
- * the corpus and the locked dependencies — so a change to any of them gets a fresh
- * folder, never a stale index; folders of other versions are removed after a day.
+ * A real runtime over the corpus with the local embedder (one per test file). The index is built once per
+ * test run and copied into the file's own data folder (see dataDirWithIndex), removed when the worker exits.
  */
-function sharedDataDir(): string {
-  const hash = createHash('sha256');
-  for (const root of ['src', 'corpus']) {
-    const base = join(REPO_ROOT, root);
-    const files = (readdirSync(base, { recursive: true }) as string[]).filter((f) => statSync(join(base, f)).isFile()).sort();
-    for (const f of files) hash.update(`${root}/${f}\0`).update(readFileSync(join(base, f))).update('\0');
-  }
-  hash.update(readFileSync(join(REPO_ROOT, 'package-lock.json')));
-  const prefix = `yiju-http-index-${process.getuid?.() ?? 'user'}-`;
-  const name = `${prefix}${hash.digest('hex').slice(0, 16)}`;
-  for (const other of readdirSync(tmpdir()).filter((n) => n.startsWith(prefix) && n !== name)) {
-    const path = join(tmpdir(), other);
-    if (Date.now() - statSync(path).mtimeMs > DAY_MS) rmSync(path, { recursive: true, force: true });
-  }
-  return join(tmpdir(), name);
-}
-
-/** A real runtime over the corpus with the local embedder (one per test file), on the shared index. */
 export async function buildRuntime(options: { chat?: ChatModel; env?: Record<string, string> } = {}): Promise<Runtime> {
-  const config = loadConfig({
-    ...process.env,
-    YIJU_DATA_DIR: sharedDataDir(),
-    YIJU_CORPUS_DIR: CORPUS_DIR,
-    YIJU_EMBEDDER: 'local',
-    OPENAI_API_KEY: '',
-    YIJU_CHAT_MODEL: '',
-    ...options.env,
-  });
-  return createRuntime(config, options.chat ? { chat: options.chat } : {});
+  const tmp = await dataDirWithIndex('yiju-http-');
+  process.once('exit', tmp.cleanup);
+  return createRuntime(loadConfig(e2eEnv(tmp.dir, options.env)), { embedder: tmp.embedder, ...(options.chat ? { chat: options.chat } : {}) });
 }
 
 /** No stack frames, source paths or internals in a response body. */

@@ -20,7 +20,10 @@ export class VocabularySegmenter implements Segmenter {
 
   constructor(vocabulary: Iterable<string>) {
     this.words = new Set([...vocabulary].map((w) => w.toLowerCase()));
-    this.maxLength = Math.max(1, ...[...this.words].map((w) => [...w].length));
+    // A loop, not Math.max(...all): a large vocabulary would overflow the argument list.
+    let longest = 1;
+    for (const w of this.words) longest = Math.max(longest, [...w].length);
+    this.maxLength = longest;
   }
 
   terms(text: string): string[] {

@@ -4,6 +4,9 @@ import { ApiError } from '../errors.js';
 
 const MISSING = 'a valid API key is required: send "Authorization: Bearer <key>"';
 
+/** The token of an `Authorization: Bearer <token>` header, if that is what was sent. */
+export const bearerToken = (header: string | undefined): string | undefined => /^Bearer[ ]+(\S+)[ ]*$/iu.exec(header ?? '')?.[1];
+
 /**
  * Bearer API keys, compared in constant time. Anything but a matching
  * `Authorization: Bearer <key>` is a 401 that says how to authenticate.
@@ -12,7 +15,7 @@ const MISSING = 'a valid API key is required: send "Authorization: Bearer <key>"
 export function apiKeys(keys: readonly string[]): MiddlewareHandler {
   if (!keys.length) return async (_c, next) => next();
   return async (c, next) => {
-    const token = /^Bearer[ ]+(\S+)[ ]*$/iu.exec(c.req.header('authorization') ?? '')?.[1];
+    const token = bearerToken(c.req.header('authorization'));
     if (!token) throw new ApiError(401, 'unauthorized', MISSING, { 'WWW-Authenticate': 'Bearer realm="yiju"' });
     let valid = false;
     for (const key of keys) if (await timingSafeEqual(key, token)) valid = true;

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.js';
+import { bearerToken } from './auth.js';
 
 export interface ClientOptions {
   apiKeys: readonly string[];
@@ -14,7 +15,7 @@ export interface ClientOptions {
  */
 export function identifyClient(options: ClientOptions): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const bearer = /^Bearer\s+(.+)$/iu.exec(c.req.header('authorization') ?? '')?.[1]?.trim();
+    const bearer = bearerToken(c.req.header('authorization'));
     const keyIndex = bearer ? options.apiKeys.indexOf(bearer) : -1;
     const forwarded = options.trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
     const address = `ip:${forwarded || options.peerAddress?.(c.req.raw, c.env) || 'unknown'}`;

@@ -7,7 +7,7 @@ import { AnswerSchema, askBody } from '../schemas.js';
 /** POST /api/ask: one answer with its citations, as JSON. */
 export function askRoutes(ctx: RouteContext) {
   const { options, answerer } = ctx.deps;
-  const body = askBody(options.maxQuestionChars, Math.max(20, options.topK));
+  const body = askBody(options);
   const route = createRoute({
     method: 'post',
     path: '/api/ask',
@@ -29,10 +29,10 @@ export function askRoutes(ctx: RouteContext) {
     const result = await answerer.answer(question, { history, topK: topK ?? options.topK, signal: c.req.raw.signal });
     const totalMs = performance.now() - started;
     const id = ctx.newId('ans');
-    ctx.answers.remember(id, question, result);
+    ctx.recordAnswer(c, id, question, result);
     setMetric(c, 'retrieval', result.timings?.retrievalMs ?? 0);
     setMetric(c, 'generation', result.timings?.generationMs ?? 0);
-    Object.assign(c.get('logFields'), { mode: result.mode, grounded: result.grounded, ...(result.fallback ? { fallback: result.fallback } : {}), ...(options.logQuestions ? { question } : {}) });
+    if (options.logQuestions) c.get('logFields').question = question;
     return c.json(answerPayload(id, result, totalMs), 200);
   });
 }

@@ -21,7 +21,7 @@ export function chatRoutes(ctx: RouteContext) {
     summary: 'Answer a question as a stream of server-sent events',
     description: EVENTS,
     middleware: [jsonBody()] as const,
-    request: { body: { required: true, content: { 'application/json': { schema: askBody(options.maxQuestionChars, Math.max(20, options.topK)) } } } },
+    request: { body: { required: true, content: { 'application/json': { schema: askBody(options) } } } },
     responses: {
       200: { content: { 'text/event-stream': { schema: z.string().openapi({ description: EVENTS }) } }, description: 'The answer as server-sent events.' },
       ...errors.bad,
@@ -43,14 +43,13 @@ export function chatRoutes(ctx: RouteContext) {
           else if (event.type === 'delta') await sse.writeSSE({ event: 'delta', data: JSON.stringify({ text: event.text }) });
           else {
             const id = ctx.newId('ans');
-            ctx.answers.remember(id, question, event.result);
-            Object.assign(c.get('logFields'), { mode: event.result.mode, grounded: event.result.grounded, ...(event.result.fallback ? { fallback: event.result.fallback } : {}) });
+            ctx.recordAnswer(c, id, question, event.result);
             await sse.writeSSE({ event: 'done', data: JSON.stringify(answerPayload(id, event.result, performance.now() - started)) });
           }
         }
       },
       (sse) => sse.writeSSE({ event: 'error', data: JSON.stringify({ error: { code: 'internal', message: STREAM_FAILED } }) }),
-      (err) => logger.log('error', { msg: 'stream failed', requestId: c.get('requestId'), error: String((err as Error)?.message ?? err) }),
+      logger,
     );
   });
 }

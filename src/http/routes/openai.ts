@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { AnswerResult, ChatTurn } from '../../core/answer/types.js';
-import { citationPayload, errors, jsonContent, routes, type RouteContext } from '../context.js';
+import { answerPayload, errors, jsonContent, routes, type RouteContext } from '../context.js';
 import { ApiError, describeZodError } from '../errors.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import { abortableSSE, STREAM_FAILED } from '../sse.js';
@@ -67,18 +67,11 @@ export function openaiRoutes(ctx: RouteContext) {
     return { question: parsed.data, history };
   };
 
-  const extra = (id: string, r: AnswerResult) => ({
-    citations: r.citations.map(citationPayload),
-    yiju: {
-      mode: r.mode,
-      grounded: r.grounded,
-      answer: r.answer,
-      ...(r.unsupported ? { unsupported: r.unsupported } : {}),
-      ...(r.fallback ? { fallback: r.fallback } : {}),
-      standaloneQuestion: r.standaloneQuestion,
-      answerId: id,
-    },
-  });
+  /** The non-standard fields: the citations, and the rest of the API's answer as `yiju` (its id as `answerId`). */
+  const extra = (answerId: string, r: AnswerResult) => {
+    const { id, citations, timings: _timings, ...yiju } = answerPayload(answerId, r, 0);
+    return { citations, yiju: { ...yiju, answerId: id } };
+  };
 
   return routes()
     .openapi(models, (c) => c.json({ object: 'list' as const, data: [{ id: MODEL_ID, object: 'model' as const, created: 0, owned_by: 'yiju' }] }, 200))
@@ -89,10 +82,7 @@ export function openaiRoutes(ctx: RouteContext) {
       const completionId = ctx.newId('chatcmpl');
       const created = Math.floor(ctx.now().getTime() / 1000);
       const answerId = ctx.newId('ans');
-      const note = (r: AnswerResult) => {
-        ctx.answers.remember(answerId, question, r);
-        Object.assign(c.get('logFields'), { mode: r.mode, grounded: r.grounded, ...(r.fallback ? { fallback: r.fallback } : {}) });
-      };
+      const note = (r: AnswerResult) => ctx.recordAnswer(c, answerId, question, r);
 
       if (!body.stream) {
         const result = await answerer.answer(question, { history, topK: options.topK, signal: c.req.raw.signal });
@@ -136,7 +126,7 @@ export function openaiRoutes(ctx: RouteContext) {
         },
         // OpenAI clients raise an error chunk as an API error.
         (sse) => sse.writeSSE({ data: JSON.stringify({ error: { code: 'internal', type: 'server_error', message: STREAM_FAILED } }) }),
-        (err) => logger.log('error', { msg: 'stream failed', requestId: c.get('requestId'), error: String((err as Error)?.message ?? err) }),
+        logger,
       );
     });
 }

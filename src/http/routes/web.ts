@@ -23,7 +23,8 @@ const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsaf
  */
 export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
   const { documents } = ctx.deps;
-  const examples = exampleQuestions([...documents.values()], DOMAIN_TERMS);
+  // Computed on first request, not at start-up (it scans every document for every domain term).
+  let examples: string[] | undefined;
   const suggestions = createRoute({
     method: 'get',
     path: '/api/suggestions',
@@ -32,7 +33,7 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
     responses: { 200: jsonContent(z.object({ questions: z.array(z.string()) }), 'Example questions.'), ...errors.auth },
   });
 
-  const app = routes().openapi(suggestions, (c) => c.json({ questions: examples }, 200));
+  const app = routes().openapi(suggestions, (c) => c.json({ questions: (examples ??= exampleQuestions([...documents.values()], DOMAIN_TERMS)) }, 200));
 
   const script = (name: AssetName, crossOrigin: boolean) => (c: Context<AppEnv>) => {
     const body = assets?.get(name);
