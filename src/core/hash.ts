@@ -1,3 +1,5 @@
+import type { Document } from './types.js';
+
 /**
  * A fast, dependency-free, runtime-neutral content hash (53-bit cyrb53 run twice
  * with different seeds, 26 hex digits). Used for change detection, not security.
@@ -19,3 +21,6 @@ export function contentHash(...parts: string[]): string {
   const joined = parts.join('\u0000');
   return cyrb53(joined, 0) + cyrb53(joined, 0x9e3779b9);
 }
+
+/** A document's content hash: its canonical text, metadata and title. */
+export const documentHash = (d: Pick<Document, 'text' | 'meta' | 'title'>) => contentHash(d.text, JSON.stringify(d.meta), d.title);

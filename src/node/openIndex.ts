@@ -2,14 +2,13 @@ import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Chunker } from '../core/chunk/chunker.js';
 import { DEFAULT_WATERMARKS } from '../core/ingest/clean.js';
-import { contentHash } from '../core/hash.js';
-import { DOMAIN_TERMS } from '../core/lexical/domainTerms.js';
 import { buildIndex, corpusHash, incompatibility, type BuildProgress, type BuildResult, type IndexManifest } from '../core/indexing/buildIndex.js';
 import type { Embedder, Segmenter } from '../core/ports.js';
 import type { CorpusIndex } from '../core/retrieve/corpusIndex.js';
 import { loadCorpus } from '../adapters/corpus/fsCorpus.js';
 import { IndexCorruptError, IndexStore, type StoredIndex } from '../adapters/storage/indexStore.js';
 import { HnswVectorStore } from '../adapters/vectorstores/hnswStore.js';
+import { lexiconOf } from './corpusBundle.js';
 
 export interface OpenIndexOptions {
   embedder: Embedder;
@@ -47,7 +46,7 @@ export async function openIndex(config: Config, options: OpenIndexOptions): Prom
 async function openLocked(config: Config, options: OpenIndexOptions, store: IndexStore): Promise<OpenedIndex> {
   const log = options.log ?? (() => {});
   const documents = await loadCorpus(config.corpusDir, { watermarks: [...DEFAULT_WATERMARKS, ...config.watermarks] }, log);
-  const lexicon = contentHash(...DOMAIN_TERMS, '|', ...config.userTerms);
+  const lexicon = lexiconOf(config);
 
   let previous: StoredIndex | null = null;
   let reason: string | null = null;

@@ -12,7 +12,8 @@ import { timed, type AnswerEvent, type AnswerOptions, type Answerer, type Answer
 export interface ExtractiveDeps {
   retriever: Retriever;
   index: CorpusIndex;
-  embedder: Embedder;
+  /** null: no model in this runtime; sentences are chosen by their words (Workers bundled mode). */
+  embedder: Embedder | null;
   segmenter: Segmenter;
 }
 

@@ -34,6 +34,16 @@ function bigrams(text: string): Set<string> {
   return out;
 }
 
+/** Share of the question's character bigrams found in a sentence: a similarity for runtimes with no embedder. */
+export function bigramRecall(question: string, sentence: string): number {
+  const Q = bigrams(question);
+  if (!Q.size) return 0;
+  const S = bigrams(sentence);
+  let found = 0;
+  for (const x of Q) if (S.has(x)) found++;
+  return found / Q.size;
+}
+
 /** Share of the smaller sentence's character bigrams found in the other: near-duplicates score high. */
 export function overlap(a: string, b: string): number {
   const A = bigrams(a);
@@ -48,12 +58,14 @@ export function overlap(a: string, b: string): number {
  * Scores every sentence of the retrieved passages against the question
  * (meaning + the question's terms + the passage's rank) and picks a few:
  * the best first, then supporting ones that are not near-duplicates.
+ * Without an embedder, meaning is approximated by the share of the
+ * question's character bigrams the sentence contains.
  */
 export async function selectSentences(
   question: string,
   passages: Passage[],
   documents: Map<string, Document>,
-  deps: { embedder: Embedder; segmenter: Segmenter; idf: (term: string) => number; storedVector?: (span: Span) => Float32Array | undefined },
+  deps: { embedder: Embedder | null; segmenter: Segmenter; idf: (term: string) => number; storedVector?: (span: Span) => Float32Array | undefined },
   options: SelectionOptions,
 ): Promise<ScoredSentence[]> {
   const candidates: Omit<ScoredSentence, 'similarity' | 'coverage' | 'score'>[] = [];
@@ -68,21 +80,14 @@ export async function selectSentences(
   });
   if (!candidates.length) return [];
 
-  const [q] = await deps.embedder.embed([question], 'query');
-  // Sentences the index already embedded are not embedded again.
-  const vectors: (Float32Array | undefined)[] = candidates.map((c) => deps.storedVector?.(c));
-  const missing = candidates.map((c, i) => ({ c, i })).filter(({ i }) => !vectors[i]);
-  if (missing.length) {
-    const fresh = await deps.embedder.embed(missing.map(({ c }) => c.text), 'passage');
-    missing.forEach(({ i }, j) => (vectors[i] = fresh[j]));
-  }
+  const similarities = deps.embedder ? await denseSimilarities(question, candidates, deps.embedder, deps.storedVector) : candidates.map((c) => bigramRecall(question, c.text));
   const qTerms = [...new Set(deps.segmenter.queryTerms(question))];
   const qIdf = qTerms.reduce((a, t) => a + deps.idf(t), 0) || 1;
 
   const scored: ScoredSentence[] = candidates.map((c, i) => {
     const terms = new Set(deps.segmenter.terms(c.text));
     const coverage = qTerms.reduce((a, t) => a + (terms.has(t) ? deps.idf(t) : 0), 0) / qIdf;
-    const similarity = dot(q!, vectors[i]!);
+    const similarity = similarities[i]!;
     return { ...c, similarity, coverage, score: similarity + 0.25 * coverage - 0.02 * c.passageRank };
   });
   scored.sort((a, b) => b.score - a.score);
@@ -96,4 +101,16 @@ export async function selectSentences(
     picked.push(s);
   }
   return picked;
+}
+
+/** Cosine similarity of the question and each sentence; sentences the index already embedded are not embedded again. */
+async function denseSimilarities(question: string, sentences: (Span & { text: string })[], embedder: Embedder, storedVector?: (span: Span) => Float32Array | undefined): Promise<number[]> {
+  const [q] = await embedder.embed([question], 'query');
+  const vectors: (Float32Array | undefined)[] = sentences.map((s) => storedVector?.(s));
+  const missing = sentences.map((s, i) => ({ s, i })).filter(({ i }) => !vectors[i]);
+  if (missing.length) {
+    const fresh = await embedder.embed(missing.map(({ s }) => s.text), 'passage');
+    missing.forEach(({ i }, j) => (vectors[i] = fresh[j]));
+  }
+  return vectors.map((v) => dot(q!, v!));
 }

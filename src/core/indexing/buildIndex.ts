@@ -112,11 +112,7 @@ export async function buildIndex(input: BuildInput): Promise<BuildResult> {
   stats.embedded = toEmbed.length;
   stats.embedMs = performance.now() - t0;
 
-  const bm25 = new Bm25Index();
-  allChunks.forEach((c, i) => {
-    bm25.add(c.id, segmenter.terms(c.text));
-    if (i % 200 === 0 || i === allChunks.length - 1) onProgress?.({ phase: 'lexical', done: i + 1, total: allChunks.length });
-  });
+  const bm25 = buildLexicalIndex(allChunks, segmenter, onProgress);
 
   const index = new CorpusIndex(documents, allChunks, bm25, vectors);
   const perDoc = new Map<string, number>();
@@ -132,6 +128,16 @@ export async function buildIndex(input: BuildInput): Promise<BuildResult> {
     builtAt: new Date().toISOString(),
   };
   return { index, manifest, chunks: allChunks, stats };
+}
+
+/** The BM25 index over the chunks' terms. */
+export function buildLexicalIndex(chunks: Chunk[], segmenter: Segmenter, onProgress?: (p: BuildProgress) => void): Bm25Index {
+  const bm25 = new Bm25Index();
+  chunks.forEach((c, i) => {
+    bm25.add(c.id, segmenter.terms(c.text));
+    if (i % 200 === 0 || i === chunks.length - 1) onProgress?.({ phase: 'lexical', done: i + 1, total: chunks.length });
+  });
+  return bm25;
 }
 
 function vectorIdsOf(chunks: Chunk[]): string[] {

@@ -1,4 +1,4 @@
-import { contentHash } from '../hash.js';
+import { documentHash } from '../hash.js';
 import type { Document } from '../types.js';
 import { FrontMatterError, splitFrontMatter } from './frontMatter.js';
 import { cleanText, type CleanOptions } from './clean.js';
@@ -30,5 +30,5 @@ export function buildDocument(file: SourceFile, options: CleanOptions = {}): Doc
   const { text } = cleanText(body, options);
   const id = documentId(file.name);
   const title = meta.title || deriveTitle(text, id);
-  return { id, title, text, meta, hash: contentHash(text, JSON.stringify(meta), title) };
+  return { id, title, text, meta, hash: documentHash({ text, meta, title }) };
 }

@@ -27,13 +27,34 @@ export class VocabularySegmenter implements Segmenter {
   }
 
   terms(text: string): string[] {
+    return this.segment(text, false);
+  }
+
+  /**
+   * Like `terms`, and a stretch of two or more characters outside the
+   * vocabulary is kept as one term: it matches nothing, but it is part of the
+   * question, so the share of the question the corpus covers stays honest
+   * (办营业执照 must not vanish from "办营业执照需要带哪些材料").
+   */
+  queryTerms(text: string): string[] {
+    return this.segment(text, true);
+  }
+
+  private segment(text: string, keepUnknown: boolean): string[] {
     const out: string[] = [];
     for (const run of text.toLowerCase().match(RUNS) ?? []) {
       if (!HAN.test(run)) {
-        if (this.words.has(run)) out.push(run);
+        if (this.words.has(run) || (keepUnknown && run.length > 1)) out.push(run);
         continue;
       }
       const chars = [...run];
+      let unknown = '';
+      const flushUnknown = () => {
+        // In pairs of characters, as a segmenter would cut unseen words (个人所得税 → 个人/所得/税).
+        const u = [...unknown];
+        if (keepUnknown && u.length > 1) for (let k = 0; k + 1 < u.length; k += 2) out.push(u[k]! + u[k + 1]!);
+        unknown = '';
+      };
       let i = 0;
       while (i < chars.length) {
         let len = Math.min(this.maxLength, chars.length - i);
@@ -42,6 +63,7 @@ export class VocabularySegmenter implements Segmenter {
         // A lone character left between known words is mostly a fragment of an unknown word (经办人 → 经/办/人):
         // only a run of one character counts as a word by itself.
         if (this.words.has(word) && (len > 1 || chars.length === 1)) {
+          flushUnknown();
           out.push(word);
           // Search mode: the indexed words inside a longer match.
           for (let a = 0; a < len && len > 2; a++) {
@@ -51,14 +73,11 @@ export class VocabularySegmenter implements Segmenter {
               if (this.words.has(inner)) out.push(inner);
             }
           }
-        }
+        } else unknown += word;
         i += len;
       }
+      flushUnknown();
     }
     return normaliseTerms(out);
-  }
-
-  queryTerms(text: string): string[] {
-    return this.terms(text);
   }
 }

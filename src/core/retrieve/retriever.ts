@@ -36,6 +36,12 @@ export interface RelevanceThresholds {
   lexicalCoverage: number;
   /** …and the dense similarity is at least this. */
   denseWithLexical: number;
+  /**
+   * With no embedder (Workers bundled mode): in scope when this share of the
+   * query's IDF is matched lexically. Calibrated on the development set
+   * (scripts/calibrate-lexical.ts), checked on the holdout.
+   */
+  lexicalOnly: number;
 }
 
 export interface RetrieverOptions {
@@ -54,7 +60,7 @@ export interface RetrieverOptions {
 
 /** Chosen from a plateau of equally good settings on the evaluation set (scripts/tune.ts), not its single best point. */
 export const DEFAULT_WEIGHTS: FusionWeights = { lexical: 0.4, sentence: 0.6, chunk: 0, document: 0.1 };
-export const DEFAULT_THRESHOLDS: RelevanceThresholds = { dense: 0.6, lexicalCoverage: 0.5, denseWithLexical: 0.5 };
+export const DEFAULT_THRESHOLDS: RelevanceThresholds = { dense: 0.6, lexicalCoverage: 0.5, denseWithLexical: 0.5, lexicalOnly: 0.22 };
 const RRF_K = 60;
 
 interface Candidate {
@@ -69,7 +75,12 @@ interface Candidate {
   fused: number;
 }
 
-/** Hybrid retrieval: BM25 over jieba terms fused with sentence- and passage-level embeddings. */
+/**
+ * Hybrid retrieval: BM25 over jieba terms fused with sentence- and
+ * passage-level embeddings. Without an embedder (`null`: a runtime with no
+ * model, such as a Worker in bundled mode) the same pipeline runs on its
+ * lexical signals alone and decides scope by lexical coverage.
+ */
 export class Retriever {
   private readonly mode: RetrievalMode;
   private readonly weights: FusionWeights;
@@ -82,7 +93,7 @@ export class Retriever {
 
   constructor(
     private readonly index: CorpusIndex,
-    private readonly embedder: Embedder,
+    private readonly embedder: Embedder | null,
     private readonly segmenter: Segmenter,
     options: RetrieverOptions = {},
   ) {
@@ -104,7 +115,7 @@ export class Retriever {
       : this.segmenter.queryTerms(query);
 
     const t0 = performance.now();
-    const qVecs = this.mode === 'lexical' ? [] : await this.embedder.embed(expansion ? [query, expansion] : [query], 'query');
+    const qVecs = this.mode === 'lexical' || !this.embedder ? [] : await this.embedder.embed(expansion ? [query, expansion] : [query], 'query');
     const t1 = performance.now();
 
     const pool = new Map<string, Candidate>();
@@ -214,7 +225,9 @@ export class Retriever {
     const t = this.thresholds;
     const inScope = this.mode === 'lexical'
       ? lexicalCoverage >= t.lexicalCoverage
-      : denseMax >= t.dense || (lexicalCoverage >= t.lexicalCoverage && denseMax >= t.denseWithLexical);
+      : !this.embedder
+        ? lexicalCoverage >= t.lexicalOnly
+        : denseMax >= t.dense || (lexicalCoverage >= t.lexicalCoverage && denseMax >= t.denseWithLexical);
     return { denseMax, lexicalCoverage, inScope };
   }
 

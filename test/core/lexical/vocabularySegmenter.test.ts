@@ -21,6 +21,20 @@ describe('VocabularySegmenter (longest match against known terms)', () => {
     expect(seg.terms('今天天气，BGE 模型 2023 年')).toEqual(['bge', '2023']);
     expect(seg.terms('')).toEqual([]);
     expect(seg.queryTerms('信访工作')).toEqual(seg.terms('信访工作'));
+    expect(seg.queryTerms('')).toEqual([]);
+  });
+
+  it('keeps unknown stretches of a query, in pairs of characters, so coverage counts what the corpus lacks', () => {
+    // 营业执照 is not in the vocabulary: it must still weigh in the question.
+    expect(seg.queryTerms('营业执照排查')).toEqual(['营业', '执照', '排查']);
+    // A lone unknown character between known words is a fragment, not a term.
+    expect(seg.queryTerms('信访和排查')).toEqual(['信访', '排查']);
+    // Odd lengths: the last character of an unknown stretch is dropped like any lone one.
+    expect(seg.queryTerms('个人所得税')).toEqual(['个人', '所得']);
+    // Unknown Latin words and numbers of two or more characters count in queries too.
+    expect(seg.queryTerms('passport 信访')).toEqual(['passport', '信访']);
+    // Passages keep only known words (unknown ones could match nothing).
+    expect(seg.terms('营业执照排查')).toEqual(['排查']);
   });
 
   it('drops stopwords even when they are in the vocabulary', () => {
