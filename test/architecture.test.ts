@@ -32,3 +32,19 @@ describe.each(['src/core', 'src/http', 'src/adapters/workers'])('%s', (folder) =
     for (const path of sources) expect(readFileSync(path, 'utf8'), relative(REPO_ROOT, path)).not.toMatch(/process\.env/u);
   });
 });
+
+describe('src/workers (the Workers entry)', () => {
+  const sources = files(join(REPO_ROOT, 'src/workers'));
+  /** The Node-only adapters (native add-ons, files, model runtimes); the Worker may use the rest. */
+  const NODE_ONLY = [/^node:/u, /^(fs|path|os|http|net|crypto|child_process|stream|url)$/u, /^hnswlib-node$/u, /^onnxruntime/u, /^@huggingface\/transformers$/u, /^@node-rs\//u, /^@hono\/node-server/u, /\/(node|cli|config)\//u, /\/adapters\/(embedders\/transformers|segmenters|vectorstores\/hnsw|storage|corpus|models|feedback\/jsonl)/u];
+
+  it('has sources', () => expect(sources.length).toBeGreaterThan(0));
+
+  it.each(sources.map((p) => [relative(REPO_ROOT, p), p]))('%s imports no Node-only module', (_name, path) => {
+    expect(importsOf(path).filter((spec) => NODE_ONLY.some((re) => re.test(spec)))).toEqual([]);
+  });
+
+  it('never reads process.env (bindings arrive with each request)', () => {
+    for (const path of sources) expect(readFileSync(path, 'utf8'), relative(REPO_ROOT, path)).not.toMatch(/process\.env/u);
+  });
+});

@@ -11,6 +11,9 @@ export interface ServiceInfo {
   /** The chat model behind generative answers. */
   chatModel?: string;
   embedder: string;
+  /** hybrid: BM25 fused with embeddings; lexical: BM25 alone (a Worker's bundled index). */
+  retrieval: 'hybrid' | 'lexical';
+  runtime: 'node' | 'workers';
   counts: { documents: number; chunks: number; vectors: number };
   /** When the index was built (ISO 8601). */
   indexBuiltAt?: string;

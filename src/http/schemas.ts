@@ -153,6 +153,9 @@ export const HealthSchema = z
     answerMode: z.enum(['extractive', 'generative']),
     chatModel: z.string().optional(),
     embedder: z.string(),
+    /** hybrid: BM25 fused with embeddings; lexical: BM25 alone (a Worker's bundled index). */
+    retrieval: z.enum(['hybrid', 'lexical']).optional(),
+    runtime: z.enum(['node', 'workers']).optional(),
     index: z.object({ loaded: z.literal(true), documents: z.number().int(), chunks: z.number().int(), vectors: z.number().int(), builtAt: z.string().optional() }),
   })
   .openapi('Health');

@@ -42,6 +42,8 @@ export function appDepsFor(rt: Runtime, logger: Logger): AppDeps {
       answerMode: rt.answerer === rt.extractive ? 'extractive' : 'generative',
       ...(rt.answerer !== rt.extractive && config.openai.chatModel ? { chatModel: config.openai.chatModel } : {}),
       embedder: rt.embedder.id,
+      retrieval: 'hybrid',
+      runtime: 'node',
       counts: opened.manifest.counts,
       indexBuiltAt: opened.manifest.builtAt,
       version: VERSION,

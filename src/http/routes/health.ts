@@ -21,6 +21,8 @@ export function healthRoutes(ctx: RouteContext) {
         answerMode: info.answerMode,
         ...(info.chatModel ? { chatModel: info.chatModel } : {}),
         embedder: info.embedder,
+        retrieval: info.retrieval,
+        runtime: info.runtime,
         index: { loaded: true as const, ...info.counts, ...(info.indexBuiltAt ? { builtAt: info.indexBuiltAt } : {}) },
       },
       200,
