@@ -12,7 +12,7 @@ if (process.env.YIJU_MODEL_DIR) process.env.YIJU_MODEL_DIR = resolve(process.env
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/slow/**', 'test/browser/**', 'node_modules/**'],
+    exclude: ['test/slow/**', 'test/browser/**', 'test/workers/workerd.test.ts', 'node_modules/**'],
     globalSetup: ['test/globalSetup.ts'],
     env: { YIJU_ALLOW_REMOTE_MODELS: '0' },
     testTimeout: 60_000,

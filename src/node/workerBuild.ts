@@ -59,6 +59,8 @@ export async function buildWorker(config: Config, outDir: string, options: { log
     conditions: ['workerd', 'worker', 'browser'],
     target: 'es2022',
     minify: true,
+    // Class names stay: SDKs read them at run time (the openai SDK's User-Agent is built from one).
+    keepNames: true,
     legalComments: 'none',
     logLevel: 'silent',
     plugins: [payloadPlugin(payload)],
