@@ -428,3 +428,52 @@ describe('the Worker in workerd', () => {
     });
   });
 });
+
+describe('wrangler deploy --dry-run (what a real deployment uploads, checked offline)', () => {
+  const deployDryRun = (config: string, outdir: string) =>
+    new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(WRANGLER, ['deploy', '--dry-run', '--outdir', outdir, '--config', config], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+      child.stderr!.on('data', (c: Buffer) => (output += c.toString('utf8')));
+      child.once('exit', (code) => resolve({ code, output }));
+    });
+
+  it('the repository wrangler.toml builds and validates; the upload is within the Free plan limit', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'yiju-dry-run-'));
+    try {
+      const { code, output } = await deployDryRun(join(REPO_ROOT, 'wrangler.toml'), out);
+      expect(code, output).toBe(0);
+      const size = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/u.exec(output);
+      expect(size, output).not.toBeNull();
+      expect(Number(size![2])).toBeLessThan(3 * 1024);
+      expect(existsSync(join(out, 'index.js'))).toBe(true);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('the commented Vectorize, Workers AI and KV lines of wrangler.toml are valid configuration once uncommented', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'yiju-dry-run-bindings-'));
+    try {
+      // Uncomment the optional bindings exactly as the README says, with a made-up KV id.
+      const toml = readFileSync(join(REPO_ROOT, 'wrangler.toml'), 'utf8')
+        .replace(/^# (\[ai\]|binding = "AI"|\[\[vectorize\]\]|binding = "VECTORIZE"|index_name = "yiju"|\[\[kv_namespaces\]\]|binding = "FEEDBACK")$/gmu, '$1')
+        .replace(/^# id = "<[^"]*>"$/mu, 'id = "0123456789abcdef0123456789abcdef"')
+        .replace(/^main = "dist\/worker\/index.js"$/mu, `main = "${join(REPO_ROOT, 'dist', 'worker', 'index.js')}"`)
+        .replace(/^\[build\][\s\S]*?(?=^\[vars\])/mu, '');
+      writeFileSync(join(dir, 'wrangler.toml'), toml);
+      const { code, output } = await deployDryRun(join(dir, 'wrangler.toml'), join(dir, 'out'));
+      expect(code, output).toBe(0);
+      expect(output).toMatch(/env\.AI\b/u);
+      expect(output).toMatch(/env\.VECTORIZE \(yiju\)/u);
+      expect(output).toMatch(/env\.FEEDBACK \(0123456789abcdef0123456789abcdef\)/u);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
