@@ -41,6 +41,8 @@ export const ConfigSchema = z.object({
   retrieval: z.object({
     topK: z.coerce.number().int().min(1).max(50).default(5),
     hnswEf: z.coerce.number().int().min(10).max(2000).default(100),
+    /** Query embeddings kept in memory (an LRU); repeated questions skip the model. 0 turns it off. */
+    queryCache: z.coerce.number().int().min(0).max(1_000_000).default(1000),
   }).prefault({}),
   server: z.object({
     port: z.coerce.number().int().min(0).max(65535).default(8787),
@@ -65,7 +67,7 @@ const ENV_NAMES: Record<string, string> = {
   'openai.apiKey': 'OPENAI_API_KEY', 'openai.baseURL': 'OPENAI_BASE_URL', 'openai.embeddingModel': 'YIJU_EMBEDDING_MODEL',
   'openai.embeddingDimensions': 'YIJU_EMBEDDING_DIMENSIONS', 'openai.chatModel': 'YIJU_CHAT_MODEL', 'openai.timeoutMs': 'YIJU_OPENAI_TIMEOUT_MS', 'openai.maxRetries': 'YIJU_OPENAI_MAX_RETRIES',
   chunkSize: 'YIJU_CHUNK_SIZE', embedTitle: 'YIJU_EMBED_TITLE', watermarks: 'YIJU_WATERMARKS', userTerms: 'YIJU_USER_TERMS',
-  'retrieval.topK': 'YIJU_TOP_K', 'retrieval.hnswEf': 'YIJU_HNSW_EF',
+  'retrieval.topK': 'YIJU_TOP_K', 'retrieval.hnswEf': 'YIJU_HNSW_EF', 'retrieval.queryCache': 'YIJU_QUERY_CACHE',
   'server.port': 'PORT', 'server.host': 'HOST', 'server.shutdownGraceMs': 'YIJU_SHUTDOWN_GRACE_MS',
   ...Object.fromEntries(Object.entries(HTTP_ENV_NAMES).map(([k, v]) => [`http.${k}`, v])),
 };

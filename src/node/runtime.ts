@@ -8,6 +8,7 @@ import type { Answerer } from '../core/answer/types.js';
 import { OpenAIChatModel } from '../adapters/chat/openaiChatModel.js';
 import { Retriever, type RetrieverOptions } from '../core/retrieve/retriever.js';
 import { JiebaSegmenter } from '../adapters/segmenters/jieba.js';
+import { QueryCachingEmbedder } from '../adapters/embedders/queryCache.js';
 import { createEmbedder } from './embedderFactory.js';
 import { openIndex, type OpenedIndex } from './openIndex.js';
 
@@ -43,7 +44,8 @@ export function createChatModel(config: Config): ChatModel | null {
 
 /** The Node composition root: config → embedder, segmenter, chunker → index (built if needed) → retriever. */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
-  const embedder = options.embedder ?? (await createEmbedder(config, options.log));
+  const base = options.embedder ?? (await createEmbedder(config, options.log));
+  const embedder = config.retrieval.queryCache > 0 ? new QueryCachingEmbedder(base, config.retrieval.queryCache) : base;
   const segmenter = new JiebaSegmenter(config.userTerms);
   const chunker = new Chunker({ chunkSize: config.chunkSize });
   const opened = await openIndex(config, { embedder, segmenter, chunker, rebuild: options.rebuild, log: options.log, onProgress: options.onProgress });

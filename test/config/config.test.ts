@@ -33,7 +33,7 @@ describe('loadConfig defaults', () => {
       watermarks: [],
       userTerms: [],
       model: { allowRemote: true },
-      retrieval: { topK: 5, hnswEf: 100 },
+      retrieval: { topK: 5, hnswEf: 100, queryCache: 1000 },
       openai: { embeddingModel: 'text-embedding-3-small', timeoutMs: 30_000, maxRetries: 2 },
     });
     expect(config.openai.apiKey).toBeUndefined();
@@ -72,6 +72,7 @@ describe('loadConfig environment mapping', () => {
         YIJU_USER_TERMS: '接诉即办|网格化',
         YIJU_TOP_K: '8',
         YIJU_HNSW_EF: '200',
+        YIJU_QUERY_CACHE: '50',
         PORT: '9000',
         HOST: '0.0.0.0',
         YIJU_SHUTDOWN_GRACE_MS: '2500',
@@ -97,7 +98,7 @@ describe('loadConfig environment mapping', () => {
       embedTitle: true,
       watermarks: ['来源：某网站', '转载请注明'],
       userTerms: ['接诉即办', '网格化'],
-      retrieval: { topK: 8, hnswEf: 200 },
+      retrieval: { topK: 8, hnswEf: 200, queryCache: 50 },
       server: { port: 9000, host: '0.0.0.0', shutdownGraceMs: 2500 },
       http: {
         apiKeys: ['key-one', 'key-two', 'key-three'],
@@ -163,6 +164,7 @@ describe('loadConfig validation', () => {
     ['YIJU_TOP_K', '0'],
     ['YIJU_TOP_K', 'many'],
     ['YIJU_HNSW_EF', '5'],
+    ['YIJU_QUERY_CACHE', '-1'],
     ['OPENAI_BASE_URL', 'not a url'],
     ['YIJU_EMBEDDING_DIMENSIONS', '-3'],
     ['YIJU_OPENAI_TIMEOUT_MS', 'soon'],
