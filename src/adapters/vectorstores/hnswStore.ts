@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import hnswlib from 'hnswlib-node';
+import { LRUCache } from 'lru-cache';
 import type { Vector, VectorHit, VectorStore } from '../../core/ports.js';
 
 const { HierarchicalNSW } = hnswlib;
@@ -53,6 +54,8 @@ export class HnswVectorStore implements VectorStore {
   private keyOf = new Map<number, string>();
   private free: number[] = [];
   private count = 0;
+  /** Recently read vectors: hnswlib copies a point into a JS array on every read, answers read the same sentences again. */
+  private readonly points = new LRUCache<string, Float32Array>({ max: 20_000 });
   private readonly options: Required<HnswOptions>;
 
   constructor(readonly dimensions: number, options: HnswOptions = {}, skipInit = false) {
@@ -111,6 +114,7 @@ export class HnswVectorStore implements VectorStore {
 
   delete(ids: string[]): void {
     for (const id of ids) {
+      this.points.delete(id);
       const label = this.labelOf.get(id);
       if (label === undefined) continue;
       this.labelOf.delete(id);
@@ -143,9 +147,15 @@ export class HnswVectorStore implements VectorStore {
     this.upsert(live);
   }
 
+  /** The stored vector (shared with a cache: read it, do not write into it). */
   get(id: string): Float32Array | undefined {
+    const cached = this.points.get(id);
+    if (cached) return cached;
     const label = this.labelOf.get(id);
-    return label === undefined ? undefined : Float32Array.from(this.index.getPoint(label));
+    if (label === undefined) return undefined;
+    const point = Float32Array.from(this.index.getPoint(label));
+    this.points.set(id, point);
+    return point;
   }
 
   search(query: Vector, k: number): VectorHit[] {

@@ -2,6 +2,7 @@ import type { Embedder, Segmenter } from '../ports.js';
 import type { CorpusIndex } from '../retrieve/corpusIndex.js';
 import type { Retriever } from '../retrieve/retriever.js';
 import type { RetrievalResult } from '../types.js';
+import { memoSegmenter } from '../lexical/memoSegmenter.js';
 import { expandToChinese } from '../retrieve/glossary.js';
 import { composeExtractive, composeRefusal } from './compose.js';
 import { rewriteFollowUp } from './followUp.js';
@@ -27,7 +28,12 @@ export function toDeltas(markdown: string): string[] {
  * retrieved passages, each cited to its exact span. No network, no key.
  */
 export class ExtractiveAnswerer implements Answerer {
-  constructor(private readonly deps: ExtractiveDeps) {}
+  /** The segmenter for candidate sentences, which recur across answers. */
+  private readonly sentenceSegmenter: Segmenter;
+
+  constructor(private readonly deps: ExtractiveDeps) {
+    this.sentenceSegmenter = memoSegmenter(deps.segmenter);
+  }
 
   /** Retrieval for a (possibly follow-up) question: the shared first step of both modes. */
   async retrieve(question: string, options: AnswerOptions = {}, standalone = rewriteFollowUp(question, options.history)): Promise<RetrievalResult & { standalone: string }> {
@@ -61,7 +67,7 @@ export class ExtractiveAnswerer implements Answerer {
       this.deps.index.documents,
       {
         embedder: this.deps.embedder,
-        segmenter: this.deps.segmenter,
+        segmenter: this.sentenceSegmenter,
         idf: (t) => this.deps.index.bm25.termWeight(t),
         storedVector: (span) => this.deps.index.sentenceVector(span),
       },

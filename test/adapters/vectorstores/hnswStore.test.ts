@@ -204,3 +204,22 @@ describe('HnswVectorStore persistence', () => {
     expect(() => HnswVectorStore.load(path)).toThrow(CorruptVectorIndexError);
   });
 });
+
+describe('HnswVectorStore.get (cached reads)', () => {
+  it('returns the stored vector, and the new one after an upsert, delete or compact', () => {
+    const r = rng(41);
+    const store = new HnswVectorStore(D);
+    const [a, b] = [randomUnitVector(r, D), randomUnitVector(r, D)];
+    store.upsert([{ id: 'x', vector: a }, { id: 'y', vector: b }]);
+    expect(Array.from(store.get('x')!)).toEqual(Array.from(a));
+    expect(store.get('x')).toBe(store.get('x'));
+    store.upsert([{ id: 'x', vector: b }]);
+    expect(Array.from(store.get('x')!)).toEqual(Array.from(b));
+    store.delete(['x']);
+    expect(store.get('x')).toBeUndefined();
+    store.upsert([{ id: 'x', vector: a }]);
+    store.compact();
+    expect(Array.from(store.get('x')!)).toEqual(Array.from(a));
+    expect(Array.from(store.get('y')!)).toEqual(Array.from(b));
+  });
+});
