@@ -4,12 +4,10 @@
  * `wrangler deploy` (wrangler.toml [build]). Prints the script's size against
  * Cloudflare's limits.
  */
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildProgressReporter } from '../src/cli/progress.js';
 import { log, runCli } from '../src/cli/run.js';
 import { UserFacingError } from '../src/adapters/models/errors.js';
-import { pushStatePath, readPushState } from '../src/node/vectorizePush.js';
 import { buildWorker, WORKER_LIMITS } from '../src/node/workerBuild.js';
 
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
@@ -22,16 +20,8 @@ await runCli(async (config) => {
   log(`worker: ${r.counts.documents} documents, ${r.counts.chunks} passages, ${r.counts.terms} terms (corpus ${r.corpusHash.slice(0, 12)}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   log(`worker: ${r.file}: ${kib(r.bytes)}, gzip ${kib(r.gzipBytes)} (corpus ${kib(r.corpusBytes)}); Cloudflare's limits: ${kib(WORKER_LIMITS.free)} gzip on Free, ${kib(WORKER_LIMITS.paid)} on Paid`);
   if (r.gzipBytes > WORKER_LIMITS.paid) throw new UserFacingError(`The Worker is ${kib(r.gzipBytes)} compressed, over Cloudflare's ${kib(WORKER_LIMITS.paid)} limit.`, 'deploy a smaller corpus in the bundle, or serve this corpus from Node.');
-  // Vectorize mode needs the vectors of exactly these passages: a push made from another corpus would not match.
-  let pushed: string[] = [];
-  try {
-    pushed = readdirSync(join(config.dataDir, 'vectorize')).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5));
-  } catch {
-    // never pushed: bundled mode
-  }
-  for (const index of pushed) {
-    const state = await readPushState(pushStatePath(config, index));
-    if (state && state.corpusHash !== r.corpusHash) log(`worker: the Vectorize index "${index}" was pushed from another corpus (${state.corpusHash.slice(0, 12)}); run npm run push:vectorize -- --index ${index} before deploying with it`);
-  }
+  // Vectorize mode needs the vectors of exactly these passages; the Worker refuses others (see vectorsMismatch).
+  if (r.vectors && r.vectors.corpusHash !== r.corpusHash) log(`worker: the Vectorize index "${r.vectors.index}" was pushed from another corpus (${r.vectors.corpusHash.slice(0, 12)}); run npm run push:vectorize before deploying with the AI and VECTORIZE bindings`);
+  else if (r.vectors) log(`worker: Vectorize index "${r.vectors.index}": ${r.vectors.count} vectors by ${r.vectors.embedder.id}, pushed ${r.vectors.pushedAt}`);
   if (r.gzipBytes > WORKER_LIMITS.free) log(`worker: over the Free plan's ${kib(WORKER_LIMITS.free)}: deploying needs the Workers Paid plan`);
 });

@@ -5,8 +5,10 @@ import { gzipSync } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
 import type { Config } from '../config/config.js';
 import type { BuildProgress } from '../core/indexing/buildIndex.js';
+import type { CorpusBundle } from '../core/indexing/corpusBundle.js';
 import type { WorkerPayload } from '../workers/runtime.js';
 import { bundleCorpus } from './corpusBundle.js';
+import { DEFAULT_VECTORIZE_INDEX, pushStatePath, readPushState } from './vectorizePush.js';
 import { buildWebAssets } from './webAssets.js';
 
 const ENTRY = fileURLToPath(new URL('../workers/index.ts', import.meta.url));
@@ -25,6 +27,8 @@ export interface WorkerBuildResult {
   /** Modules the script still imports at run time (workerd has none to offer: must be empty). */
   imports: string[];
   corpusHash: string;
+  /** The push to Vectorize recorded in the bundle, if any (Vectorize mode checks it). */
+  vectors?: CorpusBundle['vectors'];
 }
 
 /** Resolves `yiju:worker-payload` to the packed corpus and browser bundles. */
@@ -41,8 +45,12 @@ const payloadPlugin = (payload: WorkerPayload): Plugin => ({
  * jieba into a BM25 index) and the browser bundles into one ES module for
  * workerd, at `outDir/index.js`.
  */
-export async function buildWorker(config: Config, outDir: string, options: { log?: (line: string) => void; onProgress?: (p: BuildProgress) => void } = {}): Promise<WorkerBuildResult> {
+export async function buildWorker(config: Config, outDir: string, options: { log?: (line: string) => void; onProgress?: (p: BuildProgress) => void; vectorizeIndex?: string } = {}): Promise<WorkerBuildResult> {
   const bundle = await bundleCorpus(config, options);
+  // The record of the last push to the Worker's Vectorize index goes in too: the Worker checks it before querying.
+  const index = options.vectorizeIndex ?? DEFAULT_VECTORIZE_INDEX;
+  const pushed = await readPushState(pushStatePath(config, index), options.log);
+  if (pushed) bundle.vectors = { index, embedder: pushed.embedder, corpusHash: pushed.corpusHash, count: Object.keys(pushed.vectors).length, pushedAt: pushed.pushedAt };
   const web = await buildWebAssets();
   const assets: Record<string, string> = {};
   for (const name of ['app.js', 'widget.js', 'widget-panel.js', 'viewer.js'] as const) assets[name] = web.get(name)!;
@@ -75,6 +83,7 @@ export async function buildWorker(config: Config, outDir: string, options: { log
     corpusBytes: Buffer.byteLength(JSON.stringify(bundle)),
     counts: { documents: bundle.documents.length, chunks: bundle.chunks.length, terms: Object.keys(bundle.bm25.postings).length },
     corpusHash: bundle.corpusHash,
+    vectors: bundle.vectors,
     imports,
   };
   writeFileSync(join(outDir, 'build.json'), `${JSON.stringify({ ...result, file: 'index.js', builtAt: bundle.builtAt }, null, 2)}\n`);

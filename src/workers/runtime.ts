@@ -7,7 +7,7 @@ import { WorkersAiEmbedder } from '../adapters/workers/workersAiEmbedder.js';
 import { ExtractiveAnswerer } from '../core/answer/extractive.js';
 import { GenerativeAnswerer } from '../core/answer/generative.js';
 import type { Answerer } from '../core/answer/types.js';
-import { openCorpusBundle, type CorpusBundle } from '../core/indexing/corpusBundle.js';
+import { openCorpusBundle, vectorsMismatch, type CorpusBundle } from '../core/indexing/corpusBundle.js';
 import { VocabularySegmenter } from '../core/lexical/vocabularySegmenter.js';
 import type { ChatModel, Embedder } from '../core/ports.js';
 import { CorpusIndex, vectorTextsOf } from '../core/retrieve/corpusIndex.js';
@@ -44,9 +44,12 @@ function retrievalFor(config: WorkerConfig, env: WorkerBindings, bundle: CorpusB
     return { retriever, extractive: answerer, embedder: null, counts };
   }
   if (!env.AI || !env.VECTORIZE) throw new WorkerConfigError('YIJU_RETRIEVAL=vectorize needs the AI and VECTORIZE bindings in wrangler.toml');
+  const embedder = new WorkersAiEmbedder(env.AI, { model: config.embeddingModel, dimensions: config.embeddingDimensions });
+  // Never query vectors made by another model or from another corpus: the answers would be silently wrong.
+  const mismatch = vectorsMismatch(bundle, embedder);
+  if (mismatch) throw new WorkerConfigError(`Vectorize mode: ${mismatch}`);
   const ids = chunks.flatMap((c) => vectorTextsOf(c).map((v) => v.id));
   const index = new CorpusIndex(documents, chunks, bm25, new VectorizeStore(env.VECTORIZE, { ids }));
-  const embedder = new WorkersAiEmbedder(env.AI, { model: config.embeddingModel, dimensions: config.embeddingDimensions });
   const segmenter = new VocabularySegmenter(bm25.vocabulary());
   const retriever = new Retriever(index, embedder, segmenter);
   return { retriever, extractive: new ExtractiveAnswerer({ retriever, index, embedder, segmenter }), embedder, counts: { ...counts, vectors: ids.length } };

@@ -3,7 +3,7 @@
  * the browser bundles, within Cloudflare's size limits. The module is loaded
  * here as workerd would load it (a default export with fetch), with no bindings.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,19 +16,19 @@ let result: WorkerBuildResult;
 
 beforeAll(async () => {
   tmp = makeTempDir('yiju-worker-build-');
-  result = await buildWorker(loadConfig({ YIJU_CORPUS_DIR: CORPUS_DIR }), tmp.dir);
+  result = await buildWorker(loadConfig({ YIJU_CORPUS_DIR: CORPUS_DIR, YIJU_DATA_DIR: join(tmp.dir, 'data') }), join(tmp.dir, 'out'));
 }, 120_000);
 
 afterAll(() => tmp?.cleanup());
 
 describe('buildWorker', () => {
   it('writes one ES module within the Free plan limit, and records its size', () => {
-    expect(result.file).toBe(join(tmp.dir, 'index.js'));
+    expect(result.file).toBe(join(tmp.dir, 'out', 'index.js'));
     expect(result.gzipBytes).toBeLessThan(WORKER_LIMITS.free);
     expect(result.gzipBytes).toBeLessThan(result.bytes);
     expect(result.counts).toMatchObject({ documents: 5 });
     expect(result.counts.chunks).toBeGreaterThan(50);
-    const recorded = JSON.parse(readFileSync(join(tmp.dir, 'build.json'), 'utf8')) as Record<string, unknown>;
+    const recorded = JSON.parse(readFileSync(join(tmp.dir, 'out', 'build.json'), 'utf8')) as Record<string, unknown>;
     expect(recorded).toMatchObject({ file: 'index.js', bytes: result.bytes, gzipBytes: result.gzipBytes, corpusHash: result.corpusHash });
   });
 
@@ -58,4 +58,21 @@ describe('buildWorker', () => {
     expect(body.error.message).toContain('YIJU_RATE_LIMIT');
     expect(body.error.message).not.toMatch(/\n\s+at /u);
   });
+});
+
+describe('buildWorker with a Vectorize push on record', () => {
+  it('packs the record of the last push (embedder, dimensions, corpus, count) for the Worker to check', async () => {
+    const dir = makeTempDir('yiju-worker-build-pushed-');
+    try {
+      const config = loadConfig({ YIJU_CORPUS_DIR: CORPUS_DIR, YIJU_DATA_DIR: join(dir.dir, 'data') });
+      const state = { schema: 1, target: 'acct/yiju@t', embedder: { id: 'workers-ai:@cf/baai/bge-m3', dimensions: 1024 }, corpusHash: result.corpusHash, vectors: { 'c:a#0': 'h1', 's:a#0:0': 'h2' }, pushedAt: '2026-11-23T00:00:00.000Z' };
+      mkdirSync(join(dir.dir, 'data', 'vectorize'), { recursive: true });
+      writeFileSync(join(dir.dir, 'data', 'vectorize', 'yiju.json'), JSON.stringify(state));
+      const built = await buildWorker(config, join(dir.dir, 'out'));
+      expect(built.vectors).toEqual({ index: 'yiju', embedder: state.embedder, corpusHash: result.corpusHash, count: 2, pushedAt: state.pushedAt });
+      expect(result.vectors).toBeUndefined();
+    } finally {
+      dir.cleanup();
+    }
+  }, 120_000);
 });

@@ -27,7 +27,7 @@ beforeAll(async () => {
   payload = { bundle, assets: { 'app.js': 'console.log("app")', 'widget.js': 'console.log("widget")', 'widget-panel.js': '', 'viewer.js': '' }, version: '9.9.9' };
 });
 
-const appFor = (env: WorkerBindings, logger = memoryLogger()) => ({ app: createWorkerApp(loadWorkerConfig(env), env, payload, logger), logger });
+const appFor = (env: WorkerBindings, logger = memoryLogger(), p: WorkerPayload = payload) => ({ app: createWorkerApp(loadWorkerConfig(env), env, p, logger), logger });
 const ask = (app: ReturnType<typeof appFor>['app'], question: string, headers: Record<string, string> = {}) =>
   app.request('/api/ask', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ question }) });
 
@@ -130,6 +130,8 @@ describe('Worker configuration', () => {
 describe('Worker runtime, Vectorize mode (AI + VECTORIZE bindings)', () => {
   let ai: FakeAi;
   let vectorize: FakeVectorize;
+  /** The payload of a build made after that push (its record in the bundle). */
+  let pushed: WorkerPayload;
 
   beforeAll(async () => {
     // What npm run push:vectorize leaves in the index: every vector text of every bundled chunk.
@@ -141,10 +143,20 @@ describe('Worker runtime, Vectorize mode (AI + VECTORIZE bindings)', () => {
     await new VectorizeStore(vectorize).upsert(texts.map((t, i) => ({ id: t.id, vector: vectors[i]! })));
     ai.calls.length = 0;
     vectorize.calls.length = 0;
+    pushed = { ...payload, bundle: { ...bundle, vectors: { index: 'yiju', embedder: { id: 'workers-ai:@cf/baai/bge-m3', dimensions: 1024 }, corpusHash: bundle.corpusHash, count: texts.length, pushedAt: '2026-11-23T00:00:00.000Z' } } };
+  });
+
+  it('refuses to query vectors it cannot vouch for: no push recorded, another corpus, another embedder', () => {
+    const env = { AI: ai, VECTORIZE: vectorize };
+    expect(() => appFor(env)).toThrow(/records no push to Vectorize: run npm run push:vectorize/u);
+    const vectors = pushed.bundle.vectors!;
+    expect(() => appFor(env, memoryLogger(), { ...pushed, bundle: { ...pushed.bundle, vectors: { ...vectors, corpusHash: 'other' } } })).toThrow(/vectors of another corpus/u);
+    expect(() => appFor(env, memoryLogger(), { ...pushed, bundle: { ...pushed.bundle, vectors: { ...vectors, embedder: { id: 'openai:text-embedding-3-small', dimensions: 1536 } } } })).toThrow(/filled by openai:text-embedding-3-small \(1536 dimensions\), but queries would be embedded by workers-ai:@cf\/baai\/bge-m3 \(1024\)/u);
+    expect(() => appFor({ ...env, YIJU_EMBEDDING_DIMENSIONS: '768' }, memoryLogger(), pushed)).toThrow(/queries would be embedded/u);
   });
 
   it('retrieves with Workers AI query embeddings and Vectorize', async () => {
-    const { app } = appFor({ AI: ai, VECTORIZE: vectorize });
+    const { app } = appFor({ AI: ai, VECTORIZE: vectorize }, memoryLogger(), pushed);
     const health = (await (await app.request('/api/health')).json()) as { retrieval: string; embedder: string; index: { vectors: number } };
     expect(health).toMatchObject({ retrieval: 'hybrid', embedder: 'workers-ai:@cf/baai/bge-m3' });
     expect(health.index.vectors).toBe(vectorize.vectors.size);

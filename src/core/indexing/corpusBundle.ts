@@ -23,6 +23,28 @@ export interface CorpusBundle {
   documents: Document[];
   chunks: Omit<Chunk, 'text'>[];
   bm25: Bm25Snapshot;
+  /** The last complete `npm run push:vectorize` to the Worker's Vectorize index, when there was one (the vector manifest). */
+  vectors?: PushedVectors;
+}
+
+/** What a Vectorize index holds: which embedder made its vectors, from which corpus, how many. */
+export interface PushedVectors {
+  index: string;
+  embedder: { id: string; dimensions: number };
+  corpusHash: string;
+  count: number;
+  pushedAt: string;
+}
+
+/** Why a Worker may not query these pushed vectors with `embedder` (null: it may). */
+export function vectorsMismatch(bundle: Pick<CorpusBundle, 'corpusHash' | 'vectors'>, embedder: { id: string; dimensions: number }): string | null {
+  const v = bundle.vectors;
+  if (!v) return 'this build records no push to Vectorize: run npm run push:vectorize, then npm run build:worker (or wrangler deploy) again';
+  if (v.corpusHash !== bundle.corpusHash) return `the Vectorize index "${v.index}" holds vectors of another corpus: run npm run push:vectorize, then deploy again`;
+  if (v.embedder.id !== embedder.id || v.embedder.dimensions !== embedder.dimensions) {
+    return `the Vectorize index "${v.index}" was filled by ${v.embedder.id} (${v.embedder.dimensions} dimensions), but queries would be embedded by ${embedder.id} (${embedder.dimensions})`;
+  }
+  return null;
 }
 
 export interface OpenedBundle {
