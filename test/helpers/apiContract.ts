@@ -13,6 +13,7 @@
  * rate limiting off (they get many requests from one client) and without a chat
  * model (offline, extractive answers).
  */
+import { expectNoStack } from '../http/support.js';
 import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { describe, expect, it } from 'vitest';
@@ -61,14 +62,6 @@ export const ENGLISH_Q = 'Who is responsible for handling petitions at the towns
 const JSON_TYPE = /^application\/json\b/u;
 const HAN = /\p{Script=Han}/u;
 
-/** No stack frames, source paths or internals in a response body. */
-export function expectNoStack(text: string): void {
-  expect(text).not.toMatch(/\n\s*at \S/u);
-  expect(text).not.toMatch(/^\s*at .+:\d+:\d+\)?$/mu);
-  expect(text).not.toMatch(/\.[cm]?[jt]sx?:\d+/u);
-  expect(text).not.toContain('node_modules');
-  expect(text).not.toContain('/src/');
-}
 
 /** The one error shape: exact status, JSON, `{"error":{"code","message"}}` and nothing else, no stack. */
 export async function expectErrorResponse(res: Response, status: number, code?: string, message?: RegExp): Promise<ErrorBody> {

@@ -10,7 +10,8 @@ import type { Citation } from '../../src/core/answer/types.js';
 import type { YijuApp } from '../../src/http/app.js';
 import type { Runtime } from '../../src/node/runtime.js';
 import { makeApp, parseSSE, postJson, type MemoryFeedbackStore, type memoryLogger } from '../helpers/http.js';
-import { startOpenAIChatServer, type ChatRequest, type ChatRequestBody, type OpenAIChatServer } from '../helpers/openaiChatServer.js';
+import { startOpenAIChatServer, type ChatRequest, type OpenAIChatServer } from '../helpers/openaiChatServer.js';
+import { ruleNumber, ruleReply, TOWNSHIP_Q, TOWNSHIP_RULE, townshipReply } from '../helpers/townshipModel.js';
 import { buildRuntime, JSON_TYPE } from './support.js';
 
 type AnswerPayload = {
@@ -25,8 +26,6 @@ type AnswerPayload = {
   timings: { retrievalMs: number; generationMs: number; totalMs: number };
 };
 
-const TOWNSHIP_Q = '乡镇多久排查一次矛盾纠纷？';
-const TOWNSHIP_RULE = '乡镇坚持每半月一排查制度';
 const TOWNSHIP_DOC = '001_0ef072b5e6e0e6d4';
 const OUT_OF_SCOPE = ['今天北京天气怎么样？', '红烧肉怎么做？'];
 
@@ -36,25 +35,7 @@ let app: YijuApp;
 let logger: ReturnType<typeof memoryLogger>;
 let feedback: MemoryFeedbackStore;
 
-const userContent = (body: ChatRequestBody) =>
-  (body.messages ?? [])
-    .filter((m) => m.role === 'user')
-    .map((m) => String(m.content))
-    .join('\n');
-
-/** The number the prompt gives the passage stating the township rule (0 when none does). */
-function ruleNumber(body: ChatRequestBody): number {
-  const sources = /<资料>\n([\s\S]*)\n<\/资料>/u.exec(userContent(body))?.[1] ?? '';
-  const block = sources.split(/^(?=\[\d+\] 《)/mu).find((b) => b.includes(TOWNSHIP_RULE));
-  return Number(/^\[(\d+)\]/u.exec(block ?? '')?.[1] ?? 0);
-}
-
-/** The model's answer: the township rule, cited to the passage that states it, whatever its number. */
-const ruleReply = (n: number) => `乡镇坚持每半月一排查制度[${n}]。`;
-const reply = (body: ChatRequestBody) => {
-  const n = ruleNumber(body);
-  return n ? ruleReply(n) : '现有讲话资料中没有相关内容。';
-};
+const reply = townshipReply;
 
 beforeAll(async () => {
   server = await startOpenAIChatServer({ reply });

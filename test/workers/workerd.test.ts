@@ -20,7 +20,8 @@ import { describeApiContract, expectErrorResponse, expectMarkersMatch, type Cont
 import { withDeadline } from '../helpers/async.js';
 import { REPO_ROOT } from '../helpers/corpus.js';
 import { postJson, readSSE } from '../helpers/http.js';
-import { startOpenAIChatServer, type ChatRequestBody, type OpenAIChatServer } from '../helpers/openaiChatServer.js';
+import { startOpenAIChatServer, type OpenAIChatServer } from '../helpers/openaiChatServer.js';
+import { ruleNumber, ruleReply, TOWNSHIP_Q, TOWNSHIP_RULE, townshipReply, userContent } from '../helpers/townshipModel.js';
 
 const WRANGLER = join(REPO_ROOT, 'node_modules', '.bin', 'wrangler');
 /** How long one instance may take to build and answer its first request. */
@@ -224,24 +225,6 @@ async function startWranglerDev(name: string, vars: Record<string, string>, read
 // ---------------------------------------------------------------------------
 // The instances
 
-/** The township rule, as the fake model states it (see test/http/generative.test.ts). */
-const TOWNSHIP_Q = '乡镇多久排查一次矛盾纠纷？';
-const TOWNSHIP_RULE = '乡镇坚持每半月一排查制度';
-
-const userContent = (body: ChatRequestBody) =>
-  (body.messages ?? [])
-    .filter((m) => m.role === 'user')
-    .map((m) => String(m.content))
-    .join('\n');
-
-/** The number the prompt gives the passage stating the township rule (0 when none does). */
-function ruleNumber(body: ChatRequestBody): number {
-  const sources = /<资料>\n([\s\S]*)\n<\/资料>/u.exec(userContent(body))?.[1] ?? '';
-  const block = sources.split(/^(?=\[\d+\] 《)/mu).find((b) => b.includes(TOWNSHIP_RULE));
-  return Number(/^\[(\d+)\]/u.exec(block ?? '')?.[1] ?? 0);
-}
-const ruleReply = (n: number) => `${TOWNSHIP_RULE}[${n}]。`;
-
 type Name = 'plain' | 'keyed' | 'generative' | 'misconfigured';
 const instances = new Map<Name, WranglerDev>();
 /** A folder holding the plain instance's build and a wrangler.toml without the build step. */
@@ -258,7 +241,7 @@ function instance(name: Name): WranglerDev {
 }
 
 beforeAll(async () => {
-  fake = await startOpenAIChatServer({ reply: (body) => (ruleNumber(body) ? ruleReply(ruleNumber(body)) : '现有讲话资料中没有相关内容。') });
+  fake = await startOpenAIChatServer({ reply: townshipReply });
   // Rate limiting off, as in the Node e2e suites: the contract sends many requests from one client.
   const open = { YIJU_RATE_LIMIT: '0' };
   const starts: Record<Name, () => Promise<WranglerDev>> = {
