@@ -66,7 +66,9 @@ export function createApp(deps: AppDeps) {
     app.use('/api/*', policy);
     app.use('/v1/*', policy);
   }
-  app.use(timing({ crossOrigin: crossOrigin ? (c) => c.req.header('origin') ?? false : false }));
+  // Server-Timing is readable cross-origin only by the origins CORS allows.
+  const allowed = (origin: string | undefined) => !!origin && (options.corsOrigins.includes('*') || options.corsOrigins.includes(origin));
+  app.use(timing({ crossOrigin: crossOrigin ? (c) => (allowed(c.req.header('origin')) ? c.req.header('origin')! : false) : false }));
   // One limiter (one budget per client) and one key check for both API prefixes.
   const limiter = guarded(rateLimit(options.rateLimit, options.rateWindowSeconds));
   const keyCheck = guarded(apiKeys(options.apiKeys));

@@ -24,6 +24,14 @@ export function describeZodError(error: ZodError): string {
   return [...seen].join('; ');
 }
 
+/** The status logged for a request whose client disconnected before it was answered (nginx's convention). */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+const isClientAbort = (err: unknown, c: Context) => {
+  const e = err as { message?: string; code?: string; name?: string } | undefined;
+  return c.req.raw.signal?.aborted === true || e?.message === 'aborted' || e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+};
+
 const CODES: Partial<Record<number, string>> = {
   400: 'bad_request',
   401: 'unauthorized',
@@ -41,6 +49,8 @@ const CODES: Partial<Record<number, string>> = {
  * anything else is logged and answered with a plain 500 — never a stack.
  */
 export function toErrorResponse(err: unknown, c: Context, report: (err: unknown) => void): Response {
+  // The client went away while its body was being read: nobody to answer, nothing went wrong here.
+  if (isClientAbort(err, c)) return new Response(null, { status: CLIENT_CLOSED_REQUEST });
   if (err instanceof ApiError) {
     for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
     return errorJson(c, err.status, err.code, err.message);

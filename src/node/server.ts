@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Server, ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
+import { getRequestListener, RequestError } from '@hono/node-server';
 import type { FeedbackStore } from '../core/feedback/types.js';
 import { JsonlFeedbackStore } from '../adapters/feedback/jsonlFeedbackStore.js';
 import { createApp, type YijuApp } from '../http/app.js';
@@ -64,9 +64,27 @@ export async function startServer(rt: Runtime, overrides: ServerOverrides = {}):
   const feedback = deps.feedback;
   const app = createApp(deps);
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: overrides.port ?? sc.port, hostname: sc.host }, () => resolve(s as Server)) as Server;
-    s.once('error', reject);
+  // Requests the adapter cannot turn into a Request (a bad Host or request target) get the JSON error too.
+  const listener = getRequestListener(app.fetch, {
+    hostname: sc.host,
+    errorHandler: (err) => {
+      const bad = err instanceof RequestError;
+      if (!bad) logger.log('error', { msg: 'adapter error', error: String((err as Error)?.message ?? err) });
+      return Response.json(bad ? { error: { code: 'bad_request', message: 'malformed request (check the Host header and the request target)' } } : { error: { code: 'internal', message: 'Something went wrong on the server; the error was logged.' } }, { status: bad ? 400 : 500 });
+    },
+  });
+  // HTTP/1.1 requires a Host header (RFC 9112 §3.2): Node would answer its absence with an empty 400; this one says why.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
+    if (req.headers.host !== undefined || req.httpVersion !== '1.1') return void listener(req, res);
+    res.writeHead(400, { 'Content-Type': 'application/json', Connection: 'close' }).end(JSON.stringify({ error: { code: 'bad_request', message: 'HTTP/1.1 requests need a Host header' } }));
+  });
+  // An Expect header other than 100-continue: Node answers 417 itself, with an empty body, unless told otherwise.
+  server.on('checkExpectation', (_req, res: ServerResponse) => {
+    res.writeHead(417, { 'Content-Type': 'application/json', Connection: 'close' }).end(JSON.stringify({ error: { code: 'expectation_failed', message: 'only "Expect: 100-continue" is supported' } }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(overrides.port ?? sc.port, sc.host, () => resolve());
   });
   // Requests Node's HTTP parser rejects (bad request line, raw non-ASCII in the URL, oversized headers) get a JSON error too.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {

@@ -6,6 +6,7 @@ export const bodyLimit = (maxBytes: number) =>
   honoBodyLimit({
     maxSize: maxBytes,
     onError: () => {
-      throw new ApiError(413, 'payload_too_large', `the body is larger than ${maxBytes} bytes`);
+      // The rest of the body is never read, so the connection cannot carry another request: say so.
+      throw new ApiError(413, 'payload_too_large', `the body is larger than ${maxBytes} bytes`, { Connection: 'close' });
     },
   });
