@@ -32,7 +32,7 @@ export class OpenAIChatModel implements ChatModel {
     const ctl = new AbortController();
     const onAbort = () => ctl.abort(opts.signal?.reason);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const deadline = (this.options.timeoutMs ?? 30_000) * ((this.options.maxRetries ?? 2) + 1) + 1_000;
+    const deadline = this.deadlineMs;
     const timer = setTimeout(() => ctl.abort(new ChatTimeoutError(`no complete answer within ${deadline} ms`)), deadline);
     try {
       const res = await this.client.chat.completions.create(
@@ -49,12 +49,22 @@ export class OpenAIChatModel implements ChatModel {
     }
   }
 
-  /** Streams deltas; a stream that goes silent for longer than the timeout is aborted (the SDK's timeout covers only the start). */
+  /** The longest a whole answer may take: the timeout for every attempt the SDK may make, plus a second of back-off. */
+  private get deadlineMs(): number {
+    return (this.options.timeoutMs ?? 30_000) * ((this.options.maxRetries ?? 2) + 1) + 1_000;
+  }
+
+  /**
+   * Streams deltas. A stream that goes silent for longer than the timeout is aborted (the SDK's timeout covers
+   * only the start), and so is one that trickles on past the same overall deadline as `complete()`.
+   */
   async *stream(messages: ChatMessage[], opts: { signal?: AbortSignal } = {}): AsyncIterable<string> {
     const idle = new AbortController();
     const onAbort = () => idle.abort(opts.signal?.reason);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const limit = this.options.timeoutMs ?? 30_000;
+    const deadline = this.deadlineMs;
+    const overall = setTimeout(() => idle.abort(new ChatTimeoutError(`no complete answer within ${deadline} ms`)), deadline);
     let timer = setTimeout(() => idle.abort(new ChatTimeoutError(`no data for ${limit} ms`)), limit);
     try {
       const stream = await this.client.chat.completions.create(
@@ -71,6 +81,7 @@ export class OpenAIChatModel implements ChatModel {
       if (idle.signal.aborted && !opts.signal?.aborted) throw idle.signal.reason instanceof Error ? idle.signal.reason : new Error('the stream stalled');
     } finally {
       clearTimeout(timer);
+      clearTimeout(overall);
       opts.signal?.removeEventListener('abort', onAbort);
     }
   }

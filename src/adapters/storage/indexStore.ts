@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -25,16 +26,20 @@ const StoredManifestSchema = z.object({
   documents: z.array(z.object({ id: z.string(), hash: z.string(), title: z.string(), chunks: z.number() })),
   counts: z.object({ documents: z.number(), chunks: z.number(), vectors: z.number() }),
   files: z.record(z.string(), z.number()),
+  checksums: z.record(z.string(), z.string()),
 });
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 const SpanSchema = z.object({ docId: z.string(), start: z.number().int(), end: z.number().int() });
 const DocumentsSchema = z.array(z.object({ id: z.string(), title: z.string(), text: z.string(), hash: z.string(), meta: z.record(z.string(), z.string()) }));
 const ChunksSchema = z.array(SpanSchema.extend({ id: z.string(), index: z.number().int(), text: z.string(), sentences: z.array(SpanSchema) }));
 const Bm25Schema = z.object({ k1: z.number(), b: z.number(), ids: z.array(z.string()), lengths: z.array(z.number()), postings: z.record(z.string(), z.array(z.tuple([z.number(), z.number()]))) });
 
-/** Manifest plus the byte size of every file written with it, to detect truncation. */
+/** Manifest plus the byte size and SHA-256 of every file written with it: a truncated, edited or swapped file is caught. */
 interface StoredManifest extends IndexManifest {
   files: Record<string, number>;
+  checksums: Record<string, string>;
 }
 
 const FILES = { documents: 'documents.json', chunks: 'chunks.json', bm25: 'bm25.json', vectors: 'vectors.hnsw', labels: 'vectors.hnsw.labels.json' };
@@ -78,6 +83,7 @@ export class IndexStore {
     } catch (err) {
       throw new IndexCorruptError(this.dir, `${MANIFEST} is not valid JSON (${(err as Error).message})`);
     }
+    if (parsed && typeof parsed === 'object' && 'files' in parsed && !('checksums' in parsed)) throw new IndexCorruptError(this.dir, 'it was written by an older Yiju (no file checksums)');
     const check = StoredManifestSchema.safeParse(parsed);
     if (!check.success) throw new IndexCorruptError(this.dir, `${MANIFEST} is not an index manifest (${check.error.issues[0]?.path.join('.') || 'root'}: ${check.error.issues[0]?.message})`);
     return parsed as StoredManifest;
@@ -91,6 +97,8 @@ export class IndexStore {
       if (!existsSync(path)) throw new IndexCorruptError(this.dir, `${name} is missing`);
       const actual = statSync(path).size;
       if (actual !== size) throw new IndexCorruptError(this.dir, `${name} has ${actual} bytes, ${size} were written`);
+      // Same size is not same content (a file swapped in from another index of a near-identical corpus).
+      if (manifest.checksums[name] !== sha256(path)) throw new IndexCorruptError(this.dir, `${name} is not the file written with this manifest (checksum differs)`);
     }
     const documents = this.readJson(FILES.documents, DocumentsSchema) as Document[];
     const chunks = this.readJson(FILES.chunks, ChunksSchema) as Chunk[];
@@ -108,7 +116,7 @@ export class IndexStore {
     if (vectors.size !== manifest.counts.vectors) {
       throw new IndexCorruptError(this.dir, `the vector index holds ${vectors.size} vectors, the manifest expects ${manifest.counts.vectors}`);
     }
-    const { files: _files, ...plain } = manifest;
+    const { files: _files, checksums: _checksums, ...plain } = manifest;
     return { manifest: plain, documents, chunks, index: new CorpusIndex(documents, chunks, bm25, vectors), vectors };
   }
 
@@ -123,14 +131,16 @@ export class IndexStore {
     writeFileSync(join(tmp, FILES.bm25), JSON.stringify(bm25.toJSON()));
     vectors.save(join(tmp, FILES.vectors));
     const files: Record<string, number> = {};
+    const checksums: Record<string, string> = {};
     // The old manifest goes first, so a crash mid-way leaves "no index" rather than a mismatched one.
     rmSync(join(this.dir, MANIFEST), { force: true });
     for (const name of Object.values(FILES)) {
       files[name] = statSync(join(tmp, name)).size;
+      checksums[name] = sha256(join(tmp, name));
       renameSync(join(tmp, name), join(this.dir, name));
     }
     rmSync(tmp, { recursive: true, force: true });
-    const stored: StoredManifest = { ...manifest, files };
+    const stored: StoredManifest = { ...manifest, files, checksums };
     writeFileSync(join(this.dir, `${MANIFEST}.tmp`), JSON.stringify(stored, null, 2));
     renameSync(join(this.dir, `${MANIFEST}.tmp`), join(this.dir, MANIFEST));
   }

@@ -1,6 +1,6 @@
 import { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { OpenAIChatModel, type OpenAIChatOptions } from '../../../src/adapters/chat/openaiChatModel.js';
+import { ChatTimeoutError, OpenAIChatModel, type OpenAIChatOptions } from '../../../src/adapters/chat/openaiChatModel.js';
 import { loadConfig } from '../../../src/config/config.js';
 import type { ChatMessage } from '../../../src/core/ports.js';
 import { createChatModel } from '../../../src/node/runtime.js';
@@ -130,6 +130,26 @@ describe('OpenAIChatModel against an OpenAI-compatible server', () => {
     const err = await withDeadline(outcome, 3_000, 'still waiting on a stalled stream 3 s after a 300 ms timeout');
     expect(err).toBeInstanceOf(Error);
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('a stream that trickles on past the overall deadline fails at the deadline, like complete()', async () => {
+    // A delta every 150 ms never trips the 300 ms idle timeout; 40 of them would take 6 s.
+    server.next({ kind: 'trickle', intervalMs: 150, content: '乡'.repeat(40) });
+    const started = Date.now();
+    const pieces: string[] = [];
+    const outcome = (async () => {
+      for await (const p of model({ timeoutMs: 300, maxRetries: 0 }).stream(MESSAGES)) pieces.push(p);
+    })().then(
+      () => 'completed',
+      (e: unknown) => e,
+    );
+    // Deadline: 300 ms × (0 retries + 1) + 1 s.
+    const err = await withDeadline(outcome, 5_000, 'a trickling stream ran on past its deadline');
+    expect(err).toBeInstanceOf(ChatTimeoutError);
+    expect((err as Error).message).toMatch(/no complete answer within 1300 ms/u);
+    expect(pieces.length).toBeGreaterThan(0);
+    expect(pieces.join('').length).toBeLessThan(40);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('a completion whose body stalls after the headers fails within about timeoutMs, instead of waiting forever', async () => {
