@@ -3,17 +3,10 @@
  * the same seed always yields the same text, so a failure can be replayed.
  */
 
-/** mulberry32: a tiny, fast, well-distributed 32-bit PRNG. Returns numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/eval/syntheticCorpus.js';
+
+/** mulberry32 (shared with the synthetic corpus generator): numbers in [0, 1). */
+export const seededRandom = (seed: number): (() => number) => mulberry32(seed);
 
 export interface Rng {
   next(): number;

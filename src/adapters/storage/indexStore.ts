@@ -83,7 +83,7 @@ export class IndexStore {
     } catch (err) {
       throw new IndexCorruptError(this.dir, `${MANIFEST} is not valid JSON (${(err as Error).message})`);
     }
-    if (parsed && typeof parsed === 'object' && 'files' in parsed && !('checksums' in parsed)) throw new IndexCorruptError(this.dir, 'it was written by an older Yiju (no file checksums)');
+    if (parsed && typeof parsed === 'object' && 'files' in parsed && !('checksums' in parsed)) throw new IndexCorruptError(this.dir, `${MANIFEST} was written by an older Yiju (no file checksums)`);
     const check = StoredManifestSchema.safeParse(parsed);
     if (!check.success) throw new IndexCorruptError(this.dir, `${MANIFEST} is not an index manifest (${check.error.issues[0]?.path.join('.') || 'root'}: ${check.error.issues[0]?.message})`);
     return parsed as StoredManifest;
