@@ -1,7 +1,8 @@
 import type { Embedder, Segmenter } from '../ports.js';
 import type { CorpusIndex } from '../retrieve/corpusIndex.js';
 import type { Retriever } from '../retrieve/retriever.js';
-import type { RetrievalResult } from '../types.js';
+import type { Passage, RetrievalResult } from '../types.js';
+import { chunkVectorId } from '../retrieve/corpusIndex.js';
 import { memoSegmenter } from '../lexical/memoSegmenter.js';
 import { expandToChinese } from '../retrieve/glossary.js';
 import { composeExtractive, composeRefusal } from './compose.js';
@@ -33,6 +34,12 @@ export class ExtractiveAnswerer implements Answerer {
 
   constructor(private readonly deps: ExtractiveDeps) {
     this.sentenceSegmenter = memoSegmenter(deps.segmenter);
+  }
+
+  /** The vector the index stored for a passage that is exactly one chunk (merged passages have none). */
+  storedPassageVector(passage: Passage): Float32Array | undefined {
+    const chunk = this.deps.index.chunks.get(passage.chunkId);
+    return chunk && chunk.start === passage.start && chunk.end === passage.end ? this.deps.index.vectors.get?.(chunkVectorId(chunk.id)) : undefined;
   }
 
   /** Retrieval for a (possibly follow-up) question: the shared first step of both modes. */

@@ -53,7 +53,7 @@ export class GenerativeAnswerer implements Answerer {
   private async finish(question: string, retrieval: Retrieved, raw: string): Promise<AnswerResult> {
     const passages = retrieval.passages;
     if (!raw.trim()) return this.fallback(question, retrieval, 'the language model returned an empty answer');
-    const verified = await verifyCitations(raw, passages, this.deps.embedder);
+    const verified = await verifyCitations(raw, passages, this.deps.embedder, undefined, (p) => this.deps.extractive.storedPassageVector(p));
     if (!verified.cited.length && NO_CONTENT.test(raw)) {
       // The model found no answer in the passages: say so plainly, with what the corpus covers.
       return { ...(await this.deps.extractive.refusal(question, retrieval)), mode: 'generative' };

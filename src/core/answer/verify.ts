@@ -81,6 +81,8 @@ export async function verifyCitations(
   passages: Passage[],
   embedder: Embedder | null,
   thresholds: SupportThresholds = DEFAULT_SUPPORT,
+  /** A passage's vector as the index stored it, when it has one: not embedded again. */
+  storedPassageVector?: (passage: Passage) => Float32Array | undefined,
 ): Promise<VerifiedAnswer> {
   const text = splitMultiMarkers(rawText);
   // Units end at sentence punctuation; markers written after the punctuation ("…。[2]") belong to the unit before.
@@ -96,8 +98,11 @@ export async function verifyCitations(
   const claims = units.map((u, i) => ({ i, text: stripMarkers(u).trim() })).filter((c) => isClaim(units[c.i]!));
   let semantic: number[][] | null = null;
   if (embedder && claims.length && passages.length) {
-    const [sv, pv] = await Promise.all([embedder.embed(claims.map((c) => c.text), 'query'), embedder.embed(passages.map((p) => p.text), 'passage')]);
-    semantic = sv.map((s) => pv.map((p) => s.reduce((a, x, k) => a + x * p[k]!, 0)));
+    const pv: (Float32Array | undefined)[] = passages.map((p) => storedPassageVector?.(p));
+    const missing = passages.map((p, i) => ({ p, i })).filter(({ i }) => !pv[i]);
+    const [sv, fresh] = await Promise.all([embedder.embed(claims.map((c) => c.text), 'query'), missing.length ? embedder.embed(missing.map(({ p }) => p.text), 'passage') : Promise.resolve([])]);
+    missing.forEach(({ i }, j) => (pv[i] = fresh[j]));
+    semantic = sv.map((s) => pv.map((p) => s.reduce((a, x, k) => a + x * p![k]!, 0)));
   }
   /** ≥ 1 means the passage supports the claim. */
   const strength = (claimIndex: number, passage: number) => {

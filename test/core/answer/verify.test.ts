@@ -6,6 +6,7 @@ import { lexicalSupport, verifyCitations } from '../../../src/core/answer/verify
 import type { Passage } from '../../../src/core/types.js';
 import { corpusDocument, makeTempDir } from '../../helpers/corpus.js';
 import { sharedModelDir } from '../../helpers/model.js';
+import { FakeEmbedder } from '../../helpers/fakeEmbedder.js';
 
 /** A passage cut from the real corpus at the exact offsets of `snippet`. */
 function passage(prefix: string, snippet: string): Passage {
@@ -210,5 +211,19 @@ describe('verifyCitations with the real embedder (semantic support)', () => {
     const v = await verifyCitations('乡镇每月排查一次矛盾纠纷[1]。', PASSAGES, embedder);
     expect(v.unsupported).toEqual(['乡镇每月排查一次矛盾纠纷。']);
     expect(v.cited).toEqual([]);
+  });
+});
+
+describe('verifyCitations with stored passage vectors', () => {
+  it('embeds only the claims and the passages the index has no vector for, with the same verdicts', async () => {
+    const text = `${S_TOWNSHIP}[1]。${S_MEETING}[3]。${S_INVENTED}[2]。`;
+    const plain = new FakeEmbedder();
+    const expected = await verifyCitations(text, PASSAGES, plain);
+    const embedder = new FakeEmbedder();
+    // The index holds vectors for passages 1 and 3 (as it would for single-chunk passages).
+    const stored = new Map([PASSAGES[0]!, PASSAGES[2]!].map((p) => [p, embedder.vector(p.text)]));
+    const got = await verifyCitations(text, PASSAGES, embedder, undefined, (p) => stored.get(p));
+    expect(got).toEqual(expected);
+    expect(embedder.passageTexts).toEqual(PASSAGES.filter((p) => !stored.has(p)).map((p) => p.text));
   });
 });
