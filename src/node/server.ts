@@ -10,8 +10,8 @@ import type { AppDeps } from '../http/deps.js';
 import { jsonLogger, type Logger } from '../http/log.js';
 import type { Runtime } from './runtime.js';
 import { buildWebAssets } from './webAssets.js';
+import { VERSION } from './version.js';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export const feedbackPath = (dataDir: string) => join(dataDir, 'feedback', 'feedback.jsonl');
 

@@ -10,9 +10,9 @@ import type { WorkerPayload } from '../workers/runtime.js';
 import { bundleCorpus } from './corpusBundle.js';
 import { DEFAULT_VECTORIZE_INDEX, pushStatePath, readPushState } from './vectorizePush.js';
 import { buildWebAssets } from './webAssets.js';
+import { VERSION } from './version.js';
 
 const ENTRY = fileURLToPath(new URL('../workers/index.ts', import.meta.url));
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Cloudflare's limits on a Worker's compressed size: 3 MiB on the Free plan, 10 MiB on Paid. */
 export const WORKER_LIMITS = { free: 3 * 1024 * 1024, paid: 10 * 1024 * 1024 };

@@ -1,3 +1,4 @@
+import OpenAI from 'openai';
 import type { ServerResponse } from 'node:http';
 import { setImmediate as macrotask } from 'node:timers/promises';
 import { embeddingsRoute, startOpenAIServer, type OpenAIServer, type RecordedRequest, type RouteHandler, type RouteReply } from './openaiServer.js';
@@ -379,4 +380,17 @@ export async function startOpenAIChatServer(options: ChatServerOptions = {}): Pr
     chatRequests: () => server.requestsTo(CHAT) as ChatRequest[],
     pending: () => ({ replies: state.replies.length, behaviours: state.behaviours.length }),
   };
+}
+
+/**
+ * After each test: every scripted reply and behaviour must have been used by the test that queued it.
+ * The queue is drained either way, so one test's leftovers never leak into the next.
+ */
+export async function expectScriptsUsed(server: OpenAIChatServer, expectEqual: (left: { replies: number; behaviours: number }) => void): Promise<void> {
+  const left = server.pending();
+  const drain = new OpenAI({ apiKey: 'sk-drain', baseURL: server.baseURL, maxRetries: 0, timeout: 200, logLevel: 'off' });
+  for (let i = 0; i < 10 && (server.pending().replies || server.pending().behaviours); i++) {
+    await drain.chat.completions.create({ model: 'drain', messages: [{ role: 'user', content: 'drain' }] }).catch(() => undefined);
+  }
+  expectEqual(left);
 }

@@ -3,14 +3,13 @@
  * OpenAIChatModel (openai SDK) against the local OpenAI-compatible fixture server.
  * Model failures must never surface as HTTP errors: the answer falls back.
  */
-import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAIChatModel } from '../../src/adapters/chat/openaiChatModel.js';
 import type { Citation } from '../../src/core/answer/types.js';
 import type { YijuApp } from '../../src/http/app.js';
 import type { Runtime } from '../../src/node/runtime.js';
 import { makeApp, parseSSE, postJson, type MemoryFeedbackStore, type memoryLogger } from '../helpers/http.js';
-import { startOpenAIChatServer, type ChatRequest, type OpenAIChatServer } from '../helpers/openaiChatServer.js';
+import { expectScriptsUsed, startOpenAIChatServer, type ChatRequest, type OpenAIChatServer } from '../helpers/openaiChatServer.js';
 import { ruleNumber, ruleReply, TOWNSHIP_Q, TOWNSHIP_RULE, townshipReply } from '../helpers/townshipModel.js';
 import { buildRuntime, JSON_TYPE } from './support.js';
 
@@ -49,14 +48,7 @@ afterAll(async () => {
 });
 
 /** Every scripted behaviour must have been used by the test that queued it. */
-afterEach(async () => {
-  const left = server.pending();
-  const drain = new OpenAI({ apiKey: 'sk-drain', baseURL: server.baseURL, maxRetries: 0, timeout: 200, logLevel: 'off' });
-  for (let i = 0; i < 10 && (server.pending().replies || server.pending().behaviours); i++) {
-    await drain.chat.completions.create({ model: 'drain', messages: [{ role: 'user', content: 'drain' }] }).catch(() => undefined);
-  }
-  expect(left, 'the test left scripted replies or behaviours unused').toEqual({ replies: 0, behaviours: 0 });
-});
+afterEach(() => expectScriptsUsed(server, (left) => expect(left, 'the test left scripted replies or behaviours unused').toEqual({ replies: 0, behaviours: 0 })));
 
 /** Chat requests the fixture received while `run` ran. */
 async function recording<T>(run: () => Promise<T>): Promise<{ value: T; requests: ChatRequest[] }> {

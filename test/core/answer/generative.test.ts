@@ -2,7 +2,6 @@
  * The generative answerer end to end: the real corpus and model, the real openai
  * SDK (through OpenAIChatModel) against the local OpenAI-compatible fixture server.
  */
-import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAIChatModel } from '../../../src/adapters/chat/openaiChatModel.js';
 import { loadConfig } from '../../../src/config/config.js';
@@ -12,7 +11,7 @@ import type { Document, Passage } from '../../../src/core/types.js';
 import { createRuntime, type Runtime } from '../../../src/node/runtime.js';
 import { collectEvents, expectContract, markerNumbers, splitEvents } from '../../helpers/answers.js';
 import { CORPUS_DIR, makeTempDir } from '../../helpers/corpus.js';
-import { startOpenAIChatServer, type ChatRequest, type OpenAIChatServer } from '../../helpers/openaiChatServer.js';
+import { expectScriptsUsed, startOpenAIChatServer, type ChatRequest, type OpenAIChatServer } from '../../helpers/openaiChatServer.js';
 import { recordingOn, withDeadline } from '../../helpers/async.js';
 
 let tmp: { dir: string; cleanup: () => void };
@@ -35,14 +34,7 @@ afterAll(async () => {
 });
 
 /** Every scripted reply and behaviour must have been used by the test that queued it (then the queue is emptied for the next test). */
-afterEach(async () => {
-  const left = server.pending();
-  const drain = new OpenAI({ apiKey: 'sk-drain', baseURL: server.baseURL, maxRetries: 0, timeout: 200, logLevel: 'off' });
-  for (let i = 0; i < 10 && (server.pending().replies || server.pending().behaviours); i++) {
-    await drain.chat.completions.create({ model: 'drain', messages: [{ role: 'user', content: 'drain' }] }).catch(() => undefined);
-  }
-  expect(left, 'the test left scripted replies or behaviours unused').toEqual({ replies: 0, behaviours: 0 });
-});
+afterEach(() => expectScriptsUsed(server, (left) => expect(left, 'the test left scripted replies or behaviours unused').toEqual({ replies: 0, behaviours: 0 })));
 
 const TOWNSHIP_Q = '乡镇多久排查一次矛盾纠纷？';
 const TOWNSHIP_RULE = '乡镇坚持每半月一排查制度';
