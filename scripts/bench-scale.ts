@@ -33,7 +33,7 @@ import { getHeapStatistics } from 'node:v8';
 import { JiebaSegmenter } from '../src/adapters/segmenters/jieba.js';
 import { ExactVectorStore } from '../src/adapters/vectorstores/exactStore.js';
 import { HnswVectorStore } from '../src/adapters/vectorstores/hnswStore.js';
-import { loadConfig } from '../src/config/config.js';
+import { loadConfig } from '../src/node/config.js';
 import { Bm25Index } from '../src/core/lexical/bm25.js';
 import type { VectorHit } from '../src/core/ports.js';
 import { PASSAGES_PER_DOCUMENT, syntheticPassages, syntheticQueries } from '../src/eval/syntheticCorpus.js';

@@ -7,7 +7,7 @@
 import { appendFileSync, cpSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config/config.js';
+import { loadConfig } from '../src/node/config.js';
 import { createEmbedder } from '../src/node/embedderFactory.js';
 import { createRuntime } from '../src/node/runtime.js';
 

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { buildProgressReporter } from '../src/cli/progress.js';
 import { log, runCli } from '../src/cli/run.js';
-import { UserFacingError } from '../src/adapters/models/errors.js';
+import { UserFacingError } from '../src/core/errors.js';
 import { buildWorker, WORKER_LIMITS } from '../src/node/workerBuild.js';
 
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;

@@ -16,16 +16,16 @@ import { runCli } from '../src/cli/run.js';
 import { bundleCorpus } from '../src/node/corpusBundle.js';
 
 await runCli(async (config) => {
-  const { documents, chunks, bm25 } = openCorpusBundle(await bundleCorpus(config));
+  const { documents, chunks, bm25, domain } = openCorpusBundle(await bundleCorpus(config));
   const load = (name: string) => locateEvalSet(JSON.parse(readFileSync(new URL(`../test/eval/${name}.json`, import.meta.url), 'utf8')), documents);
-  const probe = lexicalOnlyPipeline(documents, chunks, bm25);
+  const probe = lexicalOnlyPipeline(documents, chunks, bm25, {}, domain);
   const dev = load('questions');
   const scores = [];
   for (const q of dev) scores.push({ score: (await probe.retriever.retrieve(q.question, 5)).relevance.lexicalCoverage, inScope: q.inScope });
   const chosen = chooseScopeThreshold(scores);
   process.stdout.write(`chosen on the development set: lexicalOnly = ${chosen.threshold} (catches ${chosen.caught} out-of-scope, rejects ${chosen.rejected} answerable); the default is ${DEFAULT_THRESHOLDS.lexicalOnly}\n\n`);
   process.stdout.write('| set | recall@1 | recall@5 | MRR | out-of-scope refused | answerable refused | key facts in answers |\n|---|---|---|---|---|---|---|\n');
-  const { retriever, answerer } = lexicalOnlyPipeline(documents, chunks, bm25, { thresholds: { lexicalOnly: chosen.threshold } });
+  const { retriever, answerer } = lexicalOnlyPipeline(documents, chunks, bm25, { thresholds: { lexicalOnly: chosen.threshold } }, domain);
   for (const [name, set] of [['development', dev], ['held-out', load('holdout')]] as const) {
     const results = [];
     const answers = [];

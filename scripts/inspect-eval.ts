@@ -5,7 +5,7 @@
  * A development tool for understanding retrieval errors.
  */
 import { readFileSync } from 'node:fs';
-import { loadConfig } from '../src/config/config.js';
+import { loadConfig } from '../src/node/config.js';
 import { locateEvalSet } from '../src/eval/evalSet.js';
 import { firstRelevantRank } from '../src/eval/retrievalMetrics.js';
 import { createRuntime } from '../src/node/runtime.js';

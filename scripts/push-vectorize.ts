@@ -10,7 +10,7 @@
  * OPENAI_API_KEY, OPENAI_BASE_URL, YIJU_EMBEDDING_MODEL, YIJU_EMBEDDING_DIMENSIONS.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { UserFacingError } from '../src/adapters/models/errors.js';
+import { UserFacingError } from '../src/core/errors.js';
 import { progressReporter } from '../src/cli/progress.js';
 import { log, runCli } from '../src/cli/run.js';
 import {

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import autocannon from 'autocannon';
-import { loadConfig } from '../src/config/config.js';
+import { loadConfig } from '../src/node/config.js';
 import type { Embedder } from '../src/core/ports.js';
 import type { Logger, LogLevel, LogRecord } from '../src/http/log.js';
 import { createRuntime } from '../src/node/runtime.js';

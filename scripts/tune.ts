@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config/config.js';
+import { loadConfig } from '../src/node/config.js';
 import { createEmbedder } from '../src/node/embedderFactory.js';
 import { locateEvalSet } from '../src/eval/evalSet.js';
 import { retrievalMetrics } from '../src/eval/retrievalMetrics.js';

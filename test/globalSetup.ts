@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { loadConfig } from '../src/config/config.js';
+import { loadConfig } from '../src/node/config.js';
 import { provisionModel } from '../src/adapters/models/provision.js';
 
 /**

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError } from 'commander';
-import type { Config } from '../config/config.js';
-import { UserFacingError } from '../adapters/models/errors.js';
+import type { Config } from '../node/config.js';
+import { UserFacingError } from '../core/errors.js';
 import { provisionConfiguredModel } from '../node/embedderFactory.js';
 import type { RetrievalMode } from '../core/retrieve/retriever.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../node/runtime.js';
@@ -36,7 +36,7 @@ async function open(config: Config, options: RuntimeOptions = {}): Promise<Runti
 }
 
 const describeMode = (rt: Runtime) =>
-  rt.answerer === rt.extractive
+  rt.info.answerMode === 'extractive'
     ? `offline extractive answers (embeddings: ${rt.embedder.id}${rt.config.embedder === 'local' ? ', no API key needed' : ''})`
     : `generative answers with ${rt.config.openai.chatModel} (embeddings: ${rt.embedder.id})`;
 
@@ -63,15 +63,17 @@ program
   .command('search')
   .description('print the passages that best answer a question')
   .argument('<question...>', 'the question')
-  .option('-k, --top <n>', 'how many passages (default YIJU_TOP_K)', positiveInt(50))
+  .option('-k, --top <n>', 'how many passages (default YIJU_TOP_K, at most YIJU_MAX_TOP_K)', (v) => Number(v))
   .option('--mode <mode>', MODES.join(' | '), 'hybrid')
   .option('--json', 'print JSON')
   .action((words: string[], opts: { top?: number; mode: string; json?: boolean }) =>
     runCli(async (config) => {
       if (!MODES.includes(opts.mode as RetrievalMode)) throw new UserFacingError(`Unknown --mode "${opts.mode}".`, `use one of ${MODES.join(', ')}.`);
       const q = question(words);
+      const k = opts.top ?? config.retrieval.topK;
+      if (!Number.isInteger(k) || k < 1 || k > config.retrieval.maxTopK) throw new UserFacingError(`--top must be a whole number from 1 to ${config.retrieval.maxTopK}.`, 'raise YIJU_MAX_TOP_K to allow more.');
       const rt = await open(config, { retriever: { mode: opts.mode as RetrievalMode } });
-      const result = await rt.retriever.retrieve(q, opts.top ?? config.retrieval.topK);
+      const result = await rt.retriever.retrieve(q, k);
       process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatPassages(result));
     }),
   );

@@ -1,5 +1,6 @@
-import { ConfigError, loadConfig, type Config } from '../config/config.js';
-import { UserFacingError } from '../adapters/models/errors.js';
+import { ConfigError } from '../config/settings.js';
+import { loadConfig, type Config } from '../node/config.js';
+import { UserFacingError } from '../core/errors.js';
 
 /** Runs a CLI action with validated config and prints errors as sentences, never stacks (unless YIJU_DEBUG=1). */
 export async function runCli(action: (config: Config) => Promise<void>): Promise<void> {

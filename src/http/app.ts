@@ -94,7 +94,7 @@ export function createApp(deps: AppDeps) {
       info: {
         title: 'Yiju (依据) API',
         version: deps.info.version,
-        description: 'Grounded answers about petition work (信访) from officials\' speeches, citing the exact passages used.',
+        description: deps.domain.ui.description.en,
       },
       security: options.apiKeys.length ? [{ apiKey: [] }] : [],
     });

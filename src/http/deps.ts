@@ -1,4 +1,6 @@
+import type { AssistantInfo } from '../core/assistant.js';
 import type { Answerer } from '../core/answer/types.js';
+import type { Domain } from '../core/domain/pack.js';
 import type { FeedbackStore } from '../core/feedback/types.js';
 import type { Document, RetrievalResult } from '../core/types.js';
 import type { HttpOptions } from './options.js';
@@ -6,13 +8,7 @@ import type { Logger } from './log.js';
 import type { WebAssets } from './routes/web.js';
 
 /** What the HTTP app is told about the running assistant (for /api/health and /v1/models). */
-export interface ServiceInfo {
-  answerMode: 'extractive' | 'generative';
-  /** The chat model behind generative answers. */
-  chatModel?: string;
-  embedder: string;
-  /** hybrid: BM25 fused with embeddings; lexical: BM25 alone (a Worker's bundled index). */
-  retrieval: 'hybrid' | 'lexical';
+export interface ServiceInfo extends AssistantInfo {
   runtime: 'node' | 'workers';
   counts: { documents: number; chunks: number; vectors: number };
   /** When the index was built (ISO 8601). */
@@ -28,6 +24,8 @@ export interface AppDeps {
   answerer: Answerer;
   search(question: string, k: number): Promise<RetrievalResult>;
   documents: ReadonlyMap<string, Document>;
+  /** The corpus' domain: the words of the pages, the examples, the API description. */
+  domain: Domain;
   feedback: FeedbackStore;
   info: ServiceInfo;
   options: HttpOptions;

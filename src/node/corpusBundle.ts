@@ -1,15 +1,15 @@
-import type { Config } from '../config/config.js';
+import type { Config } from './config.js';
 import { Chunker } from '../core/chunk/chunker.js';
 import { contentHash } from '../core/hash.js';
 import type { BuildProgress } from '../core/indexing/buildIndex.js';
 import { buildCorpusBundle, type CorpusBundle } from '../core/indexing/corpusBundle.js';
 import { DEFAULT_WATERMARKS } from '../core/ingest/clean.js';
-import { DOMAIN_TERMS } from '../core/lexical/domainTerms.js';
-import { loadCorpus } from '../adapters/corpus/fsCorpus.js';
-import { JiebaSegmenter } from '../adapters/segmenters/jieba.js';
+import type { Domain } from '../core/domain/pack.js';
+import { loadCorpus, loadDomain } from '../adapters/corpus/fsCorpus.js';
+import { segmenterFor } from './runtime.js';
 
-/** The segmentation vocabulary's identity (domain terms + the user's terms), as recorded in index manifests. */
-export const lexiconOf = (config: Config) => contentHash(...DOMAIN_TERMS, '|', ...config.userTerms);
+/** The segmentation vocabulary's identity (the domain pack's terms + the user's), as recorded in index manifests. */
+export const lexiconOf = (config: Config, domain: Domain) => contentHash(...domain.terms, '|', ...config.userTerms);
 
 /**
  * Packs the configured corpus for a Worker: the same cleaning, chunking and
@@ -17,11 +17,13 @@ export const lexiconOf = (config: Config) => contentHash(...DOMAIN_TERMS, '|', .
  */
 export async function bundleCorpus(config: Config, options: { log?: (line: string) => void; onProgress?: (p: BuildProgress) => void } = {}): Promise<CorpusBundle> {
   const documents = await loadCorpus(config.corpusDir, { watermarks: [...DEFAULT_WATERMARKS, ...config.watermarks] }, options.log);
+  const domain = await loadDomain(config.corpusDir);
   return buildCorpusBundle({
     documents,
+    domain: domain.pack,
     chunker: new Chunker({ chunkSize: config.chunkSize }),
-    segmenter: new JiebaSegmenter(config.userTerms),
-    lexicon: lexiconOf(config),
+    segmenter: segmenterFor(config, domain),
+    lexicon: lexiconOf(config, domain),
     onProgress: options.onProgress,
   });
 }

@@ -1,4 +1,4 @@
-import type { Config } from '../config/config.js';
+import type { Config } from './config.js';
 import type { Embedder } from '../core/ports.js';
 import { OpenAIEmbedder } from '../adapters/embedders/openaiEmbedder.js';
 import { TransformersEmbedder } from '../adapters/embedders/transformersEmbedder.js';
@@ -15,7 +15,7 @@ export async function createEmbedder(config: Config, log: (line: string) => void
       apiKey: config.openai.apiKey!,
       baseURL: config.openai.baseURL,
       model: config.openai.embeddingModel,
-      dimensions: config.openai.embeddingDimensions,
+      dimensions: config.embeddingDimensions,
       timeoutMs: config.openai.timeoutMs,
       maxRetries: config.openai.maxRetries,
     }).probe();

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import type { Config } from '../config/config.js';
+import type { Config } from './config.js';
+import type { Domain } from '../core/domain/pack.js';
 import type { Chunker } from '../core/chunk/chunker.js';
 import { DEFAULT_WATERMARKS } from '../core/ingest/clean.js';
 import { buildIndex, corpusHash, incompatibility, type BuildProgress, type BuildResult, type IndexManifest } from '../core/indexing/buildIndex.js';
@@ -14,6 +15,7 @@ export interface OpenIndexOptions {
   embedder: Embedder;
   segmenter: Segmenter;
   chunker: Chunker;
+  domain: Domain;
   /** Ignore any stored index and build from scratch. */
   rebuild?: boolean;
   log?: (line: string) => void;
@@ -46,7 +48,7 @@ export async function openIndex(config: Config, options: OpenIndexOptions): Prom
 async function openLocked(config: Config, options: OpenIndexOptions, store: IndexStore): Promise<OpenedIndex> {
   const log = options.log ?? (() => {});
   const documents = await loadCorpus(config.corpusDir, { watermarks: [...DEFAULT_WATERMARKS, ...config.watermarks] }, log);
-  const lexicon = lexiconOf(config);
+  const lexicon = lexiconOf(config, options.domain);
 
   let previous: StoredIndex | null = null;
   let reason: string | null = null;

@@ -1,28 +1,23 @@
-import type { Config } from '../config/config.js';
+import type { Config } from './config.js';
+import { createAssistant, type Assistant } from '../core/assistant.js';
 import { Chunker } from '../core/chunk/chunker.js';
+import type { Domain } from '../core/domain/pack.js';
 import type { BuildProgress } from '../core/indexing/buildIndex.js';
 import type { ChatModel, Embedder, Segmenter } from '../core/ports.js';
-import { ExtractiveAnswerer } from '../core/answer/extractive.js';
-import { GenerativeAnswerer } from '../core/answer/generative.js';
-import type { Answerer } from '../core/answer/types.js';
-import { OpenAIChatModel } from '../adapters/chat/openaiChatModel.js';
-import { Retriever, type RetrieverOptions } from '../core/retrieve/retriever.js';
+import type { RetrieverOptions } from '../core/retrieve/retriever.js';
+import { createChatModel } from '../adapters/chat/createChatModel.js';
+import { loadDomain } from '../adapters/corpus/fsCorpus.js';
 import { JiebaSegmenter } from '../adapters/segmenters/jieba.js';
 import { QueryCachingEmbedder } from '../adapters/embedders/queryCache.js';
 import { createEmbedder } from './embedderFactory.js';
 import { openIndex, type OpenedIndex } from './openIndex.js';
 
-export interface Runtime {
+/** The assistant on Node, with what it was built from. */
+export interface Runtime extends Assistant {
   config: Config;
   embedder: Embedder;
   segmenter: Segmenter;
   opened: OpenedIndex;
-  retriever: Retriever;
-  /** Generative when a chat model is configured, extractive otherwise. */
-  answerer: Answerer;
-  extractive: ExtractiveAnswerer;
-  /** A retriever over the same index with other options (evaluation, benchmarks). */
-  withRetriever(options: RetrieverOptions): Retriever;
 }
 
 export interface RuntimeOptions {
@@ -36,23 +31,21 @@ export interface RuntimeOptions {
   chat?: ChatModel;
 }
 
-/** The configured OpenAI-compatible chat model, or null for the offline extractive mode. */
-export function createChatModel(config: Config): ChatModel | null {
-  const { apiKey, chatModel, baseURL, timeoutMs, maxRetries } = config.openai;
-  return apiKey && chatModel ? new OpenAIChatModel({ apiKey, model: chatModel, baseURL, timeoutMs, maxRetries }) : null;
-}
+/** The configured chat model on Node (OpenAI-compatible), or null for the offline extractive mode. */
+export const chatModelFor = (config: Config): ChatModel | null => createChatModel({ chat: config.chat, openai: config.openai });
 
-/** The Node composition root: config → embedder, segmenter, chunker → index (built if needed) → retriever. */
+/** The segmenter of a corpus: jieba with the domain pack's terms and the user's. */
+export const segmenterFor = (config: Config, domain: Domain): JiebaSegmenter => new JiebaSegmenter([...domain.terms, ...config.userTerms]);
+
+/** The Node runtime: config → domain pack, embedder, segmenter, chunker → index (built if needed) → the assistant. */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const domain = await loadDomain(config.corpusDir);
   const base = options.embedder ?? (await createEmbedder(config, options.log));
   const embedder = config.retrieval.queryCache > 0 ? new QueryCachingEmbedder(base, config.retrieval.queryCache) : base;
-  const segmenter = new JiebaSegmenter(config.userTerms);
+  const segmenter = segmenterFor(config, domain);
   const chunker = new Chunker({ chunkSize: config.chunkSize });
-  const opened = await openIndex(config, { embedder, segmenter, chunker, rebuild: options.rebuild, log: options.log, onProgress: options.onProgress });
-  const withRetriever = (o: RetrieverOptions) => new Retriever(opened.index, embedder, segmenter, o);
-  const retriever = withRetriever(options.retriever ?? {});
-  const extractive = new ExtractiveAnswerer({ retriever, index: opened.index, embedder, segmenter });
-  const chat = options.chat ?? createChatModel(config);
-  const answerer = chat ? new GenerativeAnswerer({ chat, extractive, embedder }) : extractive;
-  return { config, embedder, segmenter, opened, retriever, answerer, extractive, withRetriever };
+  const opened = await openIndex(config, { embedder, segmenter, chunker, domain, rebuild: options.rebuild, log: options.log, onProgress: options.onProgress });
+  const chat = options.chat ?? chatModelFor(config);
+  const assistant = createAssistant({ index: opened.index, embedder, segmenter, chat, domain, retriever: options.retriever });
+  return { ...assistant, config, embedder, segmenter, opened };
 }

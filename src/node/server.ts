@@ -8,6 +8,7 @@ import { JsonlFeedbackStore } from '../adapters/feedback/jsonlFeedbackStore.js';
 import { createApp, type YijuApp } from '../http/app.js';
 import type { AppDeps } from '../http/deps.js';
 import { jsonLogger, type Logger } from '../http/log.js';
+import { httpOptionsOf } from '../config/common.js';
 import type { Runtime } from './runtime.js';
 import { buildWebAssets } from './webAssets.js';
 import { VERSION } from './version.js';
@@ -37,19 +38,10 @@ export function appDepsFor(rt: Runtime, logger: Logger): AppDeps {
     answerer: rt.answerer,
     search: (q, k) => rt.retriever.retrieve(q, k),
     documents: opened.index.documents,
+    domain: rt.domain,
     feedback: new JsonlFeedbackStore(feedbackPath(config.dataDir)),
-    info: {
-      answerMode: rt.answerer === rt.extractive ? 'extractive' : 'generative',
-      ...(rt.answerer !== rt.extractive && config.openai.chatModel ? { chatModel: config.openai.chatModel } : {}),
-      embedder: rt.embedder.id,
-      retrieval: 'hybrid',
-      runtime: 'node',
-      counts: opened.manifest.counts,
-      indexBuiltAt: opened.manifest.builtAt,
-      version: VERSION,
-    },
-    // YIJU_TOP_K sets both config.http.topK and config.retrieval.topK.
-    options: config.http,
+    info: { ...rt.info, runtime: 'node', counts: opened.manifest.counts, indexBuiltAt: opened.manifest.builtAt, version: VERSION },
+    options: httpOptionsOf(config),
     logger,
     // @hono/node-server passes the Node request objects as the app's env.
     peerAddress: (_req, env) => (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress,

@@ -1,12 +1,12 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Config } from '../config/config.js';
+import type { Config } from './config.js';
 import type { Embedder } from '../core/ports.js';
 import type { BuildProgress } from '../core/indexing/buildIndex.js';
 import { openCorpusBundle } from '../core/indexing/corpusBundle.js';
 import { planVectorSync, VectorSyncError, type VectorPushState, type VectorText } from '../core/indexing/vectorSync.js';
 import { vectorTextsOf } from '../core/retrieve/corpusIndex.js';
-import { UserFacingError } from '../adapters/models/errors.js';
+import { UserFacingError } from '../core/errors.js';
 import { CloudflareApiError, CloudflareRest, restVectorize, restWorkersAi, type RestVectorize, type VectorizeIndexInfo } from '../adapters/workers/cloudflareRest.js';
 import { VectorizeStore, type VectorizeBinding } from '../adapters/workers/vectorizeStore.js';
 import { WorkersAiEmbedder, WorkersAiResponseError } from '../adapters/workers/workersAiEmbedder.js';
@@ -133,7 +133,7 @@ export async function createPushEmbedder(choice: PushEmbedding, config: Config, 
       apiKey: config.openai.apiKey,
       baseURL: config.openai.baseURL,
       model: choice.model ?? config.openai.embeddingModel,
-      dimensions: choice.dimensions ?? config.openai.embeddingDimensions,
+      dimensions: choice.dimensions ?? config.embeddingDimensions,
       timeoutMs: config.openai.timeoutMs,
       maxRetries: config.openai.maxRetries,
     });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
-import type { Config } from '../config/config.js';
+import type { Config } from './config.js';
 import type { BuildProgress } from '../core/indexing/buildIndex.js';
 import type { CorpusBundle } from '../core/indexing/corpusBundle.js';
 import type { WorkerPayload } from '../workers/runtime.js';

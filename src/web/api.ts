@@ -18,7 +18,8 @@ export class ApiFailure extends Error {
 export interface ApiClient {
   chat(question: string, history: Turn[], handlers: { onCitations(c: Citation[]): void; onDelta(text: string): void }, signal: AbortSignal): Promise<Answer>;
   feedback(answerId: string, rating: 'up' | 'down'): Promise<void>;
-  suggestions(): Promise<string[]>;
+  /** Example questions and the corpus' own words for the chat (title, greeting, placeholder). */
+  suggestions(): Promise<Suggestions>;
 }
 
 async function failureOf(res: Response): Promise<ApiFailure> {
@@ -32,6 +33,12 @@ async function failureOf(res: Response): Promise<ApiFailure> {
   if (res.status === 401) return new ApiFailure('unauthorized', message);
   if (res.status >= 400 && res.status < 500) return new ApiFailure('bad_request', message);
   return new ApiFailure('server', message);
+}
+
+/** What /api/suggestions says: example questions and the chat's words in the corpus' domain. */
+export interface Suggestions {
+  questions: string[];
+  ui?: { title: string; greeting: string; placeholder: string };
 }
 
 /** The Yiju HTTP API as the chat UI uses it: /api/chat (SSE), /api/feedback, /api/suggestions. */
@@ -84,7 +91,7 @@ export function createApiClient(base: string, apiKey?: string): ApiClient {
     },
     async suggestions() {
       const res = await request('/api/suggestions', { headers: headers(false) });
-      return ((await res.json()) as { questions: string[] }).questions;
+      return (await res.json()) as Suggestions;
     },
   };
 }

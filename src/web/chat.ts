@@ -1,4 +1,4 @@
-import { ApiFailure, createApiClient, type Answer, type ApiClient, type Citation, type Turn } from './api.js';
+import { ApiFailure, createApiClient, type Answer, type ApiClient, type Citation, type Suggestions, type Turn } from './api.js';
 import { h } from './dom.js';
 import { renderMarkdown } from './markdown.js';
 import type { Strings } from './strings.js';
@@ -39,7 +39,8 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
 
   const log = h('div', { class: 'yj-log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions text', 'aria-label': options.title ?? s.title });
   const examples = h('ul', { class: 'yj-examples' });
-  const empty = h('div', { class: 'yj-empty' }, h('p', {}, options.greeting ?? s.greeting), h('p', {}, s.examples), examples);
+  const greeting = h('p', {}, options.greeting ?? s.greeting);
+  const empty = h('div', { class: 'yj-empty' }, greeting, h('p', {}, s.examples), examples);
   const input = h('textarea', { id: 'yj-q', rows: '1', placeholder: options.placeholder ?? s.placeholder, 'aria-label': s.questionLabel, maxlength: '2000' });
   const send = h('button', { type: 'submit', class: 'yj-send' }, s.send);
   const stop = h('button', { type: 'button', class: 'yj-stop', hidden: true }, s.stop);
@@ -47,7 +48,8 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
   const fresh = h('button', { type: 'button', class: 'yj-new' }, s.newChat);
   const close = options.onClose ? h('button', { type: 'button', class: 'yj-close', 'aria-label': s.close }, '×') : null;
   const pop = h('div', { class: 'yj-pop', role: 'tooltip', id: 'yj-pop', hidden: true });
-  const head = h('div', { class: 'yj-head' }, h('h2', { class: 'yj-title' }, options.title ?? s.title), fresh, close);
+  const title = h('h2', { class: 'yj-title' }, options.title ?? s.title);
+  const head = h('div', { class: 'yj-head' }, title, fresh, close);
   const shell = h('div', { class: 'yj-root' }, head, log, form, pop);
   log.append(empty);
   root.append(shell);
@@ -55,8 +57,17 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
   const showExamples = (list: string[]) => {
     examples.replaceChildren(...list.slice(0, 4).map((q) => h('li', {}, h('button', { type: 'button', class: 'yj-example' }, q))));
   };
+  /** The corpus' own words (its domain pack), where the page or the host did not set them. */
+  const useDomainWords = (ui: Suggestions['ui']) => {
+    if (!ui) return;
+    if (options.title === undefined) (title.textContent = ui.title), log.setAttribute('aria-label', ui.title);
+    if (options.greeting === undefined) greeting.textContent = ui.greeting;
+    if (options.placeholder === undefined) input.placeholder = ui.placeholder;
+  };
+  const suggested = client.suggestions();
+  suggested.then((r) => useDomainWords(r.ui), () => {});
   if (options.examples?.length) showExamples(options.examples);
-  else client.suggestions().then(showExamples, () => empty.querySelector('p + p')?.remove());
+  else suggested.then((r) => showExamples(r.questions), () => empty.querySelector('p + p')?.remove());
   examples.addEventListener('click', (e) => {
     const b = (e.target as HTMLElement).closest('button');
     if (b) void ask(b.textContent ?? '');

@@ -1,9 +1,10 @@
 /** Every UI string, per language, in one place. */
 export const STRINGS = {
   zh: {
-    title: '依据 · 信访工作问答',
-    greeting: '您好！我根据领导讲话原文回答信访工作问题，每个回答都注明出处。',
-    placeholder: '输入问题，例如：初信初访应该怎么处理？',
+    // Defaults until the server says the corpus' own words (its domain pack, via /api/suggestions).
+    title: '依据 · 问答',
+    greeting: '您好！我根据文档原文回答问题，每个回答都注明出处。',
+    placeholder: '输入问题',
     questionLabel: '问题',
     send: '发送',
     stop: '停止',
@@ -40,9 +41,9 @@ export const STRINGS = {
     backToChat: '返回问答',
   },
   en: {
-    title: 'Yiju · petition-work Q&A',
-    greeting: 'Hello! I answer questions about petition work from officials’ speeches, citing every source.',
-    placeholder: 'Ask a question, e.g. How should a first petition visit be handled?',
+    title: 'Yiju · Q&A',
+    greeting: 'Hello! I answer questions from the documents, citing every source.',
+    placeholder: 'Ask a question',
     questionLabel: 'Question',
     send: 'Send',
     stop: 'Stop',

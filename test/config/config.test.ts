@@ -1,7 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { ConfigError } from '../../src/config/settings.js';
+import { loadConfig } from '../../src/node/config.js';
 
 const CWD = '/srv/yiju';
 

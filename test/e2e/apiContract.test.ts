@@ -5,7 +5,7 @@
  * test/workers/workerd.test.ts runs the same checks against the Worker in workerd.
  */
 import { afterAll, beforeAll } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/node/config.js';
 import { createRuntime } from '../../src/node/runtime.js';
 import { startServer, type RunningServer } from '../../src/node/server.js';
 import { describeApiContract } from '../helpers/apiContract.js';

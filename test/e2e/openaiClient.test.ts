@@ -5,7 +5,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../../src/config/config.js';
+import { loadConfig, type Config } from '../../src/node/config.js';
 import { createRuntime, type Runtime } from '../../src/node/runtime.js';
 import { startServer, type RunningServer } from '../../src/node/server.js';
 import { withDeadline } from '../helpers/async.js';

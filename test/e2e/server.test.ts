@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAIChatModel } from '../../src/adapters/chat/openaiChatModel.js';
-import { loadConfig, type Config } from '../../src/config/config.js';
+import { loadConfig, type Config } from '../../src/node/config.js';
 import type { FeedbackRecord } from '../../src/core/feedback/types.js';
 import { createRuntime, type Runtime } from '../../src/node/runtime.js';
 import { feedbackPath, startServer, type RunningServer } from '../../src/node/server.js';

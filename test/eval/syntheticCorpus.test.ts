@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DOMAIN_TERMS } from '../../src/core/lexical/domainTerms.js';
+import { corpusDomain } from '../helpers/domain.js';
+
+const DOMAIN_TERMS = corpusDomain().terms;
 import {
   MAX_PASSAGE_CHARS,
   MIN_PASSAGE_CHARS,

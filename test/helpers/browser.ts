@@ -8,13 +8,14 @@
  *   const page = await browser.newPage();
  *   const errors = trackPageErrors(page);                     // uncaught exceptions and CSP refusals
  */
+import { httpOptionsOf } from '../../src/config/common.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import type { EventSourceMessage } from 'eventsource-parser';
 import { chromium, type Browser, type Locator, type Page, type Request, type Response } from 'playwright-core';
-import { loadConfig, type Config } from '../../src/config/config.js';
+import { loadConfig, type Config } from '../../src/node/config.js';
 import type { ChatModel, Embedder } from '../../src/core/ports.js';
 import type { HttpOptions } from '../../src/http/options.js';
 import { createRuntime, type Runtime } from '../../src/node/runtime.js';
@@ -76,7 +77,7 @@ export type YijuServer = RunningServer & { logger: ReturnType<typeof memoryLogge
 /** startServer over `rt` on 127.0.0.1 (an ephemeral port unless given), with HTTP options on top of the config's. */
 export async function serveYiju(rt: Runtime, http: Partial<HttpOptions> = {}, port?: number): Promise<YijuServer> {
   const logger = memoryLogger();
-  const server = await startServer(rt, { logger, port, deps: { options: { ...rt.config.http, topK: rt.config.retrieval.topK, ...http } } });
+  const server = await startServer(rt, { logger, port, deps: { options: { ...httpOptionsOf(rt.config), ...http } } });
   return Object.assign(server, { logger });
 }
 

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDocument } from '../../src/core/ingest/document.js';
 import type { Document } from '../../src/core/types.js';
+import { DOMAIN_PACK_FILE } from '../../src/core/domain/pack.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CORPUS_DIR = join(REPO_ROOT, 'corpus');
@@ -37,10 +38,11 @@ export function makeTempDir(prefix = 'yiju-test-'): { dir: string; cleanup: () =
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Copies the given corpus files (by prefix, e.g. "000") into `dir/corpus` and returns that folder. */
+/** Copies the given corpus files (by prefix, e.g. "000") and the corpus' domain pack into `dir/corpus` and returns that folder. */
 export function copyCorpus(dir: string, prefixes: readonly string[]): string {
   const target = join(dir, 'corpus');
   mkdirSync(target, { recursive: true });
+  cpSync(join(CORPUS_DIR, DOMAIN_PACK_FILE), join(target, DOMAIN_PACK_FILE));
   for (const p of prefixes) {
     const name = corpusFile(p);
     cpSync(join(CORPUS_DIR, name), join(target, name));

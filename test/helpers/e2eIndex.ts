@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/node/config.js';
 import type { Embedder } from '../../src/core/ports.js';
 import { createRuntime } from '../../src/node/runtime.js';
 import { CORPUS_DIR, makeTempDir } from './corpus.js';

@@ -3,7 +3,7 @@
  * runtime over the corpus, and the checks every error response must pass.
  */
 import { expect } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/node/config.js';
 import type { ChatModel } from '../../src/core/ports.js';
 import { createRuntime, type Runtime } from '../../src/node/runtime.js';
 import { dataDirWithIndex, e2eEnv } from '../helpers/e2eIndex.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JiebaSegmenter } from '../../src/adapters/segmenters/jieba.js';
 import { IndexCorruptError, IndexStore } from '../../src/adapters/storage/indexStore.js';
-import { loadConfig, type Config } from '../../src/config/config.js';
+import { loadConfig, type Config } from '../../src/node/config.js';
 import { Chunker } from '../../src/core/chunk/chunker.js';
 import { documentId } from '../../src/core/ingest/document.js';
 import type { Embedder } from '../../src/core/ports.js';
@@ -12,8 +12,9 @@ import { Retriever, type RetrievalMode } from '../../src/core/retrieve/retriever
 import { indexDir, openIndex, type OpenedIndex } from '../../src/node/openIndex.js';
 import { CORPUS_DIR, copyCorpus, corpusFile, makeTempDir } from '../helpers/corpus.js';
 import { FakeEmbedder } from '../helpers/fakeEmbedder.js';
+import { corpusDomain } from '../helpers/domain.js';
 
-const segmenter = new JiebaSegmenter();
+const segmenter = new JiebaSegmenter(corpusDomain().terms);
 const QUERIES = ['信访工作责任要落实', '初信初访', '联席会议制度', '属地管理，分级负责', '进京越级访'];
 
 let tmp: { dir: string; cleanup: () => void };
@@ -29,7 +30,7 @@ afterEach(() => tmp.cleanup());
 
 const open = (embedder: Embedder, extra: { rebuild?: boolean; config?: Config; log?: (l: string) => void } = {}) => {
   const cfg = extra.config ?? config;
-  return openIndex(cfg, { embedder, segmenter, chunker: new Chunker({ chunkSize: cfg.chunkSize }), rebuild: extra.rebuild, log: extra.log });
+  return openIndex(cfg, { embedder, segmenter, chunker: new Chunker({ chunkSize: cfg.chunkSize }), domain: corpusDomain(), rebuild: extra.rebuild, log: extra.log });
 };
 
 async function results(opened: OpenedIndex, embedder: Embedder, mode: RetrievalMode = 'hybrid') {

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/node/config.js';
 import { buildWorker, WORKER_LIMITS, type WorkerBuildResult } from '../../src/node/workerBuild.js';
 import { CORPUS_DIR, makeTempDir } from '../helpers/corpus.js';
 

@@ -7,7 +7,7 @@
 import { request as httpRequest, Agent, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { expect } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/node/config.js';
 import { createRuntime, type Runtime } from '../../src/node/runtime.js';
 import { startServer, type RunningServer } from '../../src/node/server.js';
 import { withDeadline } from '../helpers/async.js';

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../src/adapters/corpus/fsCorpus.js';
 import { IndexStore } from '../../src/adapters/storage/indexStore.js';
-import { loadConfig, type Config } from '../../src/config/config.js';
+import { loadConfig, type Config } from '../../src/node/config.js';
 import { DEFAULT_WATERMARKS } from '../../src/core/ingest/clean.js';
 import { documentId } from '../../src/core/ingest/document.js';
 import { vectorTextsOf } from '../../src/core/retrieve/corpusIndex.js';

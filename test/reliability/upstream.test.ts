@@ -25,7 +25,7 @@
  */
 import { Agent, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/node/config.js';
 import { createRuntime, type Runtime } from '../../src/node/runtime.js';
 import { startServer, type RunningServer } from '../../src/node/server.js';
 import { dataDirWithIndex, e2eEnv } from '../helpers/e2eIndex.js';

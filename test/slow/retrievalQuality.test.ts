@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/node/config.js';
 import type { RetrievalMode } from '../../src/core/retrieve/retriever.js';
 import { locateEvalSet, type LocatedQuestion } from '../../src/eval/evalSet.js';
 import { answerMetrics, type AnswerMetrics } from '../../src/eval/answerMetrics.js';

@@ -7,13 +7,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VectorizeStore } from '../../src/adapters/workers/vectorizeStore.js';
 import { WorkersAiEmbedder } from '../../src/adapters/workers/workersAiEmbedder.js';
-import { loadConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/node/config.js';
 import { openCorpusBundle, type CorpusBundle } from '../../src/core/indexing/corpusBundle.js';
 import { vectorTextsOf } from '../../src/core/retrieve/corpusIndex.js';
 import type { ChatMessage } from '../../src/core/ports.js';
 import { bundleCorpus } from '../../src/node/corpusBundle.js';
 import type { WorkerBindings } from '../../src/workers/bindings.js';
-import { loadWorkerConfig, WorkerConfigError } from '../../src/workers/config.js';
+import { ConfigError as WorkerConfigError } from '../../src/config/settings.js';
+import { loadWorkerConfig } from '../../src/workers/config.js';
 import { createWorkerApp, type WorkerPayload } from '../../src/workers/runtime.js';
 import { CORPUS_DIR } from '../helpers/corpus.js';
 import { memoryLogger, parseSSE, postJson } from '../helpers/http.js';

@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import type { ChatMessage, ChatModel } from '../../core/ports.js';
+import { ChatCancelledError, ChatModelError, ChatRateLimitedError, ChatTimeoutError, ChatUpstreamError, type ChatMessage, type ChatModel } from '../../core/ports.js';
 
 export interface OpenAIChatOptions {
   apiKey: string;
@@ -10,11 +10,21 @@ export interface OpenAIChatOptions {
   temperature?: number;
 }
 
-export class ChatTimeoutError extends Error {
-  override name = 'ChatTimeoutError';
+/** The SDK's errors as the port's typed failures. */
+function toChatError(err: unknown, signal: AbortSignal | undefined): ChatModelError {
+  if (err instanceof ChatModelError) return err;
+  if (signal?.aborted) return new ChatCancelledError(undefined, err);
+  if (err instanceof OpenAI.APIConnectionTimeoutError) return new ChatTimeoutError(err.message, err);
+  if (err instanceof OpenAI.APIError && err.status === 429) {
+    const seconds = Number(err.headers?.get?.('retry-after'));
+    return new ChatRateLimitedError(err.message, Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined, err);
+  }
+  if (err instanceof OpenAI.APIError && err.status) return new ChatUpstreamError(err.message, { status: err.status, cause: err });
+  return new ChatUpstreamError(String((err as Error)?.message ?? err), { cause: err });
 }
 
-/** Chat completions from any OpenAI-compatible endpoint (OpenAI, DeepSeek, Qwen/DashScope, vLLM, Ollama). */
+
+/** Chat completions from any OpenAI-compatible endpoint (OpenAI, DeepSeek, Qwen/DashScope, vLLM, Ollama). Failures are the port's ChatModelErrors. */
 export class OpenAIChatModel implements ChatModel {
   readonly id: string;
   private readonly client: OpenAI;
@@ -39,10 +49,10 @@ export class OpenAIChatModel implements ChatModel {
         { model: this.options.model, messages, temperature: this.options.temperature ?? 0.2 },
         { signal: ctl.signal },
       );
-      if (typeof res !== 'object' || !Array.isArray(res.choices)) throw new Error('the endpoint did not return a chat completion');
+      if (typeof res !== 'object' || !Array.isArray(res.choices)) throw new ChatUpstreamError('the endpoint did not return a chat completion');
       return res.choices[0]?.message?.content ?? '';
     } catch (err) {
-      throw ctl.signal.reason instanceof ChatTimeoutError ? ctl.signal.reason : err;
+      throw ctl.signal.reason instanceof ChatTimeoutError ? ctl.signal.reason : toChatError(err, opts.signal);
     } finally {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
@@ -78,7 +88,9 @@ export class OpenAIChatModel implements ChatModel {
         if (text) yield text;
       }
       // The SDK ends an aborted stream quietly; a stall must surface as an error, the caller's own abort not.
-      if (idle.signal.aborted && !opts.signal?.aborted) throw idle.signal.reason instanceof Error ? idle.signal.reason : new Error('the stream stalled');
+      if (idle.signal.aborted && !opts.signal?.aborted) throw idle.signal.reason instanceof ChatModelError ? idle.signal.reason : new ChatTimeoutError('the stream stalled');
+    } catch (err) {
+      throw idle.signal.reason instanceof ChatTimeoutError ? idle.signal.reason : toChatError(err, opts.signal);
     } finally {
       clearTimeout(timer);
       clearTimeout(overall);

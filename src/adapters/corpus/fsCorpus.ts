@@ -1,10 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { UserFacingError } from '../models/errors.js';
+import { UserFacingError } from '../../core/errors.js';
 import { buildDocument } from '../../core/ingest/document.js';
 import { FrontMatterError } from '../../core/ingest/frontMatter.js';
 import type { CleanOptions } from '../../core/ingest/clean.js';
 import type { Document } from '../../core/types.js';
+import { DOMAIN_PACK_FILE, domainFromYaml, NEUTRAL_DOMAIN, type Domain } from '../../core/domain/pack.js';
 
 export const CORPUS_EXTENSIONS = new Set(['.txt', '.md', '.markdown']);
 
@@ -45,4 +46,17 @@ export async function loadCorpus(dir: string, options: CleanOptions = {}, log: (
   }
   if (!docs.length) throw new UserFacingError(`The corpus folder ${dir} holds no .txt or .md documents.`, 'add speeches to it, or set YIJU_CORPUS_DIR.');
   return docs;
+}
+
+/** The corpus' domain pack (yiju.domain.yaml beside the documents), or the neutral domain when it has none. */
+export async function loadDomain(dir: string): Promise<Domain> {
+  const path = join(dir, DOMAIN_PACK_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return NEUTRAL_DOMAIN;
+    throw new UserFacingError(`The domain pack ${path} cannot be read (${(err as Error).message}).`, 'check its permissions, or remove it to run with neutral wording.');
+  }
+  return domainFromYaml(text, path);
 }

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { Embedder } from '../../core/ports.js';
-import { UserFacingError } from '../models/errors.js';
+import { UserFacingError } from '../../core/errors.js';
 
 export interface OpenAIEmbedderOptions {
   apiKey: string;

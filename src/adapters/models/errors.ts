@@ -1,10 +1,4 @@
-/** Errors a user can act on: the message names the problem and the fix. Never shown with a stack. */
-export class UserFacingError extends Error {
-  constructor(message: string, readonly fix?: string) {
-    super(fix ? `${message}\n  Fix: ${fix}` : message);
-    this.name = 'UserFacingError';
-  }
-}
+import { UserFacingError } from '../../core/errors.js';
 
 export class ModelUnavailableError extends UserFacingError {
   override name = 'ModelUnavailableError';

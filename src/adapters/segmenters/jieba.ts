@@ -1,6 +1,6 @@
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
-import { DOMAIN_TERMS, normaliseTerms } from '../../core/lexical/domainTerms.js';
+import { normaliseTerms } from '../../core/lexical/stopwords.js';
 import type { Segmenter } from '../../core/ports.js';
 
 /** Frequency given to user-dictionary words so jieba keeps them whole. */
@@ -11,13 +11,13 @@ export function toJiebaDict(words: readonly string[]): string {
   return words.map((w) => `${w.trim()} ${USER_WORD_FREQ} n`).join('\n') + '\n';
 }
 
-/** Chinese word segmentation with @node-rs/jieba (search mode) and the domain dictionary. */
+/** Chinese word segmentation with @node-rs/jieba (search mode) and a user dictionary (the domain pack's terms, the user's). */
 export class JiebaSegmenter implements Segmenter {
   private readonly jieba: Jieba;
 
-  constructor(extraWords: readonly string[] = []) {
+  constructor(words: readonly string[] = []) {
     this.jieba = Jieba.withDict(dict);
-    this.jieba.loadDict(Buffer.from(toJiebaDict([...DOMAIN_TERMS, ...extraWords])));
+    if (words.length) this.jieba.loadDict(Buffer.from(toJiebaDict(words)));
   }
 
   terms(text: string): string[] {

@@ -6,7 +6,7 @@ import type { IndexManifest } from '../../core/indexing/buildIndex.js';
 import { Bm25Index, type Bm25Snapshot } from '../../core/lexical/bm25.js';
 import { CorpusIndex } from '../../core/retrieve/corpusIndex.js';
 import type { Chunk, Document } from '../../core/types.js';
-import { UserFacingError } from '../models/errors.js';
+import { UserFacingError } from '../../core/errors.js';
 import { CorruptVectorIndexError, HnswVectorStore } from '../vectorstores/hnswStore.js';
 
 export class IndexCorruptError extends UserFacingError {

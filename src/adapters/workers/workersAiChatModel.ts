@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import type { ChatMessage, ChatModel } from '../../core/ports.js';
+import { ChatCancelledError, ChatModelError, ChatUpstreamError, type ChatMessage, type ChatModel } from '../../core/ports.js';
 
 /**
  * The part of a Workers AI binding (`env.AI`) chat uses. Text-generation models
@@ -22,9 +22,14 @@ export interface WorkersAiChatOptions {
 /** A Chinese-capable instruction model in the Workers AI catalogue; any text-generation model id may be configured. */
 export const DEFAULT_WORKERS_AI_CHAT_MODEL = '@cf/qwen/qwen3-30b-a3b-fp8';
 
-export class WorkersAiChatError extends Error {
+/** A Workers AI reply that is not an answer: the port's upstream failure. */
+export class WorkersAiChatError extends ChatUpstreamError {
   override name = 'WorkersAiChatError';
 }
+
+/** The binding's own errors (capacity, unknown model …) as the port's failures. */
+const toChatError = (err: unknown, signal?: AbortSignal): ChatModelError =>
+  err instanceof ChatModelError ? err : signal?.aborted ? new ChatCancelledError(undefined, err) : new ChatUpstreamError(String((err as Error)?.message ?? err), { cause: err });
 
 type Piece = { response?: unknown; choices?: { message?: { content?: unknown }; delta?: { content?: unknown } }[] };
 
@@ -48,16 +53,16 @@ export class WorkersAiChatModel implements ChatModel {
   }
 
   async complete(messages: ChatMessage[], opts: { signal?: AbortSignal } = {}): Promise<string> {
-    opts.signal?.throwIfAborted();
-    const res = (await this.ai.run(this.model, this.inputs(messages, false))) as Piece;
+    if (opts.signal?.aborted) throw new ChatCancelledError();
+    const res = (await this.ai.run(this.model, this.inputs(messages, false)).catch((err: unknown) => Promise.reject(toChatError(err, opts.signal)))) as Piece;
     const text = textOf(res);
     if (text === undefined) throw new WorkersAiChatError(`Workers AI ${this.model} returned no text`);
     return text;
   }
 
   async *stream(messages: ChatMessage[], opts: { signal?: AbortSignal } = {}): AsyncIterable<string> {
-    opts.signal?.throwIfAborted();
-    const body = await this.ai.run(this.model, this.inputs(messages, true));
+    if (opts.signal?.aborted) throw new ChatCancelledError();
+    const body = await this.ai.run(this.model, this.inputs(messages, true)).catch((err: unknown) => Promise.reject(toChatError(err, opts.signal)));
     if (!(body instanceof ReadableStream)) {
       // Some models ignore `stream`: one piece is still a stream.
       const text = textOf(body as Piece);
@@ -91,6 +96,8 @@ export class WorkersAiChatModel implements ChatModel {
         while (pending.length) yield pending.shift()!;
       }
       if (!done && !opts.signal?.aborted) throw new WorkersAiChatError(`the Workers AI ${this.model} stream ended before [DONE]`);
+    } catch (err) {
+      throw toChatError(err, opts.signal);
     } finally {
       await reader.cancel().catch(() => {});
     }

@@ -1,18 +1,20 @@
+import type { Domain } from '../domain/pack.js';
 import type { Document } from '../types.js';
 import type { AnswerLanguage } from './language.js';
 import type { ScoredSentence } from './sentenceSelection.js';
 import type { Citation } from './types.js';
 
-const NOTE = {
-  zh: '> 离线摘录模式：以上句子均为讲话原文，未经大模型改写；点击编号可查看出处。',
-  en: '> Offline extractive mode: the sentences above are quoted verbatim from the speeches (in Chinese); no language model was used. Click a number to see the source.',
-};
+/** The note under an offline answer: the sentences are quotes, not a model's words. */
+const note = (domain: Domain) => ({
+  zh: `> 离线摘录模式：以上句子均为${domain.documents.zh}原文，未经大模型改写；点击编号可查看出处。`,
+  en: `> Offline extractive mode: the sentences above are quoted verbatim from the ${domain.documents.en} (in Chinese); no language model was used. Click a number to see the source.`,
+});
 
 /**
  * An extractive answer: the most direct sentence first, then the supporting
  * points in the order they appear in the speeches, each cited to its exact span.
  */
-export function composeExtractive(sentences: ScoredSentence[], lang: AnswerLanguage): { answer: string; citations: Citation[] } {
+export function composeExtractive(sentences: ScoredSentence[], lang: AnswerLanguage, domain: Domain): { answer: string; citations: Citation[] } {
   const [lead, ...rest] = sentences;
   if (!lead) return { answer: '', citations: [] };
   const docOrder = new Map<string, number>();
@@ -22,33 +24,37 @@ export function composeExtractive(sentences: ScoredSentence[], lang: AnswerLangu
   const citations: Citation[] = [lead, ...rest].map((s, i) => ({
     n: i + 1, docId: s.docId, title: s.title, start: s.start, end: s.end, text: s.text, score: Number(s.score.toFixed(4)),
   }));
-  const lines: string[] = [lang === 'zh' ? '根据讲话原文：' : 'What the speeches say (quoted in the original Chinese):', '', `${lead.text}[1]`];
+  const lines: string[] = [lang === 'zh' ? `根据${domain.documents.zh}原文：` : `What the ${domain.documents.en} say (quoted in the original Chinese):`, '', `${lead.text}[1]`];
   if (rest.length) {
     lines.push('', lang === 'zh' ? '相关要求：' : 'Related points:', '');
     rest.forEach((s, i) => lines.push(`- ${s.text}[${i + 2}]`));
   }
-  lines.push('', NOTE[lang]);
+  lines.push('', note(domain)[lang]);
   return { answer: lines.join('\n'), citations };
 }
 
-const MISSING_ZH: Record<string, string> = { 'a number of days': '具体天数', 'a length of time': '具体期限或时长' };
-
-/** A plain "the speeches don't say" with what the corpus does cover. */
-export function composeRefusal(documents: Document[], lang: AnswerLanguage, missing?: string): string {
+/**
+ * A plain "the documents don't say" with what the corpus does cover: the
+ * domain pack's summary when it has one, and the documents' titles.
+ * `missing` names the answer type no passage provides.
+ */
+export function composeRefusal(documents: Document[], lang: AnswerLanguage, domain: Domain, missing?: string): string {
   const titles = documents.slice(0, 8).map((d) => `- ${d.title}`);
+  const type = missing ? domain.answerTypes.find((t) => t.name === missing) : undefined;
+  const { zh, en } = domain.documents;
   if (lang === 'en') {
     return [
-      `The speeches in Yiju's corpus do not answer this question${missing ? ` (none of them states ${missing})` : ''}, so there is nothing to quote.`,
+      `The ${en} in Yiju's corpus do not answer this question${missing ? ` (none of them states ${type?.label.en ?? missing})` : ''}, so there is nothing to quote.`,
       '',
-      'They cover petition work (信访): handling first visits (初信初访), who is accountable, screening and resolving disputes, channels such as arbitration and litigation, and order in petitioning. The speeches:',
+      domain.coverage?.en ?? `The ${en}:`,
       '',
       ...titles,
     ].join('\n');
   }
   return [
-    `现有讲话资料中没有找到相关内容${missing ? `（讲话中没有提到${MISSING_ZH[missing] ?? missing}）` : ''}，无法依据原文回答这个问题。`,
+    `现有${zh}资料中没有找到相关内容${missing ? `（${zh || '资料'}中没有提到${type?.label.zh ?? missing}）` : ''}，无法依据原文回答这个问题。`,
     '',
-    '这些讲话主要涉及信访工作：初信初访的处理、信访工作责任与追责、矛盾纠纷排查化解、诉求分类和依法处理、信访秩序等。可以试着问：“初信初访应该怎么处理？”“乡镇多久排查一次矛盾纠纷？”现有讲话：',
+    domain.coverage?.zh ?? `现有${zh || '文档'}：`,
     '',
     ...titles,
   ].join('\n');

@@ -1,23 +1,36 @@
+import type { Domain } from '../domain/pack.js';
 import type { Embedder, Segmenter } from '../ports.js';
 import type { CorpusIndex } from '../retrieve/corpusIndex.js';
-import type { Retriever } from '../retrieve/retriever.js';
-import type { Passage, RetrievalResult } from '../types.js';
-import { chunkVectorId } from '../retrieve/corpusIndex.js';
 import { memoSegmenter } from '../lexical/memoSegmenter.js';
 import { expandToChinese } from '../retrieve/glossary.js';
-import { composeExtractive, composeRefusal } from './compose.js';
-import { rewriteFollowUp } from './followUp.js';
+import { composeExtractive } from './compose.js';
+import type { Grounded, Grounding } from './grounding.js';
 import { answerLanguage } from './language.js';
-import { selectSentences } from './sentenceSelection.js';
+import { selectSentences, type SelectionOptions } from './sentenceSelection.js';
 import { timed, type AnswerEvent, type AnswerOptions, type Answerer, type AnswerResult } from './types.js';
 
 export interface ExtractiveDeps {
-  retriever: Retriever;
+  grounding: Grounding;
   index: CorpusIndex;
   /** null: no model in this runtime; sentences are chosen by their words (Workers bundled mode). */
   embedder: Embedder | null;
   segmenter: Segmenter;
+  domain: Domain;
 }
+
+/**
+ * How many sentences an answer quotes, and how close to the best a supporting
+ * one must score. A multi-part question gets one more. Tuned on the
+ * development set (test/eval/questions.json, key facts in answers).
+ */
+export const EXTRACTIVE_SELECTION: { single: SelectionOptions; multiPart: SelectionOptions } = {
+  single: { maxSentences: 4, relativeFloor: 0.85 },
+  multiPart: { maxSentences: 5, relativeFloor: 0.85 },
+};
+
+/** A question with several question marks, or one asking for things "respectively" or "and …", has several parts. */
+const MULTI_PART = /分别|以及|和.+各|and/iu;
+const isMultiPart = (question: string) => (question.match(/[？?]/gu) ?? []).length > 1 || MULTI_PART.test(question);
 
 /** Splits Markdown into streaming pieces at line and sentence ends. */
 export function toDeltas(markdown: string): string[] {
@@ -36,38 +49,20 @@ export class ExtractiveAnswerer implements Answerer {
     this.sentenceSegmenter = memoSegmenter(deps.segmenter);
   }
 
-  /** The vector the index stored for a passage that is exactly one chunk (merged passages have none). */
-  storedPassageVector(passage: Passage): Float32Array | undefined {
-    const chunk = this.deps.index.chunks.get(passage.chunkId);
-    return chunk && chunk.start === passage.start && chunk.end === passage.end ? this.deps.index.vectors.get?.(chunkVectorId(chunk.id)) : undefined;
-  }
-
-  /** Retrieval for a (possibly follow-up) question: the shared first step of both modes. */
-  async retrieve(question: string, options: AnswerOptions = {}, standalone = rewriteFollowUp(question, options.history)): Promise<RetrievalResult & { standalone: string }> {
-    const result = await this.deps.retriever.retrieve(standalone, options.topK ?? 5);
-    return { ...result, standalone };
-  }
-
   async answer(question: string, options: AnswerOptions = {}): Promise<AnswerResult> {
     const started = performance.now();
-    const retrieval = await this.retrieve(question, options);
+    const retrieval = await this.deps.grounding.retrieve(question, options);
     const retrieved = performance.now();
     return timed(await this.fromRetrieval(question, retrieval), started, retrieved);
   }
 
-  /** "The speeches don't say", with what they do cover. */
-  async refusal(question: string, retrieval: RetrievalResult & { standalone: string }): Promise<AnswerResult> {
-    const answer = composeRefusal([...this.deps.index.documents.values()], answerLanguage(question), retrieval.relevance.missing);
-    return { mode: 'extractive', standaloneQuestion: retrieval.standalone, answer, grounded: false, citations: [] };
-  }
-
-  async fromRetrieval(question: string, retrieval: RetrievalResult & { standalone: string }): Promise<AnswerResult> {
+  /** The quoted answer to a retrieval (or the refusal when the corpus does not answer). */
+  async fromRetrieval(question: string, retrieval: Grounded): Promise<AnswerResult> {
     const lang = answerLanguage(question);
     const base = { mode: 'extractive' as const, standaloneQuestion: retrieval.standalone };
-    if (!retrieval.relevance.inScope || !retrieval.passages.length) return this.refusal(question, retrieval);
-    const multiPart = (retrieval.standalone.match(/[？?]/gu) ?? []).length > 1 || /分别|以及|和.+各|and/iu.test(retrieval.standalone);
+    if (!this.deps.grounding.answers(retrieval)) return this.deps.grounding.refusal(question, retrieval, 'extractive');
     // English questions are matched against the Chinese sentences through their domain terms too.
-    const selectionQuery = lang === 'en' ? `${expandToChinese(retrieval.standalone)} ${retrieval.standalone}` : retrieval.standalone;
+    const selectionQuery = lang === 'en' ? `${expandToChinese(retrieval.standalone, this.deps.domain.glossary)} ${retrieval.standalone}` : retrieval.standalone;
     const sentences = await selectSentences(
       selectionQuery,
       retrieval.passages,
@@ -78,9 +73,9 @@ export class ExtractiveAnswerer implements Answerer {
         idf: (t) => this.deps.index.bm25.termWeight(t),
         storedVector: (span) => this.deps.index.sentenceVector(span),
       },
-      { maxSentences: multiPart ? 5 : 4, relativeFloor: 0.85 },
+      isMultiPart(retrieval.standalone) ? EXTRACTIVE_SELECTION.multiPart : EXTRACTIVE_SELECTION.single,
     );
-    const { answer, citations } = composeExtractive(sentences, lang);
+    const { answer, citations } = composeExtractive(sentences, lang, this.deps.domain);
     return { ...base, answer, grounded: citations.length > 0, citations };
   }
 

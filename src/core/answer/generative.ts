@@ -1,7 +1,9 @@
-import type { ChatModel, Embedder } from '../ports.js';
-import type { Passage, RetrievalResult } from '../types.js';
+import type { Domain } from '../domain/pack.js';
+import { ChatModelError, type ChatModel, type Embedder } from '../ports.js';
+import type { Passage } from '../types.js';
 import type { ExtractiveAnswerer } from './extractive.js';
 import { rewriteFollowUp } from './followUp.js';
+import type { Grounded, Grounding } from './grounding.js';
 import { answerLanguage } from './language.js';
 import { buildAnswerMessages, buildRewriteMessages } from './prompt.js';
 import { timed, type AnswerEvent, type AnswerOptions, type Answerer, type AnswerResult, type Citation } from './types.js';
@@ -9,22 +11,33 @@ import { verifyCitations } from './verify.js';
 
 export interface GenerativeDeps {
   chat: ChatModel;
-  /** Retrieval, refusal and the fallback answer. */
+  /** Retrieval and the refusal decision, before any model call. */
+  grounding: Grounding;
+  /** The fallback answer. */
   extractive: ExtractiveAnswerer;
+  domain: Domain;
   /** For semantic citation support (null: lexical support only). */
   embedder: Embedder | null;
 }
 
-type Retrieved = RetrievalResult & { standalone: string };
+type Retrieved = Grounded;
 
 /** How a model says the passages do not answer (the prompt asks for the first phrasing). */
 const NO_CONTENT = /没有(?:找到)?相关内容|资料(?:中)?(?:没有|未)(?:提到|涉及|包含)|do(?:es)? not (?:contain|cover|answer|mention)|no relevant (?:content|information)/iu;
 
+/**
+ * If more than this share of an answer's claims is unsupported by the
+ * passages, the quoted answer replaces it. A rule, not a tuned value: a
+ * model answer most of whose claims nothing supports is not shown (pinned by
+ * test/core/answer/generative.test.ts).
+ */
+export const MAX_UNSUPPORTED_SHARE = 0.5;
+
+/** Why a chat model call failed, in the words of `fallback`. */
 const reason = (err: unknown) => {
-  const e = err as { status?: number; name?: string; message?: string };
-  if (e?.status) return `the language model answered HTTP ${e.status}`;
-  if (e?.name?.includes('Timeout')) return 'the language model timed out';
-  return `the language model failed (${String(e?.message ?? err).split('\n')[0]})`;
+  if (err instanceof ChatModelError && err.status) return `the language model answered HTTP ${err.status}`;
+  if (err instanceof ChatModelError && err.kind === 'timeout') return 'the language model timed out';
+  return `the language model failed (${String((err as Error)?.message ?? err).split('\n')[0]})`;
 };
 
 /**
@@ -44,21 +57,21 @@ export class GenerativeAnswerer implements Answerer {
     } catch {
       // fall through
     }
-    return rewriteFollowUp(question, options.history);
+    return rewriteFollowUp(question, options.history, this.deps.domain.levels);
   }
 
   private retrieve = async (question: string, options: AnswerOptions): Promise<Retrieved> =>
-    this.deps.extractive.retrieve(question, options, await this.standalone(question, options));
+    this.deps.grounding.retrieve(question, options, await this.standalone(question, options));
 
   private async finish(question: string, retrieval: Retrieved, raw: string): Promise<AnswerResult> {
     const passages = retrieval.passages;
     if (!raw.trim()) return this.fallback(question, retrieval, 'the language model returned an empty answer');
-    const verified = await verifyCitations(raw, passages, this.deps.embedder, undefined, (p) => this.deps.extractive.storedPassageVector(p));
+    const verified = await verifyCitations(raw, passages, this.deps.embedder, { storedPassageVector: (p) => this.deps.grounding.storedPassageVector(p), glossary: this.deps.domain.glossary });
     if (!verified.cited.length && NO_CONTENT.test(raw)) {
       // The model found no answer in the passages: say so plainly, with what the corpus covers.
-      return { ...(await this.deps.extractive.refusal(question, retrieval)), mode: 'generative' };
+      return this.deps.grounding.refusal(question, retrieval, 'generative');
     }
-    if (!verified.cited.length || verified.unsupported.length * 2 > verified.claims) {
+    if (!verified.cited.length || verified.unsupported.length > MAX_UNSUPPORTED_SHARE * verified.claims) {
       return this.fallback(question, retrieval, 'the language model\'s answer was not supported by the passages');
     }
     const citations = verified.cited.map((n) => toCitation(n, passages[n - 1]!));
@@ -87,7 +100,7 @@ export class GenerativeAnswerer implements Answerer {
     if (!retrieval.relevance.inScope) return this.deps.extractive.fromRetrieval(question, retrieval);
     let raw: string;
     try {
-      raw = await this.deps.chat.complete(buildAnswerMessages(retrieval.standalone, retrieval.passages, answerLanguage(question)), { signal: options.signal });
+      raw = await this.deps.chat.complete(buildAnswerMessages(retrieval.standalone, retrieval.passages, answerLanguage(question), this.deps.domain), { signal: options.signal });
     } catch (err) {
       return this.fallback(question, retrieval, reason(err));
     }
@@ -106,7 +119,7 @@ export class GenerativeAnswerer implements Answerer {
     yield { type: 'citations', citations: retrieval.passages.map((p, i) => toCitation(i + 1, p)) };
     let raw = '';
     try {
-      for await (const piece of this.deps.chat.stream(buildAnswerMessages(retrieval.standalone, retrieval.passages, answerLanguage(question)), { signal: options.signal })) {
+      for await (const piece of this.deps.chat.stream(buildAnswerMessages(retrieval.standalone, retrieval.passages, answerLanguage(question), this.deps.domain), { signal: options.signal })) {
         raw += piece;
         yield { type: 'delta', text: piece };
       }

@@ -1,3 +1,4 @@
+import type { Domain } from '../domain/pack.js';
 import type { Embedder } from '../ports.js';
 import { expandToChinese } from '../retrieve/glossary.js';
 import { isMostlyLatin } from '../retrieve/query.js';
@@ -29,6 +30,7 @@ export interface SupportThresholds {
   glossary: number;
 }
 
+/** Set on the generative tests' scripted answers and the development set's passages (test/core/answer/verify.test.ts pins each side). */
 export const DEFAULT_SUPPORT: SupportThresholds = { lexical: 0.35, semantic: 0.62, glossary: 0.5 };
 
 const MARKERS = /\s*\[(\d+(?:\s*[,，、]\s*\d+)*)\]/gu;
@@ -62,8 +64,8 @@ export function figuresAgree(claim: string, passage: string): boolean {
 }
 
 /** For an English claim: share of the Chinese domain terms it mentions that the passage contains (needs at least two). */
-export function glossarySupport(claim: string, passage: string): number {
-  const terms = [...new Set(expandToChinese(claim).split(' ').filter(Boolean))];
+export function glossarySupport(claim: string, passage: string, glossary: Domain['glossary']): number {
+  const terms = [...new Set(expandToChinese(claim, glossary).split(' ').filter(Boolean))];
   if (terms.length < 2) return 0;
   return terms.filter((t) => passage.includes(t)).length / terms.length;
 }
@@ -76,14 +78,16 @@ const isClaim = (s: string) => stripMarkers(s).replace(/[\s\p{P}#*>-]/gu, '').le
 export const splitMultiMarkers = (text: string) =>
   text.replace(/\[(\d+(?:\s*[,，、]\s*\d+)+)\]/gu, (_, g: string) => g.split(/\s*[,，、]\s*/u).map((n) => `[${n}]`).join(''));
 
-export async function verifyCitations(
-  rawText: string,
-  passages: Passage[],
-  embedder: Embedder | null,
-  thresholds: SupportThresholds = DEFAULT_SUPPORT,
+export interface VerifyOptions {
+  thresholds?: SupportThresholds;
   /** A passage's vector as the index stored it, when it has one: not embedded again. */
-  storedPassageVector?: (passage: Passage) => Float32Array | undefined,
-): Promise<VerifiedAnswer> {
+  storedPassageVector?: (passage: Passage) => Float32Array | undefined;
+  /** The domain's English glossary: how English claims are matched to Chinese passages. */
+  glossary?: Domain['glossary'];
+}
+
+export async function verifyCitations(rawText: string, passages: Passage[], embedder: Embedder | null, options: VerifyOptions = {}): Promise<VerifiedAnswer> {
+  const { thresholds = DEFAULT_SUPPORT, storedPassageVector, glossary = [] } = options;
   const text = splitMultiMarkers(rawText);
   // Units end at sentence punctuation; markers written after the punctuation ("…。[2]") belong to the unit before.
   const units: string[] = [];
@@ -111,7 +115,7 @@ export async function verifyCitations(
     const latin = isMostlyLatin(claim);
     return Math.max(
       lexicalSupport(claim, text) / thresholds.lexical,
-      latin ? glossarySupport(claim, text) / thresholds.glossary : (semantic?.[claimIndex]?.[passage] ?? 0) / thresholds.semantic,
+      latin ? glossarySupport(claim, text, glossary) / thresholds.glossary : (semantic?.[claimIndex]?.[passage] ?? 0) / thresholds.semantic,
     );
   };
   const supports = (claimIndex: number, passage: number) => strength(claimIndex, passage) >= 1;

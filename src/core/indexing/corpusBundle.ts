@@ -1,4 +1,5 @@
 import type { Chunker } from '../chunk/chunker.js';
+import { compileDomain, NEUTRAL_DOMAIN, type Domain, type DomainPack } from '../domain/pack.js';
 import { documentHash } from '../hash.js';
 import { Bm25Index, type Bm25Snapshot } from '../lexical/bm25.js';
 import type { Segmenter } from '../ports.js';
@@ -23,6 +24,8 @@ export interface CorpusBundle {
   documents: Document[];
   chunks: Omit<Chunk, 'text'>[];
   bm25: Bm25Snapshot;
+  /** The corpus' domain pack, when it carries one. */
+  domain?: DomainPack;
   /** The last complete `npm run push:vectorize` to the Worker's Vectorize index, when there was one (the vector manifest). */
   vectors?: PushedVectors;
 }
@@ -51,6 +54,7 @@ export interface OpenedBundle {
   documents: Document[];
   chunks: Chunk[];
   bm25: Bm25Index;
+  domain: Domain;
 }
 
 export class BundleError extends Error {
@@ -59,6 +63,7 @@ export class BundleError extends Error {
 
 export async function buildCorpusBundle(input: {
   documents: Document[];
+  domain?: DomainPack;
   chunker: Chunker;
   segmenter: Segmenter;
   lexicon: string;
@@ -80,6 +85,7 @@ export async function buildCorpusBundle(input: {
     documents: input.documents,
     chunks: chunks.map(({ text: _text, ...rest }) => rest),
     bm25: bm25.toJSON(),
+    ...(input.domain ? { domain: input.domain } : {}),
   };
 }
 
@@ -95,5 +101,5 @@ export function openCorpusBundle(bundle: CorpusBundle): OpenedBundle {
   });
   const bm25 = Bm25Index.fromJSON(bundle.bm25);
   if (bm25.size !== chunks.length) throw new BundleError(`corpus bundle damaged: ${bm25.size} lexical entries for ${chunks.length} chunks; run npm run build:worker`);
-  return { documents: bundle.documents, chunks, bm25 };
+  return { documents: bundle.documents, chunks, bm25, domain: bundle.domain ? compileDomain(bundle.domain) : NEUTRAL_DOMAIN };
 }

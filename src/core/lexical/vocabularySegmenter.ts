@@ -1,5 +1,5 @@
 import type { Segmenter } from '../ports.js';
-import { normaliseTerms } from './domainTerms.js';
+import { normaliseTerms } from './stopwords.js';
 
 const HAN = /\p{Script=Han}/u;
 /** Runs of Han characters, or of letters and digits (Latin words, numbers). */

@@ -1,3 +1,5 @@
+import type { Domain } from '../domain/pack.js';
+
 /**
  * Query normalisation: questions carry politeness, question words and
  * colloquial phrasing that help neither BM25 nor the embedder. The core
@@ -10,24 +12,14 @@ const FLUFF: readonly RegExp[] = [
   /[？?。!！\s]+$/u,
 ];
 
-/** Common colloquial phrasings mapped to the speeches' wording (both kept, so nothing is lost). */
-const SYNONYMS: readonly [RegExp, string][] = [
-  [/第一次(?:来)?(?:上访|信访|来访|来信)|首次(?:上访|信访|来访)|初次(?:上访|信访|来访)/u, '初信初访'],
-  [/跑到北京|去北京|到北京/u, '进京'],
-  [/闹事|闹访/u, '缠访闹访'],
-  [/谁负责|谁来负责|由谁负责/u, '责任'],
-  [/追责/u, '追究 责任'],
-  [/劝(?:了|过)?(?:也|都|还)?不听|不听劝/u, '劝说无效 不听劝阻'],
-  [/县里/u, '县 全县'],
-  [/市里/u, '市 全市'],
-  [/乡里|镇里/u, '乡镇'],
-  [/事前/u, '事先'],
-];
-
-export function normaliseQuery(question: string): string {
+/**
+ * Strips politeness and question words; adds the documents' wording for colloquial phrasings
+ * the domain pack maps (both kept, so nothing is lost).
+ */
+export function normaliseQuery(question: string, synonyms: Domain['synonyms'] = []): string {
   let q = question.normalize('NFKC').replace(/\s+/gu, ' ').trim();
   for (const re of FLUFF) q = q.replace(re, '').trim();
-  const additions = SYNONYMS.filter(([re, add]) => re.test(q) && !q.includes(add)).map(([, add]) => add);
+  const additions = synonyms.filter(([re, add]) => re.test(q) && !q.includes(add)).map(([, add]) => add);
   return additions.length ? `${q} ${additions.join(' ')}` : q || question.trim();
 }
 

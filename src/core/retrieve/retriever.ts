@@ -2,6 +2,7 @@ import type { Embedder, Segmenter } from '../ports.js';
 import type { Chunk, Passage, Relevance, RetrievalResult } from '../types.js';
 import { weights as termWeights } from '../lexical/bm25.js';
 import { parseVectorId, type CorpusIndex } from './corpusIndex.js';
+import { NEUTRAL_DOMAIN, type Domain } from '../domain/pack.js';
 import { missingAnswerType } from './answerType.js';
 import { expandToChinese } from './glossary.js';
 import { isMostlyLatin, normaliseQuery } from './query.js';
@@ -56,12 +57,19 @@ export interface RetrieverOptions {
   thresholds?: Partial<RelevanceThresholds>;
   /** How many vector hits and BM25 hits to consider before fusion. */
   candidates?: number;
+  /** The corpus' domain: colloquial synonyms, the English glossary, answer types (default: none). */
+  domain?: Domain;
 }
 
 /** Chosen from a plateau of equally good settings on the evaluation set (scripts/tune.ts), not its single best point. */
 export const DEFAULT_WEIGHTS: FusionWeights = { lexical: 0.4, sentence: 0.6, chunk: 0, document: 0.1 };
 export const DEFAULT_THRESHOLDS: RelevanceThresholds = { dense: 0.6, lexicalCoverage: 0.5, denseWithLexical: 0.5, lexicalOnly: 0.22 };
+/** The RRF baseline's constant (the usual 60 of Cormack et al.; only the `rrf` baseline uses it). */
 const RRF_K = 60;
+/** Vector and BM25 hits considered before fusion: enough that the sentence-level evidence of every passage a top-5 could need is in the pool (development set). */
+const FUSION_CANDIDATES = 200;
+/** A neighbouring chunk scoring at least this share of a returned passage is joined to it (tuned on the development set, scripts/tune.ts). */
+const MERGE_ADJACENT_SHARE = 0.85;
 
 interface Candidate {
   chunk: Chunk;
@@ -87,6 +95,7 @@ export class Retriever {
   private readonly thresholds: RelevanceThresholds;
   private readonly candidates: number;
   private readonly mergeAdjacent: number;
+  private readonly domain: Domain;
   /** Segmented titles and per-term speech sets, computed on first use. */
   private titleTermCache: Map<string, Set<string>> | null = null;
   private readonly termDocuments = new Map<string, Set<string>>();
@@ -100,15 +109,16 @@ export class Retriever {
     this.mode = options.mode ?? 'hybrid';
     this.weights = { ...DEFAULT_WEIGHTS, ...options.weights };
     this.thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
-    this.candidates = options.candidates ?? 200;
-    this.mergeAdjacent = options.mergeAdjacent ?? 0.85;
+    this.candidates = options.candidates ?? FUSION_CANDIDATES;
+    this.mergeAdjacent = options.mergeAdjacent ?? MERGE_ADJACENT_SHARE;
+    this.domain = options.domain ?? NEUTRAL_DOMAIN;
   }
 
   async retrieve(question: string, k = 5): Promise<RetrievalResult> {
     const hybrid = this.mode === 'hybrid';
-    const query = hybrid ? normaliseQuery(question) : question.trim();
+    const query = hybrid ? normaliseQuery(question, this.domain.synonyms) : question.trim();
     // English (or other Latin-script) questions are also searched through the Chinese domain terms they mention.
-    const expansion = hybrid && isMostlyLatin(query) ? expandToChinese(query) : '';
+    const expansion = hybrid && isMostlyLatin(query) ? expandToChinese(query, this.domain.glossary) : '';
     // Chinese the user typed inside such a question is their exact term: it counts twice.
     const terms = expansion
       ? [...new Set(this.segmenter.queryTerms(expansion)), ...this.segmenter.queryTerms((query.match(/\p{Script=Han}+/gu) ?? []).join(' '))]
@@ -170,8 +180,8 @@ export class Retriever {
 
     const passages = this.toPassages(ranked, k, hybrid ? this.mergeAdjacent : 0);
     const relevance = this.relevance(denseMax, lexicalCoverage);
-    const missing = hybrid ? missingAnswerType(question, passages) : null;
-    if (missing) Object.assign(relevance, { inScope: false, missing });
+    const missing = hybrid ? missingAnswerType(question, passages, this.domain.answerTypes) : null;
+    if (missing) Object.assign(relevance, { inScope: false, missing: missing.name });
     return {
       query: expansion ? `${query} → ${expansion}` : query,
       passages,

@@ -1,11 +1,12 @@
+import type { Domain } from '../domain/pack.js';
 import type { Document } from '../types.js';
 
 /**
- * Example questions for an empty chat, drawn from the corpus: the domain terms
+ * Example questions for an empty chat, drawn from the corpus: the domain pack's terms
  * the most speeches use (specific ones, at least four characters, none inside
- * another chosen term), each asked about in the speeches' own words.
+ * another chosen term), each put into the pack's question template.
  */
-export function exampleQuestions(documents: readonly Document[], terms: readonly string[], count = 4): string[] {
+export function exampleQuestions(documents: readonly Document[], terms: readonly string[], template: Domain['exampleTemplate'], count = 4): string[] {
   const scored = terms
     .filter((t) => [...t].length >= 4)
     .map((term) => {
@@ -26,5 +27,5 @@ export function exampleQuestions(documents: readonly Document[], terms: readonly
     chosen.push(term);
     if (chosen.length === count) break;
   }
-  return chosen.map((t) => `讲话对“${t}”有哪些要求？`);
+  return chosen.map((t) => template.replaceAll('{term}', t));
 }

@@ -2,7 +2,6 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { html, raw } from 'hono/html';
 import { exampleQuestions } from '../../core/suggest/exampleQuestions.js';
-import { DOMAIN_TERMS } from '../../core/lexical/domainTerms.js';
 import { errors, jsonContent, routes, type RouteContext } from '../context.js';
 import type { AppEnv } from '../env.js';
 import { ApiError } from '../errors.js';
@@ -22,7 +21,8 @@ const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsaf
  * questions they show (/api/suggestions).
  */
 export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
-  const { documents } = ctx.deps;
+  const { documents, domain } = ctx.deps;
+  const { ui } = domain;
   // Computed on first request, not at start-up (it scans every document for every domain term).
   let examples: string[] | undefined;
   const suggestions = createRoute({
@@ -30,10 +30,21 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
     path: '/api/suggestions',
     tags: ['Service'],
     summary: 'Example questions drawn from the corpus (for an empty chat)',
-    responses: { 200: jsonContent(z.object({ questions: z.array(z.string()) }), 'Example questions.'), ...errors.auth },
+    responses: {
+      200: jsonContent(
+        z.object({
+          questions: z.array(z.string()),
+          ui: z.object({ title: z.string(), greeting: z.string(), placeholder: z.string() }).openapi({ description: 'The chat\'s words in the corpus\' domain (its domain pack).' }),
+        }),
+        'Example questions and the chat\'s words.',
+      ),
+      ...errors.auth,
+    },
   });
 
-  const app = routes().openapi(suggestions, (c) => c.json({ questions: (examples ??= exampleQuestions([...documents.values()], DOMAIN_TERMS)) }, 200));
+  const app = routes().openapi(suggestions, (c) =>
+    c.json({ questions: (examples ??= exampleQuestions([...documents.values()], domain.terms, domain.exampleTemplate)), ui: { title: ui.title.zh, greeting: ui.greeting.zh, placeholder: ui.placeholder.zh } }, 200),
+  );
 
   const script = (name: AssetName, crossOrigin: boolean) => (c: Context<AppEnv>) => {
     const body = assets?.get(name);
@@ -53,8 +64,8 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
     c.html(
       html`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">
-<title>依据 · 信访工作问答</title><meta name="description" content="根据领导讲话原文回答信访工作问题，每个回答都注明出处。"></head>
-<body><main id="yiju"></main><noscript>请启用 JavaScript，或使用 API：/api/docs</noscript>
+<title>${ui.title.zh}</title><meta name="description" content="${ui.description.zh}"></head>
+<body><main id="yiju" data-title="${ui.title.zh}" data-greeting="${ui.greeting.zh}" data-placeholder="${ui.placeholder.zh}"></main><noscript>请启用 JavaScript，或使用 API：/api/docs</noscript>
 <script src="/assets/app.js"></script></body></html>`,
       200,
       { 'Content-Security-Policy': PAGE_CSP },
@@ -64,7 +75,7 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
   app.get('/documents/:id', (c) => {
     const doc = documents.get(c.req.param('id'));
     if (!doc) {
-      return c.html(html`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>未找到</title></head><body><p>找不到这篇讲话（${c.req.param('id')}）。<a href="/">返回问答</a></p></body></html>`, 404, { 'Content-Security-Policy': PAGE_CSP });
+      return c.html(html`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>未找到</title></head><body><p>找不到这篇${domain.documents.zh || '文档'}（${c.req.param('id')}）。<a href="/">返回问答</a></p></body></html>`, 404, { 'Content-Security-Policy': PAGE_CSP });
     }
     const meta = [doc.meta.date, doc.meta.place, doc.meta.speaker].filter(Boolean).join(' · ');
     return c.html(
@@ -88,9 +99,9 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
       html`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><title>嵌入示例 · 依据</title>
 <style>body{font:16px/1.7 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}</style></head>
-<body><h1>某县人民政府 · 信访工作</h1><p>这是一个第三方网页。右下角的按钮就是依据的问答挂件，由下面一行代码嵌入：</p>
-<pre>&lt;script src="${origin}/widget.js" data-title="信访工作问答" data-open="false"&gt;&lt;/script&gt;</pre>
-<script src="${origin}/widget.js" data-title="信访工作问答"></script></body></html>`,
+<body><h1>${ui.demoHeading}</h1><p>这是一个第三方网页。右下角的按钮就是依据的问答挂件，由下面一行代码嵌入：</p>
+<pre>&lt;script src="${origin}/widget.js" data-title="${ui.widgetTitle}" data-open="false"&gt;&lt;/script&gt;</pre>
+<script src="${origin}/widget.js" data-title="${ui.widgetTitle}"></script></body></html>`,
       200,
       { 'Content-Security-Policy': PAGE_CSP.replace("connect-src 'self'", `connect-src 'self' ${origin}`) },
     );

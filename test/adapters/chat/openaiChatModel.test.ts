@@ -1,9 +1,10 @@
 import { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ChatTimeoutError, OpenAIChatModel, type OpenAIChatOptions } from '../../../src/adapters/chat/openaiChatModel.js';
-import { loadConfig } from '../../../src/config/config.js';
+import { OpenAIChatModel, type OpenAIChatOptions } from '../../../src/adapters/chat/openaiChatModel.js';
+import { ChatTimeoutError } from '../../../src/core/ports.js';
+import { loadConfig } from '../../../src/node/config.js';
 import type { ChatMessage } from '../../../src/core/ports.js';
-import { createChatModel } from '../../../src/node/runtime.js';
+import { chatModelFor as createChatModel } from '../../../src/node/runtime.js';
 import { startOpenAIChatServer, type OpenAIChatServer } from '../../helpers/openaiChatServer.js';
 import { recordingOn, withDeadline } from '../../helpers/async.js';
 

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../../src/adapters/corpus/fsCorpus.js';
-import { UserFacingError } from '../../../src/adapters/models/errors.js';
+import { UserFacingError } from '../../../src/core/errors.js';
 import { DEFAULT_WATERMARKS } from '../../../src/core/ingest/clean.js';
 import { CORPUS_DIR, CORPUS_FILES, makeTempDir } from '../../helpers/corpus.js';
 

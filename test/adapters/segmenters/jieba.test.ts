@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { JiebaSegmenter, toJiebaDict } from '../../../src/adapters/segmenters/jieba.js';
+import { corpusDomain } from '../../helpers/domain.js';
 
 let seg: JiebaSegmenter;
 beforeAll(() => {
-  seg = new JiebaSegmenter();
+  seg = new JiebaSegmenter(corpusDomain().terms);
 });
 
 describe('JiebaSegmenter', () => {
@@ -52,7 +53,7 @@ describe('JiebaSegmenter', () => {
   });
 
   it('accepts extra user words', () => {
-    const custom = new JiebaSegmenter(['文秘资源网', '接诉即办']);
+    const custom = new JiebaSegmenter([...corpusDomain().terms, '文秘资源网', '接诉即办']);
     expect(custom.terms('本资料权属文秘资源网')).toContain('文秘资源网');
     expect(custom.terms('推行接诉即办机制')).toContain('接诉即办');
     expect(seg.terms('推行接诉即办机制')).not.toContain('接诉即办');

@@ -1,14 +1,15 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UserFacingError } from '../../../src/adapters/models/errors.js';
+import { UserFacingError } from '../../../src/core/errors.js';
 import { JiebaSegmenter } from '../../../src/adapters/segmenters/jieba.js';
 import { IndexStore } from '../../../src/adapters/storage/indexStore.js';
-import { loadConfig, type Config } from '../../../src/config/config.js';
+import { loadConfig, type Config } from '../../../src/node/config.js';
 import { Chunker } from '../../../src/core/chunk/chunker.js';
 import { indexDir, openIndex } from '../../../src/node/openIndex.js';
 import { copyCorpus, makeTempDir } from '../../helpers/corpus.js';
 import { FakeEmbedder } from '../../helpers/fakeEmbedder.js';
+import { corpusDomain } from '../../helpers/domain.js';
 
 let tmp: { dir: string; cleanup: () => void };
 let config: Config;
@@ -20,7 +21,7 @@ beforeEach(() => {
 });
 afterEach(() => tmp.cleanup());
 
-const open = () => openIndex(config, { embedder: new FakeEmbedder(), segmenter: new JiebaSegmenter(), chunker: new Chunker({ chunkSize: config.chunkSize }) });
+const open = () => openIndex(config, { embedder: new FakeEmbedder(), segmenter: new JiebaSegmenter(corpusDomain().terms), chunker: new Chunker({ chunkSize: config.chunkSize }), domain: corpusDomain() });
 
 describe('IndexStore.withLock', () => {
   it('runs one holder at a time and removes the lock afterwards', async () => {

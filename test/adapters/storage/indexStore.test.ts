@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UserFacingError } from '../../../src/adapters/models/errors.js';
+import { UserFacingError } from '../../../src/core/errors.js';
 import { JiebaSegmenter } from '../../../src/adapters/segmenters/jieba.js';
 import { IndexCorruptError, IndexStore } from '../../../src/adapters/storage/indexStore.js';
 import { HnswVectorStore } from '../../../src/adapters/vectorstores/hnswStore.js';
@@ -10,9 +10,10 @@ import { buildIndex, type BuildResult } from '../../../src/core/indexing/buildIn
 import type { Document } from '../../../src/core/types.js';
 import { corpusDocument, makeTempDir } from '../../helpers/corpus.js';
 import { FakeEmbedder } from '../../helpers/fakeEmbedder.js';
+import { corpusDomain } from '../../helpers/domain.js';
 
 const FIX = 'npm run index -- --rebuild';
-const segmenter = new JiebaSegmenter();
+const segmenter = new JiebaSegmenter(corpusDomain().terms);
 let tmp: { dir: string; cleanup: () => void };
 let store: IndexStore;
 let documents: Document[];

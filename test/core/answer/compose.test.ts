@@ -3,6 +3,9 @@ import { composeExtractive, composeRefusal } from '../../../src/core/answer/comp
 import { toDeltas } from '../../../src/core/answer/extractive.js';
 import type { ScoredSentence } from '../../../src/core/answer/sentenceSelection.js';
 import { corpusDocument, corpusDocuments } from '../../helpers/corpus.js';
+import { corpusDomain } from '../../helpers/domain.js';
+
+const DOMAIN = corpusDomain();
 
 function sentence(prefix: string, text: string, score: number, passageRank = 0): ScoredSentence {
   const doc = corpusDocument(prefix);
@@ -21,7 +24,7 @@ const markerNumbers = (answer: string) => [...answer.matchAll(/\[(\d+)\]/gu)].ma
 describe('composeExtractive', () => {
   it('quotes the best sentence first, then the rest in speech order, numbered 1..n with exact spans', () => {
     const docs = new Map(corpusDocuments().map((d) => [d.id, d]));
-    const { answer, citations } = composeExtractive([TOWNSHIP, OTHER_DOC, LATER_001, EARLIER_001], 'zh');
+    const { answer, citations } = composeExtractive([TOWNSHIP, OTHER_DOC, LATER_001, EARLIER_001], 'zh', DOMAIN);
     expect(citations.map((c) => c.text)).toEqual([TOWNSHIP.text, EARLIER_001.text, LATER_001.text, OTHER_DOC.text]);
     expect(citations.map((c) => c.n)).toEqual([1, 2, 3, 4]);
     expect(markerNumbers(answer)).toEqual([1, 2, 3, 4]);
@@ -35,7 +38,7 @@ describe('composeExtractive', () => {
   });
 
   it('frames an English answer in English around the Chinese quotes', () => {
-    const { answer, citations } = composeExtractive([TOWNSHIP], 'en');
+    const { answer, citations } = composeExtractive([TOWNSHIP], 'en', DOMAIN);
     expect(citations).toHaveLength(1);
     expect(answer).toMatch(/^What the speeches say/u);
     expect(answer).toContain(`${TOWNSHIP.text}[1]`);
@@ -44,7 +47,7 @@ describe('composeExtractive', () => {
   });
 
   it('gives an empty answer with no citations for no sentences', () => {
-    expect(composeExtractive([], 'zh')).toEqual({ answer: '', citations: [] });
+    expect(composeExtractive([], 'zh', DOMAIN)).toEqual({ answer: '', citations: [] });
   });
 });
 
@@ -52,7 +55,7 @@ describe('composeRefusal', () => {
   const documents = corpusDocuments();
 
   it('says plainly in Chinese that the speeches do not answer, and lists what they cover', () => {
-    const text = composeRefusal(documents, 'zh');
+    const text = composeRefusal(documents, 'zh', DOMAIN);
     expect(text).toMatch(/^现有讲话资料中没有找到相关内容/u);
     expect(text).toContain('信访');
     for (const d of documents) expect(text).toContain(d.title);
@@ -60,16 +63,16 @@ describe('composeRefusal', () => {
   });
 
   it('is in English for English questions, naming the missing kind of fact', () => {
-    const text = composeRefusal(documents, 'en', 'a number of days');
+    const text = composeRefusal(documents, 'en', DOMAIN, 'a number of days');
     expect(text).toMatch(/^The speeches in Yiju's corpus do not answer this question \(none of them states a number of days\)/u);
     expect(text).not.toMatch(/现有讲话资料/u);
-    expect(composeRefusal(documents, 'zh', 'a number of days')).toContain('讲话中没有提到具体天数');
+    expect(composeRefusal(documents, 'zh', DOMAIN, 'a number of days')).toContain('讲话中没有提到具体天数');
   });
 });
 
 describe('toDeltas', () => {
   it('splits an answer at line and sentence ends without losing a character', () => {
-    const { answer } = composeExtractive([TOWNSHIP, OTHER_DOC, LATER_001], 'zh');
+    const { answer } = composeExtractive([TOWNSHIP, OTHER_DOC, LATER_001], 'zh', DOMAIN);
     const pieces = toDeltas(answer);
     expect(pieces.length).toBeGreaterThan(3);
     expect(pieces.join('')).toBe(answer);

@@ -3,7 +3,7 @@
  * bge-small-zh model, the runtime built once for the file in a temp data dir.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/config.js';
+import { loadConfig } from '../../../src/node/config.js';
 import { ExtractiveAnswerer } from '../../../src/core/answer/extractive.js';
 import type { AnswerResult, ChatTurn } from '../../../src/core/answer/types.js';
 import type { Document } from '../../../src/core/types.js';
@@ -202,12 +202,12 @@ describe('follow-up questions (deterministic rewriting, no LLM)', () => {
   });
 
   it('retrieval itself used the rewritten question', async () => {
-    const retrieval = await (rt.answerer as ExtractiveAnswerer).retrieve('那乡镇呢？', { history: history(COUNTY) });
+    const retrieval = await rt.grounding.retrieve('那乡镇呢？', { history: history(COUNTY) });
     expect(retrieval.standalone).toBe('乡镇多久排查一次矛盾纠纷？');
     expect(retrieval.relevance.inScope).toBe(true);
     expect(retrieval.passages.some((p) => p.docId === TOWNSHIP_DOC && p.text.includes(TOWNSHIP_RULE))).toBe(true);
     // Without history nothing is rewritten.
-    expect((await (rt.answerer as ExtractiveAnswerer).retrieve('那乡镇呢？')).standalone).toBe('那乡镇呢？');
+    expect((await rt.grounding.retrieve('那乡镇呢？')).standalone).toBe('那乡镇呢？');
   });
 
   it('a new, self-contained short question after the county question is answered on its own topic', async () => {
@@ -220,7 +220,7 @@ describe('follow-up questions (deterministic rewriting, no LLM)', () => {
 
 describe('options', () => {
   it('topK limits the passages retrieval returns', async () => {
-    const retrieval = await (rt.answerer as ExtractiveAnswerer).retrieve('乡镇多久排查一次矛盾纠纷？', { topK: 1 });
+    const retrieval = await rt.grounding.retrieve('乡镇多久排查一次矛盾纠纷？', { topK: 1 });
     expect(retrieval.passages).toHaveLength(1);
     const r = await rt.answerer.answer('乡镇多久排查一次矛盾纠纷？', { topK: 1 });
     expectExtractive(r);

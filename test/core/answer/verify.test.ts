@@ -7,6 +7,7 @@ import type { Passage } from '../../../src/core/types.js';
 import { corpusDocument, makeTempDir } from '../../helpers/corpus.js';
 import { sharedModelDir } from '../../helpers/model.js';
 import { FakeEmbedder } from '../../helpers/fakeEmbedder.js';
+import { corpusDomain } from '../../helpers/domain.js';
 
 /** A passage cut from the real corpus at the exact offsets of `snippet`. */
 function passage(prefix: string, snippet: string): Passage {
@@ -192,14 +193,14 @@ describe('verifyCitations with the real embedder (semantic support)', () => {
   });
 
   it('keeps the correct citation of an English sentence (answers to English questions are written in English)', async () => {
-    const v = await verifyCitations('Townships must screen for disputes every half month, while cities and counties do it weekly [1].', PASSAGES, embedder);
+    const v = await verifyCitations('Townships must screen for disputes every half month, while cities and counties do it weekly [1].', PASSAGES, embedder, { glossary: corpusDomain().glossary });
     expect(v.unsupported).toEqual([]);
     expect(v.cited).toEqual([1]);
     expectConsistent(v);
   });
 
   it('checks English sentences one by one, like Chinese ones (". " ends a sentence)', async () => {
-    const v = await verifyCitations('Petition staff receive a monthly allowance of 500 yuan [1]. Braised pork is first blanched and then glazed with caramel [2].', PASSAGES, embedder);
+    const v = await verifyCitations('Petition staff receive a monthly allowance of 500 yuan [1]. Braised pork is first blanched and then glazed with caramel [2].', PASSAGES, embedder, { glossary: corpusDomain().glossary });
     expect(v.unsupported).toHaveLength(2);
     expect(v.unsupported[0]).toMatch(/^Petition staff/u);
     expect(v.unsupported[1]).toMatch(/^Braised pork/u);
@@ -222,7 +223,7 @@ describe('verifyCitations with stored passage vectors', () => {
     const embedder = new FakeEmbedder();
     // The index holds vectors for passages 1 and 3 (as it would for single-chunk passages).
     const stored = new Map([PASSAGES[0]!, PASSAGES[2]!].map((p) => [p, embedder.vector(p.text)]));
-    const got = await verifyCitations(text, PASSAGES, embedder, undefined, (p) => stored.get(p));
+    const got = await verifyCitations(text, PASSAGES, embedder, { storedPassageVector: (p) => stored.get(p) });
     expect(got).toEqual(expected);
     expect(embedder.passageTexts).toEqual(PASSAGES.filter((p) => !stored.has(p)).map((p) => p.text));
   });

@@ -8,8 +8,9 @@ import { chunkVectorId, parseVectorId, sentenceVectorId } from '../../../src/cor
 import type { Document } from '../../../src/core/types.js';
 import { corpusDocument } from '../../helpers/corpus.js';
 import { FakeEmbedder } from '../../helpers/fakeEmbedder.js';
+import { corpusDomain } from '../../helpers/domain.js';
 
-const segmenter = new JiebaSegmenter();
+const segmenter = new JiebaSegmenter(corpusDomain().terms);
 const chunker = new Chunker({ chunkSize: 200 });
 
 async function build(documents: Document[], embedder = new FakeEmbedder(), vectors = new ExactVectorStore(embedder.dimensions), extra: Partial<Parameters<typeof buildIndex>[0]> = {}) {

@@ -4,12 +4,13 @@ import { Chunker } from '../../../src/core/chunk/chunker.js';
 import { buildCorpusBundle, BundleError, openCorpusBundle, type CorpusBundle } from '../../../src/core/indexing/corpusBundle.js';
 import { corpusHash } from '../../../src/core/indexing/buildIndex.js';
 import { corpusDocuments } from '../../helpers/corpus.js';
+import { corpusDomain } from '../../helpers/domain.js';
 
 let bundle: CorpusBundle;
 const copy = () => structuredClone(bundle);
 
 beforeAll(async () => {
-  bundle = await buildCorpusBundle({ documents: corpusDocuments(), chunker: new Chunker(), segmenter: new JiebaSegmenter(), lexicon: 'test', now: new Date('2026-11-01T00:00:00Z') });
+  bundle = await buildCorpusBundle({ documents: corpusDocuments(), chunker: new Chunker(), segmenter: new JiebaSegmenter(corpusDomain().terms), lexicon: 'test', now: new Date('2026-11-01T00:00:00Z') });
 });
 
 describe('corpus bundle', () => {
@@ -18,7 +19,7 @@ describe('corpus bundle', () => {
     expect(opened.documents.map((d) => d.id)).toEqual(bundle.documents.map((d) => d.id));
     expect(opened.chunks).toHaveLength(bundle.chunks.length);
     for (const c of opened.chunks) expect(c.text).toBe(opened.documents.find((d) => d.id === c.docId)!.text.slice(c.start, c.end));
-    const terms = new JiebaSegmenter().queryTerms('初信初访怎么处理');
+    const terms = new JiebaSegmenter(corpusDomain().terms).queryTerms('初信初访怎么处理');
     expect(opened.bm25.search(terms, 3).map((h) => h.id)).toEqual(openCorpusBundle(bundle).bm25.search(terms, 3).map((h) => h.id));
     expect(bundle).toMatchObject({ schema: 1, corpusHash: corpusHash(bundle.documents), lexicon: 'test', chunkSize: 300, builtAt: '2026-11-01T00:00:00.000Z' });
   });

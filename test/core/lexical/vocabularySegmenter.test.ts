@@ -4,10 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JiebaSegmenter } from '../../../src/adapters/segmenters/jieba.js';
 import { VocabularySegmenter } from '../../../src/core/lexical/vocabularySegmenter.js';
 import { Retriever } from '../../../src/core/retrieve/retriever.js';
-import { loadConfig } from '../../../src/config/config.js';
+import { loadConfig } from '../../../src/node/config.js';
 import { createRuntime, type Runtime } from '../../../src/node/runtime.js';
 import { REPO_ROOT } from '../../helpers/corpus.js';
 import { dataDirWithIndex, e2eEnv } from '../../helpers/e2eIndex.js';
+import { corpusDomain } from '../../helpers/domain.js';
 
 describe('VocabularySegmenter (longest match against known terms)', () => {
   const seg = new VocabularySegmenter(['初信初访', '初信', '初访', '信访', '工作', '排查', '矛盾纠纷', '矛盾', '纠纷', 'bge', '2023']);
@@ -55,7 +56,7 @@ describe('on the real index: lexical retrieval with the index vocabulary instead
     const questions = (JSON.parse(readFileSync(join(REPO_ROOT, 'test/eval/questions.json'), 'utf8')) as { question: string; lang: string }[]).filter((q) => q.lang === 'zh');
     const index = rt.opened.index;
     const vocabulary = new VocabularySegmenter(index.bm25.vocabulary());
-    const withJieba = new Retriever(index, rt.embedder, new JiebaSegmenter(), { mode: 'lexical' });
+    const withJieba = new Retriever(index, rt.embedder, new JiebaSegmenter(corpusDomain().terms), { mode: 'lexical' });
     const withVocabulary = new Retriever(index, rt.embedder, vocabulary, { mode: 'lexical' });
     let same = 0;
     for (const { question } of questions) {

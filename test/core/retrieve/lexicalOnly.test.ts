@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/config.js';
+import { loadConfig } from '../../../src/node/config.js';
 import { openCorpusBundle, type OpenedBundle } from '../../../src/core/indexing/corpusBundle.js';
 import { VocabularySegmenter } from '../../../src/core/lexical/vocabularySegmenter.js';
 import { lexicalOnlyPipeline, NO_VECTORS } from '../../../src/core/retrieve/lexicalOnly.js';

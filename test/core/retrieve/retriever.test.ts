@@ -9,6 +9,7 @@ import type { CorpusIndex } from '../../../src/core/retrieve/corpusIndex.js';
 import { Retriever } from '../../../src/core/retrieve/retriever.js';
 import type { RetrievalResult } from '../../../src/core/types.js';
 import { ConceptEmbedder } from '../../helpers/fakeEmbedder.js';
+import { corpusDomain } from '../../helpers/domain.js';
 
 /**
  * Hand-made one-passage documents and a toy embedder that knows a few concepts
@@ -71,7 +72,7 @@ const ids = (r: RetrievalResult) => r.passages.map((p) => p.docId);
 
 beforeAll(async () => {
   embedder = new ConceptEmbedder(CONCEPTS);
-  segmenter = new JiebaSegmenter();
+  segmenter = new JiebaSegmenter(corpusDomain().terms);
   const documents = Object.entries(PASSAGES).map(([id, text]) => buildDocument({ name: `${id}.txt`, raw: text }));
   const built = await buildIndex({ documents, chunker: new Chunker(), embedder, segmenter, vectors: new ExactVectorStore(embedder.dimensions) });
   index = built.index;

@@ -1,0 +1,176 @@
+import yaml from 'js-yaml';
+import { z } from 'zod';
+import { UserFacingError } from '../errors.js';
+
+/**
+ * A domain pack: everything Yiju knows about the subject of its corpus, as
+ * data the corpus carries (`corpus/yiju.domain.yaml`). The code holds the
+ * mechanisms (query normalisation, cross-lingual expansion, answer-type
+ * checks, follow-up rewriting, refusals); the pack holds their words. With no
+ * pack, Yiju works with neutral wording and lists the documents' titles.
+ */
+
+/** The file name of a corpus' domain pack, beside its documents. */
+export const DOMAIN_PACK_FILE = 'yiju.domain.yaml';
+
+/** Text in each answer language. */
+const Bilingual = z.object({ zh: z.string(), en: z.string() }).strict();
+
+/** A regular expression source, checked when the pack is read. */
+const Pattern = z.string().min(1).refine((s) => {
+  try {
+    new RegExp(s.replaceAll('{NUM}', '0'), 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a valid regular expression');
+
+export const DomainPackSchema = z
+  .object({
+    /** What the corpus is about, as a phrase ("信访工作", "petition work (信访)"). */
+    subject: Bilingual.optional(),
+    /** What its documents are, as a noun ("讲话", "speeches"). */
+    documents: Bilingual.optional(),
+    /** Words of the chat page and the API description. */
+    ui: z
+      .object({
+        title: Bilingual.optional(),
+        greeting: Bilingual.optional(),
+        placeholder: Bilingual.optional(),
+        /** One sentence describing the service (page meta, OpenAPI). */
+        description: Bilingual.optional(),
+        /** The demo host page's heading and the widget title it sets. */
+        demoHeading: z.string().optional(),
+        widgetTitle: z.string().optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** What the documents cover, said after a refusal (before the list of titles). */
+    coverage: Bilingual.optional(),
+    /** An example of a cited sentence for the model's instructions, without its marker. */
+    citationExample: z.string().optional(),
+    /** Example questions for an empty chat: `{term}` is replaced by the domain terms the corpus uses most. */
+    exampleTemplate: z.string().includes('{term}').optional(),
+    /** Terms a general-purpose segmenter would split apart (a user dictionary for jieba). */
+    terms: z.array(z.string().min(1)).default([]),
+    /** Colloquial phrasings mapped to the documents' wording: when `match` is found, `add` is searched too. */
+    synonyms: z.array(z.object({ match: Pattern, add: z.string().min(1) }).strict()).default([]),
+    /** Cross-lingual vocabulary: an English pattern (whole words, case-insensitive) and the Chinese terms it stands for. */
+    glossary: z.array(z.object({ en: Pattern, zh: z.string().min(1) }).strict()).default([]),
+    /** Words naming a level or unit; a follow-up naming another one swaps it into the previous question. */
+    levels: z.array(z.string().min(1)).default([]),
+    /**
+     * Answer types: a question that `asks` for one is only answered by a
+     * passage that matches `answeredBy` (`{NUM}` stands for a numeral).
+     */
+    answerTypes: z
+      .array(z.object({ name: z.string().min(1), label: Bilingual, asks: Pattern, answeredBy: Pattern }).strict())
+      .default([]),
+  })
+  .strict();
+
+export type DomainPack = z.infer<typeof DomainPackSchema>;
+
+/** Numerals as the documents write them (Arabic, full-width, Chinese). */
+const NUM = '[0-9０-９一二三四五六七八九十百千两半几]+';
+
+export interface AnswerType {
+  name: string;
+  label: { zh: string; en: string };
+  asks: RegExp;
+  answeredBy: RegExp;
+}
+
+/** A pack ready for use: patterns compiled, wording resolved (neutral where the pack says nothing). */
+export interface Domain {
+  /** The pack it was compiled from (packed into a Worker's bundle); undefined for the neutral domain. */
+  pack?: DomainPack;
+  /** Phrases for prompts and refusals; empty when the pack names no subject. */
+  subject: { zh: string; en: string };
+  /** The documents as a noun: "讲话"/"speeches", or ""/"documents" with no pack. */
+  documents: { zh: string; en: string };
+  ui: {
+    title: { zh: string; en: string };
+    greeting: { zh: string; en: string };
+    placeholder: { zh: string; en: string };
+    description: { zh: string; en: string };
+    demoHeading: string;
+    widgetTitle: string;
+  };
+  coverage?: { zh: string; en: string };
+  citationExample: string;
+  exampleTemplate: string;
+  terms: readonly string[];
+  synonyms: readonly (readonly [RegExp, string])[];
+  glossary: readonly { re: RegExp; zh: string }[];
+  levels: readonly string[];
+  answerTypes: readonly AnswerType[];
+}
+
+/** Compiles a validated pack. */
+export function compileDomain(pack: DomainPack): Domain {
+  const documents = pack.documents ?? { zh: '', en: 'documents' };
+  const subject = pack.subject ?? { zh: '', en: '' };
+  const ui = pack.ui;
+  return {
+    pack,
+    subject,
+    documents,
+    ui: {
+      title: ui.title ?? { zh: '依据 · 问答', en: 'Yiju · Q&A' },
+      greeting: ui.greeting ?? {
+        zh: `您好！我根据${documents.zh || '文档'}原文回答问题，每个回答都注明出处。`,
+        en: `Hello! I answer questions from the ${documents.en}, citing every source.`,
+      },
+      placeholder: ui.placeholder ?? { zh: '输入问题', en: 'Ask a question' },
+      description: ui.description ?? {
+        zh: `根据${documents.zh || '文档'}原文回答问题，每个回答都注明出处。`,
+        en: `Grounded answers from the ${documents.en}, citing the exact passages used.`,
+      },
+      demoHeading: ui.demoHeading ?? '示例网站',
+      widgetTitle: ui.widgetTitle ?? (ui.title?.zh ?? '问答'),
+    },
+    ...(pack.coverage ? { coverage: pack.coverage } : {}),
+    citationExample: pack.citationExample ?? '……',
+    exampleTemplate: pack.exampleTemplate ?? `${documents.zh || '文档'}对“{term}”有哪些要求？`,
+    terms: pack.terms,
+    synonyms: pack.synonyms.map(({ match, add }) => [new RegExp(match, 'u'), add] as const),
+    glossary: pack.glossary.map(({ en, zh }) => ({ re: new RegExp(`\\b(?:${en})\\b`, 'giu'), zh })),
+    levels: pack.levels,
+    answerTypes: pack.answerTypes.map((t) => ({
+      name: t.name,
+      label: t.label,
+      asks: new RegExp(t.asks.replaceAll('{NUM}', NUM), 'iu'),
+      answeredBy: new RegExp(t.answeredBy.replaceAll('{NUM}', NUM), 'u'),
+    })),
+  };
+}
+
+/** The domain of a corpus that carries no pack: neutral wording, no domain vocabulary. */
+export const NEUTRAL_DOMAIN: Domain = { ...compileDomain(DomainPackSchema.parse({})), pack: undefined };
+
+/** A domain pack that cannot be used, with where and why. */
+export class DomainPackError extends UserFacingError {
+  override name = 'DomainPackError';
+}
+
+/** Reads a pack from its YAML text (`source` names it in errors). */
+export function parseDomainPack(text: string, source = DOMAIN_PACK_FILE): DomainPack {
+  let raw: unknown;
+  try {
+    raw = yaml.load(text, { schema: yaml.CORE_SCHEMA }) ?? {};
+  } catch (err) {
+    throw new DomainPackError(`${source} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, `fix ${source}, or remove it to run with neutral wording.`);
+  }
+  const parsed = DomainPackSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`);
+    throw new DomainPackError(`${source} is not a valid domain pack:\n${lines.join('\n')}`, `fix ${source} (see docs/domain-pack.md), or remove it to run with neutral wording.`);
+  }
+  return parsed.data;
+}
+
+/** The domain of a pack's YAML text, or the neutral domain when there is none. */
+export const domainFromYaml = (text: string | undefined, source?: string): Domain =>
+  text === undefined ? NEUTRAL_DOMAIN : compileDomain(parseDomainPack(text, source));
