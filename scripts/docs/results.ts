@@ -1,0 +1,96 @@
+/**
+ * The measured results the documentation quotes, read from bench/results/*.json.
+ * Each file is written by the script named in its comment; the types list only
+ * the fields the docs use.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export const readResult = <T>(name: string): T => JSON.parse(readFileSync(new URL(`../../bench/results/${name}`, import.meta.url), 'utf8')) as T;
+
+export interface Machine { cpus: number; cpu: string; memoryGiB: number; node: string }
+export interface Dist { p50: number; p95: number; p99: number; n: number }
+
+/** `npm run bench` (scripts/bench.ts). */
+export interface RetrievalResult {
+  machine: Machine;
+  embedder: string;
+  corpus: { documents: number; chunks: number; vectors: number };
+  modelLoadMs: number;
+  build: {
+    cold: { ms: number; embedMs: number; embedded: number; chunksPerSec: number };
+    incrementalOneFile: { ms: number; embedMs: number; embedded: number; changed: string[] };
+    reopenNoChangeMs: number;
+  };
+  query: Record<'embed' | 'retrieve' | 'total' | 'extractive answer', Dist>;
+  at: string;
+}
+
+/** `npm run bench:http` (scripts/bench-http.ts). */
+export interface HttpResult {
+  date: string;
+  machine: Machine;
+  seconds: number;
+  latency: Record<string, Dist & { max: number }>;
+  loads: { endpoint: string; traffic: 'repeated' | 'unique'; connections: number; requests: number; rps: number; p50: number; p90: number; p97_5: number; p99: number; errors: number; non2xx: number }[];
+}
+
+interface Timing { p50: number; p95: number; p99: number; n: number }
+/** `npm run bench:scale` (scripts/bench-scale.ts). */
+export interface ScaleResult {
+  machine: Machine;
+  embedder: string;
+  realModel: { id: string; passagesPerSec: number; vectorsPerPassage: number; source: string };
+  sizes: {
+    passages: number;
+    at: string;
+    machineLoad: { start: number[]; end: number[] };
+    hnsw: { m: number; efConstruction: number; buildMs: number; loadMs: number; rssDeltaMB: number };
+    files: Record<string, number>;
+    maxStringLength: number;
+    query: {
+      defaultEf: number;
+      efs: { ef: number; k10: Timing; k200: Timing; recallAt10: number; scoreRatioAt10: number }[];
+      exact: { k200: Timing };
+    };
+    bm25: { buildMs: number; heapDeltaMB: number; jsonBytes: number; jsonError?: string; query: Timing };
+  }[];
+}
+
+/** `npm run soak` (scripts/soak.ts). */
+export interface SoakResult {
+  date: string;
+  options: { seconds: number; rate: number };
+  requests: { total: number };
+  errors: { total: number };
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  heap: { startMB: number; endMB: number; boundMB: number; bound: string };
+  feedback: { sent: number; lines: number; missing: number; duplicated: number };
+  ok: boolean;
+}
+
+interface RetrievalRow { questions: number; recallAt1: number; recallAt5: number; mrr: number; outOfScopeDetected: number; outOfScopeTotal: number; inScopeRejected: number }
+interface AnswerRow { refusedOutOfScope: number; outOfScopeTotal: number; refusedInScope: number; keyFactRecall: number; keyFactsTotal: number; badCitations: number }
+/** `npm run eval -- --json > bench/results/eval.json` (scripts/eval.ts). */
+export type EvalResult = Record<'questions' | 'holdout', Record<'lexical' | 'dense' | 'rrf' | 'hybrid', RetrievalRow> & { answers: AnswerRow }>;
+
+/** `npm run calibrate:lexical` (scripts/calibrate-lexical.ts), its table as JSON. */
+export interface LexicalResult {
+  threshold: { chosen: number; caught: number; rejected: number; default: number };
+  sets: Record<'development' | 'held-out', { questions: number; retrieval: RetrievalRow; answers: AnswerRow }>;
+}
+
+/** `npm run build:web` (scripts/build-web.ts writes dist/web/sizes.json; copied here). */
+export type WebResult = { file: string; bytes: number; gzip: number }[];
+
+/** `npm run build:worker` (scripts/build-worker.ts) and `npx wrangler deploy --dry-run`. */
+export interface WorkerResult {
+  bytes: number;
+  gzipBytes: number;
+  corpusBytes: number;
+  counts: { documents: number; chunks: number; terms: number };
+  limits: { free: number; paid: number };
+  wranglerDryRun: { totalUploadKiB: number; gzipKiB: number };
+}
