@@ -1,6 +1,7 @@
 /**
- * Ports and adapters, checked: the RAG core, the HTTP app and the Workers adapters import nothing
- * runtime-specific, so the same code runs on Node and on Cloudflare Workers.
+ * Ports and adapters, checked: the RAG core, the configuration, the HTTP app and the Workers adapters
+ * import nothing runtime-specific, so the same code runs on Node and on Cloudflare Workers; and
+ * knowledge of one subject lives in the corpus' domain pack, not in the code.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -16,9 +17,9 @@ const files = (dir: string): string[] =>
 const importsOf = (path: string) => [...readFileSync(path, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gmu)].map((m) => m[1]!);
 
 /** Node built-ins, native add-ons, and the Node-only layers of this repository. */
-const RUNTIME_SPECIFIC = [/^node:/u, /^(fs|path|os|http|net|crypto|child_process|stream|url)$/u, /^hnswlib-node$/u, /^onnxruntime/u, /^@huggingface\/transformers$/u, /^@node-rs\//u, /^@hono\/node-server/u, /\/(adapters|node|cli|config)\//u];
+const RUNTIME_SPECIFIC = [/^node:/u, /^(fs|path|os|http|net|crypto|child_process|stream|url)$/u, /^hnswlib-node$/u, /^onnxruntime/u, /^@huggingface\/transformers$/u, /^@node-rs\//u, /^@hono\/node-server/u, /\/(adapters|node|cli)\//u];
 
-describe.each(['src/core', 'src/http', 'src/adapters/workers'])('%s', (folder) => {
+describe.each(['src/core', 'src/config', 'src/http', 'src/adapters/workers'])('%s', (folder) => {
   const sources = files(join(REPO_ROOT, folder));
 
   it('has sources', () => expect(sources.length).toBeGreaterThan(0));
@@ -36,7 +37,7 @@ describe.each(['src/core', 'src/http', 'src/adapters/workers'])('%s', (folder) =
 describe('src/workers (the Workers entry)', () => {
   const sources = files(join(REPO_ROOT, 'src/workers'));
   /** The Node-only adapters (native add-ons, files, model runtimes); the Worker may use the rest. */
-  const NODE_ONLY = [/^node:/u, /^(fs|path|os|http|net|crypto|child_process|stream|url)$/u, /^hnswlib-node$/u, /^onnxruntime/u, /^@huggingface\/transformers$/u, /^@node-rs\//u, /^@hono\/node-server/u, /\/(node|cli|config)\//u, /\/adapters\/(embedders\/transformers|segmenters|vectorstores\/hnsw|storage|corpus|models|feedback\/jsonl)/u];
+  const NODE_ONLY = [/^node:/u, /^(fs|path|os|http|net|crypto|child_process|stream|url)$/u, /^hnswlib-node$/u, /^onnxruntime/u, /^@huggingface\/transformers$/u, /^@node-rs\//u, /^@hono\/node-server/u, /\/(node|cli)\//u, /\/adapters\/(embedders\/transformers|segmenters|vectorstores\/hnsw|storage|corpus|models|feedback\/jsonl)/u];
 
   it('has sources', () => expect(sources.length).toBeGreaterThan(0));
 
@@ -46,5 +47,16 @@ describe('src/workers (the Workers entry)', () => {
 
   it('never reads process.env (bindings arrive with each request)', () => {
     for (const path of sources) expect(readFileSync(path, 'utf8'), relative(REPO_ROOT, path)).not.toMatch(/process\.env/u);
+  });
+});
+
+describe('domain knowledge lives in the domain pack', () => {
+  /** Words of petition work, the shipped corpus' subject: they belong in corpus/yiju.domain.yaml. */
+  const SUBJECT_WORDS = /信访|上访|初信初访/u;
+  const sources = ['src/core', 'src/http', 'src/web', 'src/config'].flatMap((folder) => files(join(REPO_ROOT, folder)));
+
+  it.each(sources.map((p) => [relative(REPO_ROOT, p), p]))('%s does not mention the corpus subject', (_name, path) => {
+    const lines = readFileSync(path, 'utf8').split('\n').filter((l) => SUBJECT_WORDS.test(l));
+    expect(lines).toEqual([]);
   });
 });

@@ -13,6 +13,10 @@
 import { duration, estimate, fixed3, grouped, kB, KiB, machineLine, mbOrGb, ms1, pct0, pct1, s1, sig2, table } from './format.js';
 import { readResult, type EvalResult, type HttpResult, type LexicalResult, type RetrievalResult, type ScaleResult, type SoakResult, type WebResult, type WorkerResult } from './results.js';
 
+import { settingsTable } from '../../src/config/reference.js';
+import { NodeConfigSchema } from '../../src/node/config.js';
+import { WorkerConfigSchema } from '../../src/workers/config.js';
+
 export type SectionRenderer = () => string;
 
 const retrieval = () => readResult<RetrievalResult>('retrieval.json');
@@ -53,6 +57,8 @@ const sizeLabel = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
 const atEf = (s: ScaleResult['sizes'][number], ef: number) => s.query.efs.find((e) => e.ef === ef)!;
 
 export const sections: Record<string, SectionRenderer> = {
+  // Not a measurement: the settings as declared in src/config, src/node/config.ts and src/workers/config.ts.
+  configuration: () => settingsTable({ node: NodeConfigSchema, workers: WorkerConfigSchema }),
   'eval-development': () => evalTable('questions', 'development set'),
   'eval-holdout': () => evalTable('holdout', 'held-out set'),
 

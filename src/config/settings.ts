@@ -72,7 +72,7 @@ function describeType(s: z.ZodType): string {
   if (def.type === 'enum') return `one of ${Object.values(def.entries ?? {}).join(', ')}`;
   if (def.type === 'number') {
     const n = inner as z.ZodNumber;
-    return `integer ${n.minValue ?? ''}–${n.maxValue ?? ''}`;
+    return n.maxValue === null || n.maxValue > Number.MAX_SAFE_INTEGER / 2 ? 'positive integer' : `integer ${n.minValue ?? ''}–${n.maxValue}`;
   }
   return 'text';
 }
@@ -101,7 +101,7 @@ export function declaredSettings(schema: z.ZodObject, prefix = ''): DeclaredSett
 type Env = Record<string, unknown>;
 
 /**
- * Reads the declared settings from an environment (process.env, or a Worker's
+ * Reads the declared settings from an environment (Node's environment, or a Worker's
  * bindings: only string values count; empty ones are unset) and validates
  * them. Errors name the variables, never echo a secret's value.
  */

@@ -26,7 +26,7 @@ export const text = (name: string, max: number) => typed(field(name).max(max, `$
 /** A question: surrounding whitespace trimmed first, then 1–max characters. `name` is the field as the client knows it. */
 export const question = (max: number, name = 'question') =>
   typed(field(name).trim().min(1, `${name} is empty`).max(max, `${name} is longer than ${max} characters`), name)
-    .openapi({ description: `The question, in any language (1–${max} characters after trimming).`, example: '初信初访应该怎么处理？' });
+    .openapi({ description: `The question, in any language (1–${max} characters after trimming).`, example: '这项工作应该怎么做？' });
 
 export const ErrorSchema = z
   .object({

@@ -35,7 +35,7 @@ export function splitSentences(docId: string, text: string, start = 0, end = tex
  * Splits a long sentence into clause groups at commas (，,、is kept inside):
  * each group is at least `minLength` characters where possible. Short
  * sentences come back whole. Used to embed the parts of long sentences
- * whose point sits in one clause ("…，对于扰乱信访秩序并劝说无效的，…").
+ * whose point sits in one clause ("…，对于扰乱公共秩序并劝说无效的，…").
  */
 export function splitClauses(text: string, span: Span, maxSentence = 60, minLength = 16): Span[] {
   if (span.end - span.start <= maxSentence) return [span];

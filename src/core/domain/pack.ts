@@ -28,7 +28,7 @@ const Pattern = z.string().min(1).refine((s) => {
 
 export const DomainPackSchema = z
   .object({
-    /** What the corpus is about, as a phrase ("信访工作", "petition work (信访)"). */
+    /** What the corpus is about, as a phrase (e.g. "垃圾分类工作", "waste sorting"). */
     subject: Bilingual.optional(),
     /** What its documents are, as a noun ("讲话", "speeches"). */
     documents: Bilingual.optional(),

@@ -9,8 +9,8 @@ const RUNS = /\p{Script=Han}+|[\p{L}\p{N}]+/gu;
  * Segmentation without a segmenter library: longest match against a known
  * vocabulary, e.g. the terms of a prebuilt BM25 index (for runtimes where
  * jieba cannot run, such as Cloudflare Workers). Like jieba's search mode it
- * also emits the vocabulary words inside each longest match, so 初信初访 yields
- * 初信初访 and 初信, 初访 when those are indexed. Terms outside the vocabulary
+ * also emits the vocabulary words inside each longest match, so 垃圾分类 yields
+ * 垃圾分类 and 垃圾, 分类 when those are indexed. Terms outside the vocabulary
  * could not match any passage anyway, so BM25 loses nothing by skipping them;
  * single characters are skipped too unless they stand alone.
  */
