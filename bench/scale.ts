@@ -2,7 +2,7 @@
  * `npm run bench:scale`: how the index structures scale to 10k, 100k and 1M passages.
  * Not a test. For each size (SCALE_SIZES, default 10000,100000,1000000) a child process
  * (own heap, own peak-RSS figure) generates a deterministic synthetic corpus
- * (src/eval/syntheticCorpus.ts) and measures:
+ * (bench/syntheticCorpus.ts) and measures:
  *   - HnswVectorStore build time, memory, save/load time, on-disk size;
  *   - query latency of HNSW (k = 10 and k = 200, at several ef) and of ExactVectorStore,
  *     and recall of HNSW against exact search;
@@ -36,7 +36,7 @@ import { HnswVectorStore } from '../src/adapters/vectorstores/hnswStore.js';
 import { loadConfig } from '../src/config/config.js';
 import { Bm25Index } from '../src/core/lexical/bm25.js';
 import type { VectorHit } from '../src/core/ports.js';
-import { PASSAGES_PER_DOCUMENT, syntheticPassages, syntheticQueries } from '../src/eval/syntheticCorpus.js';
+import { PASSAGES_PER_DOCUMENT, syntheticPassages, syntheticQueries } from './syntheticCorpus.js';
 
 const DIMENSIONS = 384;
 const MiB = 2 ** 20;
