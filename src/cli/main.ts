@@ -10,6 +10,7 @@ import { startServer } from '../node/server.js';
 import { buildProgressReporter } from './progress.js';
 import { formatAnswer, formatPassages } from './format.js';
 import { log, runCli } from './run.js';
+import { buildWorkerCommand, pushVectorizeCommand } from './workerCommands.js';
 
 const MODES: RetrievalMode[] = ['hybrid', 'lexical', 'dense', 'rrf'];
 
@@ -152,5 +153,8 @@ program
       log(model.source === 'hub' ? `model: will be downloaded from the hub (${model.hubId}) on first use into ${model.cacheDir}` : `model: ${model.dir} (${model.source}, verified)`);
     }),
   );
+
+program.addCommand(buildWorkerCommand());
+program.addCommand(pushVectorizeCommand());
 
 program.parseAsync(process.argv);

@@ -35,10 +35,13 @@ export const group = <S extends z.ZodRawShape>(shape: S) => z.object(shape).pref
 /** Yes/no: 1, true, yes or 0, false, no. */
 export const bool = z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no'])]).transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
 
-/** The one list syntax: items separated by commas or "|" (or newlines), surrounding spaces trimmed, empty items dropped. */
+/**
+ * The one list syntax: items separated by commas, "|" or whitespace, empty items dropped. (Keys,
+ * origins and segmentation terms never contain spaces; a watermark that does is given in parts.)
+ */
 export const list = z
   .union([z.array(z.string()), z.string()])
-  .transform((v) => (Array.isArray(v) ? v : v.split(/[,|\n]/u)).map((s) => s.trim()).filter(Boolean));
+  .transform((v) => (Array.isArray(v) ? v : v.split(/[\s,|]+/u)).map((s) => s.trim()).filter(Boolean));
 
 /** A whole number from the environment, within bounds. */
 export const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);

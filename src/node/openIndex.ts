@@ -10,6 +10,7 @@ import { loadCorpus } from '../adapters/corpus/fsCorpus.js';
 import { IndexCorruptError, IndexStore, type StoredIndex } from '../adapters/storage/indexStore.js';
 import { HnswVectorStore } from '../adapters/vectorstores/hnswStore.js';
 import { lexiconOf } from './corpusBundle.js';
+import { builtFromDifferences } from '../core/indexing/builtFrom.js';
 
 export interface OpenIndexOptions {
   embedder: Embedder;
@@ -72,10 +73,11 @@ async function openLocked(config: Config, options: OpenIndexOptions, store: Inde
     }
   }
   previous?.vectors.setEf(config.retrieval.hnswEf);
-  if (previous && previous.manifest.corpusHash === corpusHash(documents) && previous.manifest.lexicon === lexicon) {
+  const changes = previous ? builtFromDifferences(previous.manifest, { corpusHash: corpusHash(documents), lexicon }) : [];
+  if (previous && !changes.length) {
     return { index: previous.index, manifest: previous.manifest, build: null, reason: null, buildMs: 0 };
   }
-  if (previous) reason = previous.manifest.lexicon === lexicon ? 'corpus changed' : 'segmentation vocabulary changed; lexical index rebuilt';
+  if (previous) reason = changes.some((c) => c.field === 'lexicon') ? 'segmentation vocabulary changed; lexical index rebuilt' : 'corpus changed';
 
   const t0 = performance.now();
   const vectors = previous?.vectors ?? new HnswVectorStore(options.embedder.dimensions, { ef: config.retrieval.hnswEf });

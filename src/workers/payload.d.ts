@@ -1,4 +1,4 @@
-/** Resolved by scripts/build-worker.ts: the corpus bundle, the browser bundles and the version. */
+/** Resolved by npm run build:worker (src/node/workerBuild.ts): the corpus bundle, the browser bundles and the version. */
 declare module 'yiju:worker-payload' {
   const payload: import('./runtime.js').WorkerPayload;
   export default payload;

@@ -34,7 +34,7 @@ describe('loadConfig defaults', () => {
       watermarks: [],
       userTerms: [],
       model: { allowRemote: true },
-      retrieval: { topK: 5, hnswEf: 100, queryCache: 1000 },
+      retrieval: { topK: 5, maxTopK: 50, hnswEf: 100, queryCache: 1000 },
       openai: { embeddingModel: 'text-embedding-3-small', timeoutMs: 30_000, maxRetries: 2 },
     });
     expect(config.openai.apiKey).toBeUndefined();
@@ -94,12 +94,14 @@ describe('loadConfig environment mapping', () => {
       dataDir: '/data/index',
       embedder: 'openai',
       model: { dir: '/models/bge', cacheDir: '/models/cache', allowRemote: false, threads: 4 },
-      openai: { apiKey: 'sk-test', baseURL: 'http://127.0.0.1:8000/v1', embeddingModel: 'bge-m3', embeddingDimensions: 1024, timeoutMs: 5000, maxRetries: 0 },
+      openai: { apiKey: 'sk-test', baseURL: 'http://127.0.0.1:8000/v1', embeddingModel: 'bge-m3', timeoutMs: 5000, maxRetries: 0 },
+      chat: 'auto',
+      embeddingDimensions: 1024,
       chunkSize: 400,
       embedTitle: true,
       watermarks: ['来源：某网站', '转载请注明'],
       userTerms: ['接诉即办', '网格化'],
-      retrieval: { topK: 8, hnswEf: 200, queryCache: 50 },
+      retrieval: { topK: 8, maxTopK: 50, hnswEf: 200, queryCache: 50 },
       server: { port: 9000, host: '0.0.0.0', shutdownGraceMs: 2500 },
       http: {
         apiKeys: ['key-one', 'key-two', 'key-three'],
@@ -109,7 +111,6 @@ describe('loadConfig environment mapping', () => {
         trustProxy: true,
         maxQuestionChars: 500,
         maxBodyBytes: 4096,
-        topK: 8,
         logQuestions: true,
         logLevel: 'warn',
       },

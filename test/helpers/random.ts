@@ -3,7 +3,7 @@
  * the same seed always yields the same text, so a failure can be replayed.
  */
 
-import { mulberry32 } from '../../src/eval/syntheticCorpus.js';
+import { mulberry32 } from '../../bench/syntheticCorpus.js';
 
 /** mulberry32 (shared with the synthetic corpus generator): numbers in [0, 1). */
 export const seededRandom = (seed: number): (() => number) => mulberry32(seed);

@@ -105,7 +105,7 @@ describe('generated answers', () => {
   it('GET /api/health says generative, with the chat model', async () => {
     const res = await app.request('/api/health');
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', answerMode: 'generative', chatModel: 'test-chat', embedder: rt.embedder.id });
+    expect(await res.json()).toMatchObject({ status: 'ok', answerMode: 'generative', chatModel: 'openai:test-chat', embedder: rt.embedder.id });
   });
 
   it('POST /api/ask → mode generative, the model\'s answer with its verified citation', async () => {

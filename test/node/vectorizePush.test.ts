@@ -296,7 +296,7 @@ function chunksOf(n: number, size: number): number[] {
   return out;
 }
 
-describe.concurrent('scripts/push-vectorize.ts (child process)', () => {
+describe.concurrent('yiju push-vectorize (src/cli/main.ts, child process)', () => {
   const run = promisify(execFile);
 
   /** A temporary corpus and its own fake Cloudflare API, so the child processes can run side by side. */
@@ -316,7 +316,7 @@ describe.concurrent('scripts/push-vectorize.ts (child process)', () => {
       };
       for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
       try {
-        const { stdout, stderr } = await run('npx', ['tsx', 'scripts/push-vectorize.ts', ...args], { cwd: REPO_ROOT, env: childEnv as NodeJS.ProcessEnv, timeout: 60_000 });
+        const { stdout, stderr } = await run('npx', ['tsx', 'src/cli/main.ts', 'push-vectorize', ...args], { cwd: REPO_ROOT, env: childEnv as NodeJS.ProcessEnv, timeout: 60_000 });
         return { code: 0, stdout, stderr: withoutNpmNoise(stderr) };
       } catch (err) {
         const e = err as { code?: number; stdout: string; stderr: string };

@@ -1,5 +1,5 @@
 /**
- * The soak's CI form: the same run as `npm run soak` (scripts/soakRun.ts), shorter
+ * The soak's CI form: the same run as `npm run soak` (bench/soakRun.ts), shorter
  * and slower — SOAK_CI_SECONDS (default 25) at SOAK_CI_RATE requests/s (default 20)
  * after a short warm-up — against a real server over the real corpus with the real
  * embedding model, in this process. The same invariants: no error of any kind,
@@ -7,7 +7,7 @@
  * (growth of the post-GC baseline within 20 MB + 10 %).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HEAP_BOUND, runSoak, summarise, type SoakReport } from '../../scripts/soakRun.js';
+import { HEAP_BOUND, runSoak, summarise, type SoakReport } from '../../bench/soakRun.js';
 import { dataDirWithIndex, e2eEnv } from '../helpers/e2eIndex.js';
 
 const SECONDS = Number(process.env.SOAK_CI_SECONDS ?? 25);

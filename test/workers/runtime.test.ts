@@ -119,7 +119,9 @@ describe('Worker configuration', () => {
 
   it('ignores bindings that are not strings, and defaults every setting', () => {
     const c = loadWorkerConfig({ AI: {}, VECTORIZE: {}, YIJU_TOP_K: '7' });
-    expect(c).toMatchObject({ retrieval: 'auto', chat: 'auto', embeddingModel: '@cf/baai/bge-m3', embeddingDimensions: 1024, http: { topK: 7, rateLimit: 60 } });
+    expect(c).toMatchObject({ workers: { retrieval: 'auto', embeddingModel: '@cf/baai/bge-m3' }, chat: 'auto', retrieval: { topK: 7, maxTopK: 50 }, http: { rateLimit: 60 } });
+    // The embedding size is the model's own unless set (1024 for bge-m3, applied where the embedder is made).
+    expect(c.embeddingDimensions).toBeUndefined();
   });
 
   it('refuses a mode whose bindings are missing', () => {

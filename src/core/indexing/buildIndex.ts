@@ -1,18 +1,18 @@
 import type { Chunker } from '../chunk/chunker.js';
 import { contentHash } from '../hash.js';
+import { builtFromDifferences, describeDifference, type BuiltFrom } from './builtFrom.js';
 import { Bm25Index } from '../lexical/bm25.js';
 import type { Embedder, Segmenter, VectorStore } from '../ports.js';
 import { CorpusIndex, vectorTextsOf } from '../retrieve/corpusIndex.js';
 import type { Chunk, Document } from '../types.js';
 
-/** What an index was built from; stored with it and compared at start-up. */
-export interface IndexManifest {
+/** A stored index's manifest: what it was built from (compared at start-up), its documents and counts. */
+export interface IndexManifest extends BuiltFrom {
   schema: number;
   embedder: { id: string; dimensions: number };
   chunking: { chunkSize: number; embedTitle: boolean };
   /** Identifies the segmenter's vocabulary: a change rebuilds the lexical index (embeddings are kept). */
   lexicon: string;
-  corpusHash: string;
   documents: { id: string; hash: string; title: string; chunks: number }[];
   counts: { documents: number; chunks: number; vectors: number };
   builtAt: string;
@@ -55,10 +55,8 @@ export function corpusHash(documents: Document[]): string {
 /** Why a previous index cannot be reused at all (null: it can, per document). */
 export function incompatibility(manifest: IndexManifest, embedder: Embedder, chunkSize: number, embedTitle: boolean): string | null {
   if (manifest.schema !== INDEX_SCHEMA) return `index format ${manifest.schema} ≠ ${INDEX_SCHEMA}`;
-  if (manifest.embedder.id !== embedder.id) return `embedder changed (${manifest.embedder.id} → ${embedder.id})`;
-  if (manifest.embedder.dimensions !== embedder.dimensions) return `embedding size changed (${manifest.embedder.dimensions} → ${embedder.dimensions})`;
-  if (manifest.chunking.chunkSize !== chunkSize || manifest.chunking.embedTitle !== embedTitle) return 'chunking settings changed';
-  return null;
+  const [first] = builtFromDifferences(manifest, { embedder: { id: embedder.id, dimensions: embedder.dimensions }, chunking: { chunkSize, embedTitle } });
+  return first ? describeDifference(first) : null;
 }
 
 /**

@@ -5,8 +5,9 @@ import { Bm25Index, type Bm25Snapshot } from '../lexical/bm25.js';
 import type { Segmenter } from '../ports.js';
 import type { Chunk, Document } from '../types.js';
 import { buildLexicalIndex, corpusHash, type BuildProgress } from './buildIndex.js';
+import { builtFromDifferences, type BuiltFrom } from './builtFrom.js';
 
-export const BUNDLE_SCHEMA = 1;
+export const BUNDLE_SCHEMA = 2;
 
 /**
  * A corpus packed for a runtime that cannot read the corpus folder or run
@@ -14,12 +15,11 @@ export const BUNDLE_SCHEMA = 1;
  * BM25 index built from jieba terms. Plain JSON. Chunk texts are left out
  * (they are slices of their document) and restored on opening.
  */
-export interface CorpusBundle {
+export interface CorpusBundle extends BuiltFrom {
   schema: number;
-  corpusHash: string;
   /** The segmentation vocabulary the lexical index was built with (see IndexManifest.lexicon). */
   lexicon: string;
-  chunkSize: number;
+  chunking: { chunkSize: number; embedTitle: boolean };
   builtAt: string;
   documents: Document[];
   chunks: Omit<Chunk, 'text'>[];
@@ -31,10 +31,9 @@ export interface CorpusBundle {
 }
 
 /** What a Vectorize index holds: which embedder made its vectors, from which corpus, how many. */
-export interface PushedVectors {
+export interface PushedVectors extends BuiltFrom {
   index: string;
   embedder: { id: string; dimensions: number };
-  corpusHash: string;
   count: number;
   pushedAt: string;
 }
@@ -43,8 +42,9 @@ export interface PushedVectors {
 export function vectorsMismatch(bundle: Pick<CorpusBundle, 'corpusHash' | 'vectors'>, embedder: { id: string; dimensions: number }): string | null {
   const v = bundle.vectors;
   if (!v) return 'this build records no push to Vectorize: run npm run push:vectorize, then npm run build:worker (or wrangler deploy) again';
-  if (v.corpusHash !== bundle.corpusHash) return `the Vectorize index "${v.index}" holds vectors of another corpus: run npm run push:vectorize, then deploy again`;
-  if (v.embedder.id !== embedder.id || v.embedder.dimensions !== embedder.dimensions) {
+  const differences = builtFromDifferences(v, { corpusHash: bundle.corpusHash, embedder: { id: embedder.id, dimensions: embedder.dimensions } });
+  if (differences.some((d) => d.field === 'corpus')) return `the Vectorize index "${v.index}" holds vectors of another corpus: run npm run push:vectorize, then deploy again`;
+  if (differences.length) {
     return `the Vectorize index "${v.index}" was filled by ${v.embedder.id} (${v.embedder.dimensions} dimensions), but queries would be embedded by ${embedder.id} (${embedder.dimensions})`;
   }
   return null;
@@ -80,7 +80,7 @@ export async function buildCorpusBundle(input: {
     schema: BUNDLE_SCHEMA,
     corpusHash: corpusHash(input.documents),
     lexicon: input.lexicon,
-    chunkSize: input.chunker.chunkSize,
+    chunking: { chunkSize: input.chunker.chunkSize, embedTitle: false },
     builtAt: (input.now ?? new Date()).toISOString(),
     documents: input.documents,
     chunks: chunks.map(({ text: _text, ...rest }) => rest),

@@ -1,4 +1,5 @@
 import { contentHash } from '../hash.js';
+import { builtFromDifferences, describeDifference, type BuiltFrom } from './builtFrom.js';
 
 /**
  * Keeping a remote vector index (Cloudflare Vectorize) in step with the corpus.
@@ -9,12 +10,11 @@ import { contentHash } from '../hash.js';
 
 export const VECTOR_PUSH_STATE_SCHEMA = 1;
 
-export interface VectorPushState {
+export interface VectorPushState extends BuiltFrom {
   schema: number;
   /** Where the vectors went, e.g. account/index@creation time: another target starts empty. */
   target: string;
   embedder: { id: string; dimensions: number };
-  corpusHash: string;
   /** Every vector id pushed (Yiju's id, before any Vectorize hashing) → content hash of the text embedded for it. */
   vectors: Record<string, string>;
   pushedAt: string;
@@ -69,9 +69,8 @@ function fullReason(input: VectorSyncInput): string | null {
   if (!previous) return `first push to ${target}`;
   if (previous.schema !== VECTOR_PUSH_STATE_SCHEMA) return `push state format ${previous.schema} ≠ ${VECTOR_PUSH_STATE_SCHEMA}: re-upserting every vector`;
   if (previous.target !== target) return `the target changed (${previous.target} → ${target}; a recreated index starts empty): re-upserting every vector`;
-  if (previous.embedder.id !== embedder.id) return `embedder changed (${previous.embedder.id} → ${embedder.id}): re-embedding every vector`;
-  if (previous.embedder.dimensions !== embedder.dimensions) return `embedding size changed (${previous.embedder.dimensions} → ${embedder.dimensions}): re-embedding every vector`;
-  return null;
+  const [changed] = builtFromDifferences(previous, { embedder: { id: embedder.id, dimensions: embedder.dimensions } });
+  return changed ? `${describeDifference(changed)}: re-embedding every vector` : null;
 }
 
 export function planVectorSync(input: VectorSyncInput): VectorSyncPlan {
@@ -112,9 +111,9 @@ export function planVectorSync(input: VectorSyncInput): VectorSyncPlan {
   }
   const unchanged = items.length - upsert.length;
   const upToDate = upsert.length === 0 && stale.length === 0;
-  const corpusMoved = previous!.corpusHash !== input.corpusHash;
+  const [corpusMoved] = builtFromDifferences(previous!, { corpusHash: input.corpusHash });
   const reason = upToDate
     ? `up to date (corpus ${short(input.corpusHash)}, ${items.length} vectors, ${input.embedder.id})`
-    : `${corpusMoved ? `corpus changed (${short(previous!.corpusHash)} → ${short(input.corpusHash)})` : 'vector texts changed with the same corpus (chunking or title settings?)'}: ${added} new, ${changed} changed, ${stale.length} removed, ${unchanged} unchanged`;
-  return { upsert, delete: stale, unchanged, upToDate, full: false, reason, next, stateChanged: !upToDate || corpusMoved };
+    : `${corpusMoved ? describeDifference(corpusMoved) : 'vector texts changed with the same corpus (chunking or title settings?)'}: ${added} new, ${changed} changed, ${stale.length} removed, ${unchanged} unchanged`;
+  return { upsert, delete: stale, unchanged, upToDate, full: false, reason, next, stateChanged: !upToDate || !!corpusMoved };
 }

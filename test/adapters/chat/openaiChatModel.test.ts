@@ -1,7 +1,7 @@
 import { APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAIChatModel, type OpenAIChatOptions } from '../../../src/adapters/chat/openaiChatModel.js';
-import { ChatTimeoutError } from '../../../src/core/ports.js';
+import { ChatCancelledError, ChatModelError, ChatRateLimitedError, ChatTimeoutError, ChatUpstreamError } from '../../../src/core/ports.js';
 import { loadConfig } from '../../../src/node/config.js';
 import type { ChatMessage } from '../../../src/core/ports.js';
 import { chatModelFor as createChatModel } from '../../../src/node/runtime.js';
@@ -80,24 +80,41 @@ describe('OpenAIChatModel against an OpenAI-compatible server', () => {
     expect(requests).toHaveLength(2);
   });
 
+  it('a 429 that persists past the retries is a ChatRateLimitedError with the retry-after it was given', async () => {
+    server.next({ kind: 'rateLimit', retryAfterSeconds: 2 });
+    const err = await model({ maxRetries: 0 }).complete(MESSAGES).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChatRateLimitedError);
+    expect((err as ChatRateLimitedError).kind).toBe('rate_limited');
+    expect((err as ChatRateLimitedError).status).toBe(429);
+    expect((err as ChatRateLimitedError).retryAfterMs).toBe(2000);
+  });
+
   it('a 500 rejects with the status once the retries are used up', async () => {
     server.next({ kind: 'error' }, { kind: 'error' });
     const { value: err, requests } = await recording(() => model({ maxRetries: 1 }).complete(MESSAGES).catch((e: unknown) => e));
-    expect(err).toBeInstanceOf(APIError);
-    expect((err as APIError).status).toBe(500);
+    // The port's typed failure, carrying the status; the SDK's error is its cause.
+    expect(err).toBeInstanceOf(ChatUpstreamError);
+    expect((err as ChatUpstreamError).kind).toBe('upstream');
+    expect((err as ChatUpstreamError).status).toBe(500);
+    expect((err as ChatUpstreamError).cause).toBeInstanceOf(APIError);
     expect(requests).toHaveLength(2);
   });
 
   it('a request that gets no answer times out after timeoutMs', async () => {
     server.next({ kind: 'hang' });
     const started = Date.now();
-    await expect(model({ timeoutMs: 300 }).complete(MESSAGES)).rejects.toBeInstanceOf(APIConnectionTimeoutError);
+    const err = await model({ timeoutMs: 300 }).complete(MESSAGES).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChatTimeoutError);
+    expect((err as ChatTimeoutError).kind).toBe('timeout');
+    expect((err as ChatTimeoutError).cause).toBeInstanceOf(APIConnectionTimeoutError);
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('a 200 that is not a chat completion (an HTML page) is an error, not an answer', async () => {
     server.next({ kind: 'notJson' });
-    await expect(model().complete(MESSAGES)).rejects.toThrow(/did not return a chat completion/u);
+    const err = await model().complete(MESSAGES).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChatUpstreamError);
+    expect((err as Error).message).toMatch(/did not return a chat completion/u);
   });
 
   it('a cut stream throws after the deltas it delivered', async () => {
@@ -107,7 +124,7 @@ describe('OpenAIChatModel against an OpenAI-compatible server', () => {
     const err = await (async () => {
       for await (const p of model().stream(MESSAGES)) pieces.push(p);
     })().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(Error);
+    expect(err).toBeInstanceOf(ChatModelError);
     expect(pieces.join('')).toBe('乡镇坚持');
   });
 
@@ -117,7 +134,9 @@ describe('OpenAIChatModel against an OpenAI-compatible server', () => {
     const pending = model({ timeoutMs: 10_000 }).complete(MESSAGES, { signal: controller.signal });
     while (server.pending().behaviours) await new Promise((r) => setTimeout(r, 5));
     controller.abort();
-    await expect(pending).rejects.toBeInstanceOf(APIUserAbortError);
+    const err = await pending.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChatCancelledError);
+    expect((err as ChatCancelledError).cause).toBeInstanceOf(APIUserAbortError);
   });
 
   it('a stream that stalls after its first delta fails within about timeoutMs, instead of waiting forever', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WORKERS_AI_CHAT_MODEL, WorkersAiChatError, WorkersAiChatModel, type WorkersAiChatBinding } from '../../../src/adapters/workers/workersAiChatModel.js';
+import { ChatCancelledError, ChatModelError, ChatUpstreamError } from '../../../src/core/ports.js';
 
 /** A Workers AI binding answering as documented: `{ response }`, or with `stream: true` a stream of `data: {...}` events ending `data: [DONE]`. */
 function fakeAi(reply: (inputs: Parameters<WorkersAiChatBinding['run']>[1]) => unknown) {
@@ -51,6 +52,17 @@ describe('WorkersAiChatModel', () => {
   it('rejects a reply without text', async () => {
     const { ai } = fakeAi(() => ({ result: 'nothing' }));
     await expect(new WorkersAiChatModel(ai).complete(messages)).rejects.toThrow(WorkersAiChatError);
+  });
+
+  it('raises the port\'s typed failures: the binding\'s own error is an upstream failure, an aborted call is cancelled', async () => {
+    const { ai } = fakeAi(() => {
+      throw new Error('3040: Capacity temporarily exceeded');
+    });
+    const err = await new WorkersAiChatModel(ai).complete(messages).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChatUpstreamError);
+    expect((err as ChatUpstreamError).message).toContain('Capacity temporarily exceeded');
+    expect(await new WorkersAiChatModel(ai).complete(messages, { signal: AbortSignal.abort() }).catch((e: unknown) => e)).toBeInstanceOf(ChatCancelledError);
+    expect(new WorkersAiChatError('x')).toBeInstanceOf(ChatModelError);
   });
 
   it('streams pieces from server-sent events split anywhere, in both shapes', async () => {

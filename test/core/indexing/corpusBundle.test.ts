@@ -21,7 +21,7 @@ describe('corpus bundle', () => {
     for (const c of opened.chunks) expect(c.text).toBe(opened.documents.find((d) => d.id === c.docId)!.text.slice(c.start, c.end));
     const terms = new JiebaSegmenter(corpusDomain().terms).queryTerms('初信初访怎么处理');
     expect(opened.bm25.search(terms, 3).map((h) => h.id)).toEqual(openCorpusBundle(bundle).bm25.search(terms, 3).map((h) => h.id));
-    expect(bundle).toMatchObject({ schema: 1, corpusHash: corpusHash(bundle.documents), lexicon: 'test', chunkSize: 300, builtAt: '2026-11-01T00:00:00.000Z' });
+    expect(bundle).toMatchObject({ schema: 2, corpusHash: corpusHash(bundle.documents), lexicon: 'test', chunking: { chunkSize: 300, embedTitle: false }, builtAt: '2026-11-01T00:00:00.000Z' });
   });
 
   it('leaves chunk texts out (they are slices of their document)', () => {
@@ -29,7 +29,7 @@ describe('corpus bundle', () => {
   });
 
   it('refuses a bundle of another format, with the command that rebuilds it', () => {
-    expect(() => openCorpusBundle({ ...copy(), schema: 99 })).toThrow(/format 99 ≠ 1; run npm run build:worker/u);
+    expect(() => openCorpusBundle({ ...copy(), schema: 99 })).toThrow(/format 99 ≠ 2; run npm run build:worker/u);
     expect(() => openCorpusBundle(undefined as unknown as CorpusBundle)).toThrow(BundleError);
   });
 

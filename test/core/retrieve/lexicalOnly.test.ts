@@ -29,7 +29,7 @@ beforeAll(async () => {
 
 describe('lexicalOnlyPipeline', () => {
   it('never embeds: its index holds no vectors and the retriever reports no dense signal', async () => {
-    const { index, segmenter, retriever } = lexicalOnlyPipeline(corpus.documents, corpus.chunks, corpus.bm25);
+    const { index, segmenter, retriever } = lexicalOnlyPipeline(corpus.documents, corpus.chunks, corpus.bm25, {}, corpus.domain);
     expect(index.vectors).toBe(NO_VECTORS);
     expect(segmenter).toBeInstanceOf(VocabularySegmenter);
     const r = await retriever.retrieve('初信初访应该怎么处理？', 3);
@@ -40,7 +40,7 @@ describe('lexicalOnlyPipeline', () => {
   });
 
   it('answers with exact spans and refuses a question the speeches do not cover', async () => {
-    const { answerer } = lexicalOnlyPipeline(corpus.documents, corpus.chunks, corpus.bm25);
+    const { answerer } = lexicalOnlyPipeline(corpus.documents, corpus.chunks, corpus.bm25, {}, corpus.domain);
     const yes = await answerer.answer('乡镇的信访联席会议由谁牵头召集？');
     expect(yes.grounded).toBe(true);
     expect(yes.citations.length).toBeGreaterThan(0);
@@ -54,7 +54,7 @@ describe('lexicalOnlyPipeline', () => {
 
 describe('lexical-only quality on the evaluation sets', () => {
   const run = async (questions: LocatedQuestion[], lexicalOnly = DEFAULT_THRESHOLDS.lexicalOnly) => {
-    const { retriever, answerer } = lexicalOnlyPipeline(corpus.documents, corpus.chunks, corpus.bm25, { thresholds: { lexicalOnly } });
+    const { retriever, answerer } = lexicalOnlyPipeline(corpus.documents, corpus.chunks, corpus.bm25, { thresholds: { lexicalOnly } }, corpus.domain);
     const results: RetrievalResult[] = [];
     const answers = [];
     for (const q of questions) {

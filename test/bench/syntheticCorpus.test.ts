@@ -11,7 +11,7 @@ import {
   syntheticPassage,
   syntheticPassages,
   syntheticQueries,
-} from '../../src/eval/syntheticCorpus.js';
+} from '../../bench/syntheticCorpus.js';
 
 const SAMPLE = 10_000;
 const sample = [...syntheticPassages(SAMPLE, 42)];

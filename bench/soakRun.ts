@@ -1,5 +1,5 @@
 /**
- * The soak run, shared by `npm run soak` (scripts/soak.ts: 5 minutes by default)
+ * The soak run, shared by `npm run soak` (bench/soak.ts: 5 minutes by default)
  * and its CI form (test/reliability/soak.test.ts: about 25 s at a lower rate).
  *
  * A real server (createRuntime + startServer on a loopback port, offline

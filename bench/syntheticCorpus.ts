@@ -2,7 +2,7 @@
  * A deterministic generator of synthetic petition-work (信访) speech passages and of
  * questions about them, for scale benchmarks (`npm run bench:scale`).
  *
- * The text is built from phrase templates: domain terms (see lexical/domainTerms.ts),
+ * The text is built from phrase templates: domain terms (as in corpus/yiju.domain.yaml),
  * generic government-speech filler, invented place names, departments, dates and
  * figures. Every passage is a pure function of (seed, index), so passages can be
  * streamed one by one (1M never needs to be held as one array) and a query can name

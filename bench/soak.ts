@@ -1,6 +1,6 @@
 /**
  * `npm run soak`: a bounded load + soak run against a real server on loopback
- * (see scripts/soakRun.ts): SOAK_SECONDS (default 300) at SOAK_RATE requests/s
+ * (see bench/soakRun.ts): SOAK_SECONDS (default 300) at SOAK_RATE requests/s
  * (default 50) of /api/ask, /api/search, /api/chat and /api/feedback, after a
  * warm-up (SOAK_WARMUP_SECONDS, default 30), with memory sampled every second.
  * Prints a summary, writes bench/results/soak.json, and exits 1 on any error,

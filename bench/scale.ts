@@ -2,7 +2,7 @@
  * `npm run bench:scale`: how the index structures scale to 10k, 100k and 1M passages.
  * Not a test. For each size (SCALE_SIZES, default 10000,100000,1000000) a child process
  * (own heap, own peak-RSS figure) generates a deterministic synthetic corpus
- * (src/eval/syntheticCorpus.ts) and measures:
+ * (bench/syntheticCorpus.ts) and measures:
  *   - HnswVectorStore build time, memory, save/load time, on-disk size;
  *   - query latency of HNSW (k = 10 and k = 200, at several ef) and of ExactVectorStore,
  *     and recall of HNSW against exact search;
@@ -34,9 +34,10 @@ import { JiebaSegmenter } from '../src/adapters/segmenters/jieba.js';
 import { ExactVectorStore } from '../src/adapters/vectorstores/exactStore.js';
 import { HnswVectorStore } from '../src/adapters/vectorstores/hnswStore.js';
 import { loadConfig } from '../src/node/config.js';
+import { loadDomain } from '../src/adapters/corpus/fsCorpus.js';
 import { Bm25Index } from '../src/core/lexical/bm25.js';
 import type { VectorHit } from '../src/core/ports.js';
-import { PASSAGES_PER_DOCUMENT, syntheticPassages, syntheticQueries } from '../src/eval/syntheticCorpus.js';
+import { PASSAGES_PER_DOCUMENT, syntheticPassages, syntheticQueries } from './syntheticCorpus.js';
 
 const DIMENSIONS = 384;
 const MiB = 2 ** 20;
@@ -318,7 +319,8 @@ async function runSize(n: number, outFile: string): Promise<void> {
   flat = undefined;
 
   // 6. BM25 over jieba terms, as buildLexicalIndex does; stops at 80 % of the heap limit.
-  const segmenter = new JiebaSegmenter();
+  // The shipped corpus' domain pack: its terms are the ones the synthetic passages use.
+  const segmenter = new JiebaSegmenter((await loadDomain(loadConfig(process.env).corpusDir)).terms);
   const beforeBm25 = settle();
   const bm25 = new Bm25Index();
   let segmentMs = 0, termCount = 0, indexed = 0;
