@@ -13,7 +13,7 @@ export const readResult = <T>(name: string): T => JSON.parse(readFileSync(new UR
 export interface Machine { cpus: number; cpu: string; memoryGiB: number; node: string }
 export interface Dist { p50: number; p95: number; p99: number; n: number }
 
-/** `npm run bench` (scripts/bench.ts). */
+/** `npm run bench` (bench/retrieval.ts). */
 export interface RetrievalResult {
   machine: Machine;
   embedder: string;
@@ -28,7 +28,7 @@ export interface RetrievalResult {
   at: string;
 }
 
-/** `npm run bench:http` (scripts/bench-http.ts). */
+/** `npm run bench:http` (bench/http.ts). */
 export interface HttpResult {
   date: string;
   machine: Machine;
@@ -38,7 +38,7 @@ export interface HttpResult {
 }
 
 interface Timing { p50: number; p95: number; p99: number; n: number }
-/** `npm run bench:scale` (scripts/bench-scale.ts). */
+/** `npm run bench:scale` (bench/scale.ts). */
 export interface ScaleResult {
   machine: Machine;
   embedder: string;
@@ -59,7 +59,7 @@ export interface ScaleResult {
   }[];
 }
 
-/** `npm run soak` (scripts/soak.ts). */
+/** `npm run soak` (bench/soak.ts). */
 export interface SoakResult {
   date: string;
   options: { seconds: number; rate: number };
@@ -85,7 +85,7 @@ export interface LexicalResult {
 /** `npm run build:web` (scripts/build-web.ts writes dist/web/sizes.json; copied here). */
 export type WebResult = { file: string; bytes: number; gzip: number }[];
 
-/** `npm run build:worker` (scripts/build-worker.ts) and `npx wrangler deploy --dry-run`. */
+/** `npm run build:worker` (yiju build-worker, src/cli/workerCommands.ts) and `npx wrangler deploy --dry-run`. */
 export interface WorkerResult {
   bytes: number;
   gzipBytes: number;
