@@ -5,8 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HttpOptions } from '../../src/http/options.js';
 import type { Runtime } from '../../src/node/runtime.js';
-import { makeApp, parseSSE, postJson } from '../helpers/http.js';
-import { buildRuntime, expectError, JSON_TYPE } from './support.js';
+import { buildRuntime, expectError, JSON_TYPE, makeApp, parseSSE, postJson } from '../helpers/http.js';
 
 const QUESTION = { question: '初信初访应该怎么处理？' };
 const ALLOWED = 'https://allowed.example';
