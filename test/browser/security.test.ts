@@ -3,6 +3,11 @@
  * question, and in a speech of the corpus (quoted in answers, sources, the
  * popover and the source viewer), stay text — on the chat page (which has a CSP)
  * and in the widget on a host page without one (where an injected handler would run).
+ *
+ * Security tests live in three files, one per layer (test/README.md, "Security tests"):
+ * - test/http/security.test.ts: the rules, one example each, through app.request();
+ * - test/reliability/security.test.ts: the same rules as fast-check properties against a real server on loopback;
+ * - test/browser/security.test.ts: what a page does with hostile text, in Chromium.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
