@@ -3,21 +3,18 @@
  * over the real corpus (offline extractive answers).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FeedbackRecord } from '../../src/core/feedback/types.js';
 import { feedbackPath } from '../../src/node/server.js';
 import {
   finishedAnswer,
   focused,
-  launchChromium,
   nextChat,
-  openYiju,
   PNG_SIGNATURE,
   pressUntil,
   screenshot,
-  serveYiju,
-  trackPageErrors,
+  useBrowserSuite,
   viewerTarget,
   waitScrolledToEnd,
   type Citation,
@@ -32,40 +29,23 @@ import {
 declare const document: any, navigator: any;
 type HTMLElement = any;
 
-let browser: Browser;
+const suite = useBrowserSuite();
 let yiju: YijuRuntime;
 let server: YijuServer;
-let context: BrowserContext;
 let page: Page;
-let errors: string[];
 
 beforeAll(async () => {
-  browser = await launchChromium();
-  yiju = await openYiju('yiju-browser-page-');
-  server = await serveYiju(yiju.rt);
+  yiju = await suite.yiju('yiju-browser-page-');
+  server = await suite.serve(yiju.rt);
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  yiju?.cleanup();
-});
-
 async function openPage(viewport = { width: 1280, height: 800 }): Promise<Page> {
-  context = await browser.newContext({ viewport });
-  page = await context.newPage();
-  errors = trackPageErrors(page);
-  await page.goto(`${server.url}/`);
+  page = await suite.open(`${server.url}/`, { viewport });
   return page;
 }
 
 beforeEach(async () => {
   await openPage();
-});
-
-afterEach(async () => {
-  expect(errors, 'uncaught errors or CSP refusals on the page').toEqual([]);
-  await context?.close();
 });
 
 const markers = (answer: string) => [...answer.matchAll(/\[(\d+)\]/gu)].map((m) => Number(m[1]));
@@ -233,7 +213,7 @@ describe('the chat page (GET /)', () => {
   });
 
   it('复制 copies the answer with its sources to the clipboard and says so', async () => {
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await suite.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     const { exchange, message } = await ask('谁对信访工作负总责？');
     const { done } = exchange;
     await message.locator('button.yj-copy').click();
@@ -293,7 +273,6 @@ describe('the chat page (GET /)', () => {
 
 describe('the chat page on a narrow screen (390×760)', () => {
   it('answers with chips and sources without overflowing sideways', async () => {
-    await context.close();
     await openPage({ width: 390, height: 760 });
     const { exchange, message } = await ask('初信初访应该怎么处理？');
     await expectRenderedAnswer(message, exchange.done.citations, exchange.done.answer);
@@ -316,7 +295,7 @@ describe('citation popovers (WCAG 1.4.13)', () => {
     await chip.hover();
     await pop.waitFor({ state: 'visible' });
     // Moving onto the popover keeps it: its link can be clicked and opens the same viewer as the chip.
-    const opened = context.waitForEvent('page');
+    const opened = suite.context.waitForEvent('page');
     await pop.locator('a').click();
     const viewer = await opened;
     expect(viewer.url()).toBe(new URL((await chip.getAttribute('href'))!, server.url).href);
@@ -331,21 +310,17 @@ describe('citation popovers (WCAG 1.4.13)', () => {
   });
 
   it('on a touch screen the first tap shows the passage instead of leaving the page', async () => {
-    await context.close();
-    context = await browser.newContext({ viewport: { width: 390, height: 760 }, isMobile: true, hasTouch: true });
-    page = await context.newPage();
-    errors = trackPageErrors(page);
-    await page.goto(`${server.url}/`);
+    page = await suite.open(`${server.url}/`, { viewport: { width: 390, height: 760 }, isMobile: true, hasTouch: true });
     const { message } = await ask('乡镇多久排查一次矛盾纠纷？');
-    const pages = context.pages().length;
+    const pages = suite.context.pages().length;
     const chip = message.locator('a.yj-cite').first();
     await chip.tap();
     const pop = page.locator('.yj-pop');
     await pop.waitFor({ state: 'visible' });
     expect(await pop.locator('span').textContent()).toMatch(/^“.+”$/u);
-    expect(context.pages()).toHaveLength(pages);
+    expect(suite.context.pages()).toHaveLength(pages);
     // A second tap on the same chip opens the source.
-    const opened = context.waitForEvent('page');
+    const opened = suite.context.waitForEvent('page');
     await chip.tap();
     expect((await opened).url()).toBe(new URL((await chip.getAttribute('href'))!, server.url).href);
   });

@@ -4,50 +4,32 @@
  * failing mid-stream, the rate limit, and the server or network going away — each
  * said in words, with a retry that works once the problem is gone.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAIChatModel } from '../../src/adapters/chat/openaiChatModel.js';
 import { withDeadline } from '../helpers/async.js';
 import {
   finishedAnswer,
   focused,
-  launchChromium,
   nextChat,
-  openYiju,
   runtimeLike,
   serveYiju,
-  trackPageErrors,
+  useBrowserSuite,
   type YijuRuntime,
   type YijuServer,
 } from '../helpers/browser.js';
 import { startOpenAIChatServer, type OpenAIChatServer } from '../helpers/openaiChatServer.js';
 
-let browser: Browser;
+const suite = useBrowserSuite();
 let yiju: YijuRuntime;
-let context: BrowserContext;
 let page: Page;
-let errors: string[];
 
 beforeAll(async () => {
-  browser = await launchChromium();
-  yiju = await openYiju('yiju-browser-errors-');
+  yiju = await suite.yiju('yiju-browser-errors-');
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  yiju?.cleanup();
-});
-
-afterEach(async () => {
-  expect(errors, 'uncaught errors or CSP refusals').toEqual([]);
-  await context?.close();
-});
-
 async function openPage(url: string): Promise<Page> {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  page = await context.newPage();
-  errors = trackPageErrors(page);
-  await page.goto(url);
+  page = await suite.open(url, { viewport: { width: 1280, height: 800 } });
   return page;
 }
 

@@ -3,25 +3,26 @@
  * question, and in a speech of the corpus (quoted in answers, sources, the
  * popover and the source viewer), stay text — on the chat page (which has a CSP)
  * and in the widget on a host page without one (where an injected handler would run).
+ *
+ * Security tests live in three files, one per layer (test/README.md, "Security tests"):
+ * - test/http/security.test.ts: the rules, one example each, through app.request();
+ * - test/reliability/security.test.ts: the same rules as fast-check properties against a real server on loopback;
+ * - test/browser/security.test.ts: what a page does with hostile text, in Chromium.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { copyCorpus, makeTempDir } from '../helpers/corpus.js';
 import {
   finishedAnswer,
   hostPageHtml,
-  launchChromium,
   nextChat,
-  openYiju,
-  serveYiju,
-  startHostServer,
   trackPageErrors,
+  useBrowserSuite,
   viewerTarget,
   type Answer,
   type HostServer,
-  type YijuRuntime,
   type YijuServer,
 } from '../helpers/browser.js';
 
@@ -50,45 +51,25 @@ const XSS_ID = '999_xss';
 const QUESTION = '信访接待大厅的电子显示屏和网上办理入口有什么要求？';
 const PAYLOADS = [IMG, LINK, SCRIPT, SVG];
 
-let browser: Browser;
-let tmp: { dir: string; cleanup: () => void };
-let yiju: YijuRuntime;
+const suite = useBrowserSuite();
 let server: YijuServer;
 let host: HostServer;
-let context: BrowserContext;
 let page: Page;
-let errors: string[];
 
 beforeAll(async () => {
-  browser = await launchChromium();
-  tmp = makeTempDir('yiju-browser-xss-corpus-');
+  const tmp = makeTempDir('yiju-browser-xss-corpus-');
+  suite.teardown(tmp.cleanup);
   const corpus = copyCorpus(tmp.dir, ['000', '001', '002', '003', '004']);
   writeFileSync(join(corpus, `${XSS_ID}.txt`), XSS_DOC);
-  yiju = await openYiju('yiju-browser-xss-', { corpusDir: corpus });
-  host = await startHostServer();
-  server = await serveYiju(yiju.rt, { corsOrigins: [host.origin] });
+  const yiju = await suite.yiju('yiju-browser-xss-', { corpusDir: corpus });
+  host = await suite.hostServer();
+  server = await suite.serve(yiju.rt, { corsOrigins: [host.origin] });
   // No CSP on the host page, and a canary proving inline handlers run here.
   host.page('/widget.html', hostPageHtml(server.url, { open: 'true' }, { body: '<img id="canary" src="data:," onerror="window.__canary=1" alt="">' }));
 }, 240_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await host?.close();
-  yiju?.cleanup();
-  tmp?.cleanup();
-});
-
-afterEach(async () => {
-  expect(errors, 'uncaught errors or CSP refusals').toEqual([]);
-  await context?.close();
-});
-
 async function openPage(url: string): Promise<Page> {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  page = await context.newPage();
-  errors = trackPageErrors(page);
-  await page.goto(url);
+  page = await suite.open(url, { viewport: { width: 1280, height: 800 } });
   return page;
 }
 
@@ -200,7 +181,7 @@ describe('a speech containing markup and a javascript: link', () => {
     const doc = (await (await fetch(`${server.url}/api/documents/${XSS_ID}`)).json()) as { text: string; title: string };
     for (const p of PAYLOADS) expect(doc.text).toContain(p);
 
-    const viewer = await context.newPage();
+    const viewer = await suite.context.newPage();
     const viewerErrors = trackPageErrors(viewer);
     await viewer.goto(href);
     await viewer.locator('#yj-text mark').first().waitFor();

@@ -3,21 +3,18 @@
  * opened from the citation chips of a real answer.
  */
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   finishedAnswer,
-  launchChromium,
   nextChat,
-  openYiju,
   PNG_SIGNATURE,
   screenshot,
-  serveYiju,
   trackPageErrors,
+  useBrowserSuite,
   viewerTarget,
   waitInViewport,
   type Answer,
-  type YijuRuntime,
   type YijuServer,
 } from '../helpers/browser.js';
 
@@ -30,34 +27,17 @@ type HTMLAnchorElement = any;
 
 interface Doc { id: string; title: string; text: string }
 
-let browser: Browser;
-let yiju: YijuRuntime;
+const suite = useBrowserSuite();
 let server: YijuServer;
-let context: BrowserContext;
 let page: Page;
-let errors: string[];
 
 beforeAll(async () => {
-  browser = await launchChromium();
-  yiju = await openYiju('yiju-browser-viewer-');
-  server = await serveYiju(yiju.rt);
+  const yiju = await suite.yiju('yiju-browser-viewer-');
+  server = await suite.serve(yiju.rt);
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  yiju?.cleanup();
-});
-
 beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  page = await context.newPage();
-  errors = trackPageErrors(page);
-});
-
-afterEach(async () => {
-  expect(errors, 'uncaught errors or CSP refusals').toEqual([]);
-  await context?.close();
+  page = await suite.newPage({ viewport: { width: 1280, height: 800 } });
 });
 
 async function served(id: string): Promise<Doc> {
@@ -122,7 +102,7 @@ describe('the source viewer', () => {
     expect(cited).toBeDefined();
 
     // Clicking the chip opens the viewer in a new tab.
-    const [viewer] = await Promise.all([context.waitForEvent('page'), message.locator('a.yj-cite').nth(n).click()]);
+    const [viewer] = await Promise.all([suite.context.waitForEvent('page'), message.locator('a.yj-cite').nth(n).click()]);
     const viewerErrors = trackPageErrors(viewer);
     await viewer.waitForLoadState('domcontentloaded');
     expect(new URL(viewer.url()).pathname).toBe(`/documents/${chosen.docId}`);
@@ -169,7 +149,7 @@ describe('the source viewer', () => {
     const t = viewerTarget(href);
     expect(t.spans[t.index]).toEqual([c.start, c.end]);
 
-    const [viewer] = await Promise.all([context.waitForEvent('page'), link.click()]);
+    const [viewer] = await Promise.all([suite.context.waitForEvent('page'), link.click()]);
     const doc = await served(c.docId);
     await expectMarks(viewer, doc, t.spans);
     await viewer.locator('#yj-text mark[aria-current="true"]').waitFor();

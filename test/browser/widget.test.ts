@@ -4,26 +4,21 @@
  * with data-* options and talks to the Yiju API across origins (CORS + API key).
  */
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   animationsDone,
   finishedAnswer,
   focused,
   hostPageHtml,
-  launchChromium,
   nextChat,
-  openYiju,
   PNG_SIGNATURE,
   pressUntil,
   screenshot,
-  serveYiju,
-  startHostServer,
-  trackPageErrors,
+  useBrowserSuite,
   viewerTarget,
   waitScrolledToEnd,
   type HostServer,
-  type YijuRuntime,
   type YijuServer,
 } from '../helpers/browser.js';
 
@@ -42,8 +37,7 @@ const OPTIONS = {
   examples: '初信初访应该怎么处理？|谁对信访工作负总责？',
 };
 
-let browser: Browser;
-let yiju: YijuRuntime;
+const suite = useBrowserSuite();
 let host: HostServer;
 /** CORS allows the host page's origin; the API needs pk_demo. */
 let api: YijuServer;
@@ -51,16 +45,13 @@ let api: YijuServer;
 let otherOrigin: YijuServer;
 /** No keys, no CORS: for its own /demo page. */
 let open: YijuServer;
-let context: BrowserContext;
-let errors: string[];
 
 beforeAll(async () => {
-  browser = await launchChromium();
-  yiju = await openYiju('yiju-browser-widget-');
-  host = await startHostServer();
-  api = await serveYiju(yiju.rt, { corsOrigins: [host.origin], apiKeys: ['pk_demo'] });
-  otherOrigin = await serveYiju(yiju.rt, { corsOrigins: ['http://allowed.example'], apiKeys: ['pk_demo'] });
-  open = await serveYiju(yiju.rt);
+  const yiju = await suite.yiju('yiju-browser-widget-');
+  host = await suite.hostServer();
+  api = await suite.serve(yiju.rt, { corsOrigins: [host.origin], apiKeys: ['pk_demo'] });
+  otherOrigin = await suite.serve(yiju.rt, { corsOrigins: ['http://allowed.example'], apiKeys: ['pk_demo'] });
+  open = await suite.serve(yiju.rt);
   host.page('/widget.html', hostPageHtml(api.url, OPTIONS));
   host.page('/wrong-key.html', hostPageHtml(api.url, { ...OPTIONS, key: 'pk_wrong' }));
   host.page('/other-origin.html', hostPageHtml(otherOrigin.url, OPTIONS));
@@ -74,17 +65,6 @@ beforeAll(async () => {
   );
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await Promise.all([api?.close(), otherOrigin?.close(), open?.close(), host?.close()]);
-  yiju?.cleanup();
-});
-
-afterEach(async () => {
-  expect(errors, 'uncaught errors or CSP refusals').toEqual([]);
-  await context?.close();
-});
-
 interface VisitOptions {
   viewport?: { width: number; height: number };
   mobile?: boolean;
@@ -93,10 +73,7 @@ interface VisitOptions {
 }
 
 async function visit(url: string, { viewport = { width: 1280, height: 800 }, mobile = false, colorScheme = 'light', reducedMotion = 'no-preference' }: VisitOptions = {}): Promise<Page> {
-  context = await browser.newContext({ viewport, colorScheme, reducedMotion, ...(mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
-  const page = await context.newPage();
-  errors = trackPageErrors(page);
-  await page.goto(url);
+  const page = await suite.open(url, { viewport, colorScheme, reducedMotion, ...(mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
   await page.locator('yiju-widget .yj-launcher').waitFor();
   return page;
 }
@@ -176,7 +153,7 @@ describe('the widget on another origin', () => {
     expect(readFileSync(png).subarray(0, 8)).toEqual(PNG_SIGNATURE);
 
     // A chip opens the source viewer on the Yiju host, a public page although the API needs a key.
-    const [viewer] = await Promise.all([context.waitForEvent('page'), chips.first().click()]);
+    const [viewer] = await Promise.all([suite.context.waitForEvent('page'), chips.first().click()]);
     await viewer.locator('#yj-text mark[aria-current="true"]').waitFor();
     expect(new URL(viewer.url()).origin).toBe(api.url);
     const first = viewerTarget(viewer.url());
@@ -358,8 +335,8 @@ describe('the widget on another origin', () => {
         const values = await panel(page).locator(sel).first().evaluate((e, ps) => ps.map((p) => getComputedStyle(e).getPropertyValue(p)), [...props]);
         props.forEach((p, i) => (out[`${sel} ${p}`] = values[i]!));
       }
-      expect(errors, path).toEqual([]);
-      await context.close();
+      expect(suite.errors, path).toEqual([]);
+      await suite.context.close();
       return out;
     };
     const plain = await metrics('/widget.html');
@@ -457,7 +434,7 @@ describe('the panel loads lazily', () => {
     await page.locator('yiju-widget textarea').waitFor();
     expect(await alert.count()).toBe(0);
     // The browser logs the refused load; that one error is expected here.
-    expect(errors.every((e) => /Failed to load resource/u.test(e))).toBe(true);
-    errors.length = 0;
+    expect(suite.errors.every((e) => /Failed to load resource/u.test(e))).toBe(true);
+    suite.errors.length = 0;
   });
 });

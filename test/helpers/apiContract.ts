@@ -13,12 +13,11 @@
  * rate limiting off (they get many requests from one client) and without a chat
  * model (offline, extractive answers).
  */
-import { expectNoStack } from '../http/support.js';
 import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { describe, expect, it } from 'vitest';
 import { withDeadline } from './async.js';
-import { postJson, readSSE } from './http.js';
+import { expectNoStack, postJson, readSSE } from './http.js';
 
 export interface ApiTarget {
   /** Base URL, e.g. http://127.0.0.1:8787 (no trailing slash). */

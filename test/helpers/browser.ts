@@ -1,20 +1,31 @@
 /**
  * Real-browser tests: Chromium (the system's, driven by playwright-core) against
- * an in-process Yiju server over the real corpus.
+ * an in-process Yiju server over the real corpus. A suite starts with useBrowserSuite(),
+ * which owns the scaffolding every browser test file shares:
  *
- *   const browser = await launchChromium();                  // fails loudly without /usr/bin/chromium
- *   const yiju = await openYiju('yiju-browser-page-');        // runtime over a copy of the run's index
- *   const server = await serveYiju(yiju.rt, { rateLimit: 2 }); // HTTP options on top of the config's
- *   const page = await browser.newPage();
- *   const errors = trackPageErrors(page);                     // uncaught exceptions and CSP refusals
+ *   const suite = useBrowserSuite();          // beforeAll: launches Chromium (fails loudly without /usr/bin/chromium);
+ *                                             // afterEach: no uncaught errors or CSP refusals on the page, context closed;
+ *                                             // afterAll: Chromium closed, then everything below torn down (last first)
+ *   let server: YijuServer;
+ *   beforeAll(async () => {
+ *     const yiju = await suite.yiju('yiju-browser-page-');          // runtime over a copy of the run's index
+ *     server = await suite.serve(yiju.rt, { rateLimit: 2 });          // HTTP options on top of the config's
+ *   }, 180_000);
+ *   it('…', async () => {
+ *     const page = await suite.open(`${server.url}/`, { viewport }); // a fresh context and page, errors tracked
+ *     await screenshot(page, 'chat.png');                            // under docs/screenshots
+ *   });
+ *
+ * The pieces (launchChromium, openYiju, serveYiju, startHostServer, trackPageErrors) stay exported for
+ * the odd test that needs one outside that lifecycle (e.g. a server restarted on the same port).
  */
 import { httpOptionsOf } from '../../src/config/common.js';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { EventSourceMessage } from 'eventsource-parser';
-import { chromium, type Browser, type Locator, type Page, type Request, type Response } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page, type Request, type Response } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { loadConfig, type Config } from '../../src/node/config.js';
 import type { ChatModel, Embedder } from '../../src/core/ports.js';
 import type { HttpOptions } from '../../src/http/options.js';
@@ -23,6 +34,7 @@ import { startServer, type RunningServer } from '../../src/node/server.js';
 import { REPO_ROOT } from './corpus.js';
 import { dataDirWithIndex, e2eEnv } from './e2eIndex.js';
 import { memoryLogger, parseSSE } from './http.js';
+import { listen } from './listen.js';
 
 // Functions given to page.evaluate() and friends run in Chromium. The project's tsconfig has no DOM
 // library (and must not get one: it checks the Node code), so the browser globals they use are declared
@@ -93,8 +105,7 @@ export interface HostServer {
 
 export async function startHostServer(): Promise<HostServer> {
   const pages = new Map<string, string>();
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
+  const server = createServer((req, res) => {
     const html = pages.get((req.url ?? '/').split('?')[0]!);
     if (html === undefined) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
@@ -102,16 +113,9 @@ export async function startHostServer(): Promise<HostServer> {
     }
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(html);
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  // No host: dual-stack, so "localhost" works whether Chromium resolves it to ::1 or 127.0.0.1.
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, () => resolve());
-  });
-  const origin = `http://localhost:${(server.address() as AddressInfo).port}`;
+  // Dual-stack, so "localhost" works whether Chromium resolves it to ::1 or 127.0.0.1.
+  const listening = await listen(server, { dualStack: true });
+  const origin = listening.url;
   return {
     origin,
     page: (path, html) => {
@@ -119,11 +123,7 @@ export async function startHostServer(): Promise<HostServer> {
       return `${origin}${path}`;
     },
     url: (path) => `${origin}${path}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
   };
 }
 
@@ -148,6 +148,102 @@ export function trackPageErrors(page: Page): string[] {
     if (m.type() === 'error' && /Content Security Policy|Refused to/iu.test(m.text())) errors.push(`console: ${m.text()}`);
   });
   return errors;
+}
+
+/** The scaffolding of a browser test file: see the top of this file. */
+export interface BrowserSuite {
+  /** The suite's Chromium (launched in beforeAll). */
+  readonly browser: Browser;
+  /** The current test's browser context (the last one newPage/open made). */
+  readonly context: BrowserContext;
+  /** Uncaught exceptions and CSP refusals on the current page; afterEach expects none. */
+  readonly errors: string[];
+  /** Closes the current context; opens a new one (desktop 1280×800 unless `options` say otherwise) and a page in it, errors tracked. */
+  newPage(options?: BrowserContextOptions): Promise<Page>;
+  /** newPage, then goes to `url`. */
+  open(url: string, options?: BrowserContextOptions): Promise<Page>;
+  /** openYiju, cleaned up after all the file's tests. */
+  yiju(prefix: string, options?: Parameters<typeof openYiju>[1]): Promise<YijuRuntime>;
+  /** serveYiju, closed after all the file's tests. */
+  serve(rt: Runtime, http?: Partial<HttpOptions>, port?: number): Promise<YijuServer>;
+  /** startHostServer, closed after all the file's tests. */
+  hostServer(): Promise<HostServer>;
+  /** Runs `teardown` after all the file's tests (after Chromium is closed; the last registered first). */
+  teardown(teardown: () => unknown): void;
+}
+
+export const DESKTOP = { width: 1280, height: 800 };
+
+/**
+ * Registers the hooks of a browser test file (call it once, at the top level):
+ * Chromium launched before all tests; after each, no uncaught page errors or CSP
+ * refusals and the test's context closed; after all, Chromium closed and every
+ * yiju/serve/hostServer/teardown undone, the last first.
+ */
+export function useBrowserSuite(): BrowserSuite {
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let errors: string[] = [];
+  const teardowns: (() => unknown)[] = [];
+  const teardown = (fn: () => unknown) => void teardowns.push(fn);
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+
+  afterEach(async () => {
+    expect(errors, 'uncaught errors or CSP refusals').toEqual([]);
+    await context?.close();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const fn of teardowns.reverse()) await fn();
+  });
+
+  const newPage = async (options: BrowserContextOptions = {}): Promise<Page> => {
+    await context?.close();
+    context = await browser!.newContext({ viewport: DESKTOP, ...options });
+    const page = await context.newPage();
+    errors = trackPageErrors(page);
+    return page;
+  };
+
+  return {
+    get browser() {
+      if (!browser) throw new Error('Chromium is not launched yet: use the suite inside tests and hooks');
+      return browser;
+    },
+    get context() {
+      if (!context) throw new Error('no browser context yet: call suite.newPage() or suite.open() first');
+      return context;
+    },
+    get errors() {
+      return errors;
+    },
+    newPage,
+    open: async (url, options) => {
+      const page = await newPage(options);
+      await page.goto(url);
+      return page;
+    },
+    yiju: async (prefix, options) => {
+      const yiju = await openYiju(prefix, options);
+      teardown(yiju.cleanup);
+      return yiju;
+    },
+    serve: async (rt, http, port) => {
+      const server = await serveYiju(rt, http, port);
+      teardown(() => server.close());
+      return server;
+    },
+    hostServer: async () => {
+      const host = await startHostServer();
+      teardown(() => host.close());
+      return host;
+    },
+    teardown,
+  };
 }
 
 export type { Answer, Citation } from '../../src/web/api.js';

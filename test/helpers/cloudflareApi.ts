@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { fnv1a } from './fakeEmbedder.js';
+import { listen } from './listen.js';
 
 /**
  * A local stand-in for Cloudflare's REST API v4 (the parts Yiju's push uses), for
@@ -265,16 +265,10 @@ export async function startCloudflareApi(options: CloudflareApiOptions = {}): Pr
       } else res.destroy();
     });
   });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listen(server);
 
   return {
-    baseUrl: `http://127.0.0.1:${port}/client/v4`,
+    baseUrl: `${listening.url}/client/v4`,
     token,
     accountId,
     calls,
@@ -288,11 +282,6 @@ export async function startCloudflareApi(options: CloudflareApiOptions = {}): Pr
       rules.set(op, list);
     },
     clearFailures: () => rules.clear(),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-        for (const socket of sockets) socket.destroy();
-      }),
+    close: listening.close,
   };
 }

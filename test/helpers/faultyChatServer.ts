@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listen } from './listen.js';
 import { chatCompletion, chatCompletionChunks, openAIError, sseEvent, splitText, type ChatRequestBody } from './openaiChatServer.js';
 import { rng } from './random.js';
 
@@ -203,20 +203,14 @@ export async function startFaultyChatServer(options: FaultyChatServerOptions): P
     })().catch(() => res.destroy());
   });
   if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listen(server);
 
   return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
+    baseURL: `${listening.url}/v1`,
     served,
     servedBy,
     log,
-    connections: () => sockets.size,
+    connections: listening.connections,
     inFlight: () => open.size,
     timers: () => timers.size,
     configure: (changes) => {
@@ -225,11 +219,6 @@ export async function startFaultyChatServer(options: FaultyChatServerOptions): P
       pieces = changes.tricklePieces ?? pieces;
       retryAfter = changes.retryAfterSeconds ?? retryAfter;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-        for (const socket of sockets) socket.destroy();
-      }),
+    close: listening.close,
   };
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { fnv1a } from './fakeEmbedder.js';
+import { listen } from './listen.js';
 
 /**
  * A local stand-in for an OpenAI-compatible API (OpenAI, vLLM, Ollama…), for
@@ -140,29 +140,17 @@ export async function startOpenAIServer(routes: Record<string, RouteHandler> = {
       else res.destroy();
     });
   });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listen(server);
 
   return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
+    baseURL: `${listening.url}/v1`,
     requests,
     requestsTo: (route) => requests.filter((r) => `${r.method} ${r.path}` === route),
     route: (key, handler) => void table.set(key, handler),
     failNext: (status, times = 1, message = `injected failure ${status}`) => {
       for (let i = 0; i < times; i++) failures.push({ status, message });
     },
-    connections: () => sockets.size,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-        for (const socket of sockets) socket.destroy();
-      }),
+    connections: listening.connections,
+    close: listening.close,
   };
 }

@@ -6,8 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerEvent, Answerer } from '../../src/core/answer/types.js';
 import type { YijuApp } from '../../src/http/app.js';
 import type { Runtime } from '../../src/node/runtime.js';
-import { makeApp, parseSSE, postJson, type memoryLogger } from '../helpers/http.js';
-import { buildRuntime, expectError, expectNoStack, JSON_TYPE, rawPost, streamedJson } from './support.js';
+import { buildRuntime, expectError, expectNoStack, JSON_TYPE, makeApp, type memoryLogger, parseSSE, postJson, rawPost, streamedJson } from '../helpers/http.js';
 
 const MAX_Q = 50;
 const MAX_BODY = 1024;

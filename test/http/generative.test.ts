@@ -8,10 +8,9 @@ import { OpenAIChatModel } from '../../src/adapters/chat/openaiChatModel.js';
 import type { Citation } from '../../src/core/answer/types.js';
 import type { YijuApp } from '../../src/http/app.js';
 import type { Runtime } from '../../src/node/runtime.js';
-import { makeApp, parseSSE, postJson, type MemoryFeedbackStore, type memoryLogger } from '../helpers/http.js';
+import { buildRuntime, JSON_TYPE, makeApp, type MemoryFeedbackStore, type memoryLogger, parseSSE, postJson } from '../helpers/http.js';
 import { expectScriptsUsed, startOpenAIChatServer, type ChatRequest, type OpenAIChatServer } from '../helpers/openaiChatServer.js';
 import { ruleNumber, ruleReply, TOWNSHIP_Q, TOWNSHIP_RULE, townshipReply } from '../helpers/townshipModel.js';
-import { buildRuntime, JSON_TYPE } from './support.js';
 
 type AnswerPayload = {
   id: string;

@@ -4,8 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/node/runtime.js';
-import { makeApp, postJson, readSSE } from '../helpers/http.js';
-import { buildRuntime, stringsIn } from './support.js';
+import { buildRuntime, makeApp, postJson, readSSE, stringsIn } from '../helpers/http.js';
 
 const Q = '初信初访应该怎么处理？';
 const Q2 = '乡镇多久排查一次矛盾纠纷？';

@@ -8,8 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { OPENAPI_PATH, REFERENCE_PATH, type YijuApp } from '../../src/http/app.js';
 import type { HttpOptions } from '../../src/http/options.js';
 import type { Runtime } from '../../src/node/runtime.js';
-import { makeApp, parseSSE, postJson } from '../helpers/http.js';
-import { buildRuntime, JSON_TYPE, rawPost } from './support.js';
+import { buildRuntime, JSON_TYPE, makeApp, parseSSE, postJson, rawPost } from '../helpers/http.js';
 
 type Json = Record<string, unknown>;
 type Schema = Json;

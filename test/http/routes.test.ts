@@ -10,8 +10,7 @@ import type { YijuApp } from '../../src/http/app.js';
 import type { Runtime } from '../../src/node/runtime.js';
 import { expectContract, markerNumbers } from '../helpers/answers.js';
 import { CORPUS_FILES, REPO_ROOT } from '../helpers/corpus.js';
-import { makeApp, parseSSE, postJson, type MemoryFeedbackStore } from '../helpers/http.js';
-import { buildRuntime, JSON_TYPE } from './support.js';
+import { buildRuntime, JSON_TYPE, makeApp, type MemoryFeedbackStore, parseSSE, postJson } from '../helpers/http.js';
 
 type Timings = { retrievalMs: number; generationMs: number; totalMs: number };
 type AnswerPayload = Omit<AnswerResult, 'timings'> & { id: string; timings: Timings };

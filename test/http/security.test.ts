@@ -1,12 +1,16 @@
 /**
  * API keys, rate limits, CORS and the security headers, through app.request()
  * against apps built over one real runtime with different options.
+ *
+ * Security tests live in three files, one per layer (test/README.md, "Security tests"):
+ * - test/http/security.test.ts: the rules, one example each, through app.request();
+ * - test/reliability/security.test.ts: the same rules as fast-check properties against a real server on loopback;
+ * - test/browser/security.test.ts: what a page does with hostile text, in Chromium.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HttpOptions } from '../../src/http/options.js';
 import type { Runtime } from '../../src/node/runtime.js';
-import { makeApp, parseSSE, postJson } from '../helpers/http.js';
-import { buildRuntime, expectError, JSON_TYPE } from './support.js';
+import { buildRuntime, expectError, JSON_TYPE, makeApp, parseSSE, postJson } from '../helpers/http.js';
 
 const QUESTION = { question: '初信初访应该怎么处理？' };
 const ALLOWED = 'https://allowed.example';

@@ -13,8 +13,7 @@ import { startServer, type RunningServer } from '../../src/node/server.js';
 import { withDeadline } from '../helpers/async.js';
 import { REPO_ROOT } from '../helpers/corpus.js';
 import { dataDirWithIndex, e2eEnv } from '../helpers/e2eIndex.js';
-import { memoryLogger, parseSSE } from '../helpers/http.js';
-import { expectNoStack } from '../http/support.js';
+import { expectNoStack, memoryLogger, parseSSE } from '../helpers/http.js';
 
 /** The fixed seed of every property (override with YIJU_FUZZ_SEED to explore; fast-check prints it on failure). */
 export const SEED = Number(process.env.YIJU_FUZZ_SEED ?? 0x5eed_2024);

@@ -11,6 +11,11 @@
  * - CORS: Access-Control-Allow-Origin only for a configured origin; preflights for them work;
  * - body limit: oversized bodies get 413 JSON with or without Content-Length;
  * - no response (errors included) carries a key, a stack trace or an internal path.
+ *
+ * Security tests live in three files, one per layer (test/README.md, "Security tests"):
+ * - test/http/security.test.ts: the rules, one example each, through app.request();
+ * - test/reliability/security.test.ts: the same rules as fast-check properties against a real server on loopback;
+ * - test/browser/security.test.ts: what a page does with hostile text, in Chromium.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
