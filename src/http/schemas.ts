@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { HISTORY_LIMITS } from '../core/answer/types.js';
 import type { HttpOptions } from './options.js';
 
 /**
@@ -38,18 +39,16 @@ export const ErrorSchema = z
   .openapi('Error');
 
 export const TurnSchema = z
-  .object({ role: z.enum(['user', 'assistant']), content: text('history content', 8000) })
+  .object({ role: z.enum(['user', 'assistant']), content: text('history content', HISTORY_LIMITS.charsPerTurn) })
   .openapi('Turn');
 
-/** Passages a client may ask for: 20, or the configured default when that is larger. */
-const maxTopK = (options: Pick<HttpOptions, 'topK'>) => Math.max(20, options.topK);
-
-export const askBody = (options: Pick<HttpOptions, 'maxQuestionChars' | 'topK'>, maxK = maxTopK(options)) =>
+/** `topK` means one thing on every route: passages per answer, YIJU_TOP_K by default, at most YIJU_MAX_TOP_K. */
+export const askBody = (options: Pick<HttpOptions, 'maxQuestionChars' | 'maxTopK'>, maxK = options.maxTopK) =>
   z
     .object({
       question: question(options.maxQuestionChars),
-      history: z.array(TurnSchema).max(40, 'history has more than 40 turns').optional().openapi({ description: 'Earlier turns of the conversation, oldest first (for follow-up questions).' }),
-      topK: z.number().int('topK must be a whole number').min(1, 'topK must be at least 1').max(maxK, `topK must be at most ${maxK}`).optional().openapi({ description: 'Passages to retrieve.' }),
+      history: z.array(TurnSchema).max(HISTORY_LIMITS.turns, `history has more than ${HISTORY_LIMITS.turns} turns`).optional().openapi({ description: 'Earlier turns of the conversation, oldest first (for follow-up questions).' }),
+      topK: z.number().int('topK must be a whole number').min(1, 'topK must be at least 1').max(maxK, `topK must be at most ${maxK}`).optional().openapi({ description: `Passages to retrieve (1–${maxK}; default YIJU_TOP_K).` }),
     })
     .openapi('AskRequest');
 

@@ -169,6 +169,17 @@ describe('GET /api/search', () => {
     }
   });
 
+  it('topK has one maximum on every route: YIJU_MAX_TOP_K (50 by default; a smaller one is enforced the same way)', async () => {
+    for (const [route, body] of [['/api/ask', { question: '越级访怎么处理？', topK: 50 }], ['/api/chat', { question: '越级访怎么处理？', topK: 50 }]] as const) {
+      expect((await send(route, postJson(body))).status, route).toBe(200);
+      await expectError(await send(route, postJson({ ...body, topK: 51 })), 400, 'invalid_request', 'topK must be at most 50');
+    }
+    const narrow = makeApp(rt, { maxTopK: 10 }).app;
+    await expectError(await send(`/api/search?q=${encodeURIComponent('越级访')}&k=11`, undefined, narrow), 400, 'invalid_request', 'k must be a whole number from 1 to 10');
+    await expectError(await send('/api/ask', postJson({ question: '越级访怎么处理？', topK: 11 }), narrow), 400, 'invalid_request', 'topK must be at most 10');
+    expect((await send('/api/ask', postJson({ question: '越级访怎么处理？', topK: 10 }), narrow)).status).toBe(200);
+  });
+
   it('a missing, blank or too long q → 400', async () => {
     await expectError(await send('/api/search'), 400, 'invalid_request', 'q is required');
     await expectError(await send('/api/search?k=3'), 400, 'invalid_request', 'q is required');

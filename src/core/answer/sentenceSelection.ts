@@ -19,7 +19,18 @@ export interface SelectionOptions {
   relativeFloor: number;
 }
 
+/** Sentences shorter than this (in characters, punctuation excluded) are not quoted: headings, enumerators, stubs. */
 const MIN_SENTENCE = 6;
+
+/**
+ * A candidate sentence's score: its similarity to the question, plus this much of the
+ * question's IDF it contains, minus this much per rank of the passage it came from. Tuned on
+ * the development set (test/eval/questions.json, key facts in answers; npm run eval).
+ */
+export const SENTENCE_SCORE = { coverage: 0.25, passageRankPenalty: 0.02 };
+
+/** A supporting sentence sharing more than this share of its character bigrams with one already quoted is a near-duplicate (development set). */
+export const NEAR_DUPLICATE_OVERLAP = 0.6;
 
 const dot = (a: Float32Array, b: Float32Array) => {
   let s = 0;
@@ -88,7 +99,7 @@ export async function selectSentences(
     const terms = new Set(deps.segmenter.terms(c.text));
     const coverage = qTerms.reduce((a, t) => a + (terms.has(t) ? deps.idf(t) : 0), 0) / qIdf;
     const similarity = similarities[i]!;
-    return { ...c, similarity, coverage, score: similarity + 0.25 * coverage - 0.02 * c.passageRank };
+    return { ...c, similarity, coverage, score: similarity + SENTENCE_SCORE.coverage * coverage - SENTENCE_SCORE.passageRankPenalty * c.passageRank };
   });
   scored.sort((a, b) => b.score - a.score);
 
@@ -97,7 +108,7 @@ export async function selectSentences(
   for (const s of scored.slice(1)) {
     if (picked.length >= options.maxSentences) break;
     if (s.score < options.relativeFloor * best.score) break;
-    if (picked.some((p) => overlap(p.text, s.text) > 0.6 || (p.docId === s.docId && p.start < s.end && s.start < p.end))) continue;
+    if (picked.some((p) => overlap(p.text, s.text) > NEAR_DUPLICATE_OVERLAP || (p.docId === s.docId && p.start < s.end && s.start < p.end))) continue;
     picked.push(s);
   }
   return picked;

@@ -44,6 +44,14 @@ export const timed = (result: AnswerResult, started: number, retrieved: number):
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
+/**
+ * The conversation a request may carry, on every route (/api/ask, /api/chat, /v1/chat/completions):
+ * at most this many earlier turns, each at most this long. Longer turns are refused by /api/* and cut
+ * by /v1 (OpenAI clients send whole transcripts). The follow-up rewrite reads only the last few
+ * (REWRITE_WINDOW in prompt.ts).
+ */
+export const HISTORY_LIMITS = { turns: 40, charsPerTurn: 8000 };
+
 export interface ChatTurn {
   role: 'user' | 'assistant';
   content: string;

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { AnswerResult, ChatTurn } from '../../core/answer/types.js';
+import { HISTORY_LIMITS, type AnswerResult, type ChatTurn } from '../../core/answer/types.js';
 import { answerPayload, errors, jsonContent, routes, type RouteContext } from '../context.js';
 import { ApiError, describeZodError } from '../errors.js';
 import { jsonBody } from '../middleware/jsonBody.js';
@@ -61,9 +61,9 @@ export function openaiRoutes(ctx: RouteContext) {
     const history = messages
       .slice(0, -1)
       .filter((m) => m.role === 'user' || m.role === 'assistant')
-      .map((m) => ({ role: m.role as ChatTurn['role'], content: textOf(m).slice(0, 8000) }))
+      .map((m) => ({ role: m.role as ChatTurn['role'], content: textOf(m).slice(0, HISTORY_LIMITS.charsPerTurn) }))
       .filter((t) => t.content.trim())
-      .slice(-40);
+      .slice(-HISTORY_LIMITS.turns);
     return { question: parsed.data, history };
   };
 

@@ -11,7 +11,7 @@ export function searchRoutes(ctx: RouteContext) {
     path: '/api/search',
     tags: ['Retrieval'],
     summary: 'The passages that best answer a query (no answer is written)',
-    request: { query: searchQuery(options.maxQuestionChars, 50, options.topK) },
+    request: { query: searchQuery(options.maxQuestionChars, options.maxTopK, options.topK) },
     responses: { 200: jsonContent(SearchResponseSchema, 'Passages, best first.'), ...errors.bad, ...errors.auth },
   });
 
