@@ -1,4 +1,5 @@
 import type { Config } from './config.js';
+import type { Reporting } from './reporting.js';
 import { Chunker } from '../core/chunk/chunker.js';
 import { contentHash } from '../core/hash.js';
 import type { BuildProgress } from '../core/indexing/buildIndex.js';
@@ -15,7 +16,7 @@ export const lexiconOf = (config: Config, domain: Domain) => contentHash(...doma
  * Packs the configured corpus for a Worker: the same cleaning, chunking and
  * jieba segmentation as the Node index, with no embeddings.
  */
-export async function bundleCorpus(config: Config, options: { log?: (line: string) => void; onProgress?: (p: BuildProgress) => void } = {}): Promise<CorpusBundle> {
+export async function bundleCorpus(config: Config, options: Reporting<BuildProgress> = {}): Promise<CorpusBundle> {
   const documents = await loadCorpus(config.corpusDir, { watermarks: [...DEFAULT_WATERMARKS, ...config.watermarks] }, options.log);
   const domain = await loadDomain(config.corpusDir);
   return buildCorpusBundle({

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from './config.js';
+import type { Reporting } from './reporting.js';
 import type { Domain } from '../core/domain/pack.js';
 import type { Chunker } from '../core/chunk/chunker.js';
 import { DEFAULT_WATERMARKS } from '../core/ingest/clean.js';
@@ -12,15 +13,13 @@ import { HnswVectorStore } from '../adapters/vectorstores/hnswStore.js';
 import { lexiconOf } from './corpusBundle.js';
 import { builtFromDifferences } from '../core/indexing/builtFrom.js';
 
-export interface OpenIndexOptions {
+export interface OpenIndexOptions extends Reporting<BuildProgress> {
   embedder: Embedder;
   segmenter: Segmenter;
   chunker: Chunker;
   domain: Domain;
   /** Ignore any stored index and build from scratch. */
   rebuild?: boolean;
-  log?: (line: string) => void;
-  onProgress?: (p: BuildProgress) => void;
 }
 
 export interface OpenedIndex {

@@ -1,4 +1,5 @@
 import type { Config } from './config.js';
+import type { Reporting } from './reporting.js';
 import { createAssistant, type Assistant } from '../core/assistant.js';
 import { Chunker } from '../core/chunk/chunker.js';
 import type { Domain } from '../core/domain/pack.js';
@@ -20,10 +21,8 @@ export interface Runtime extends Assistant {
   opened: OpenedIndex;
 }
 
-export interface RuntimeOptions {
+export interface RuntimeOptions extends Reporting<BuildProgress> {
   rebuild?: boolean;
-  log?: (line: string) => void;
-  onProgress?: (p: BuildProgress) => void;
   /** Reuse an embedder (tests load the model once). */
   embedder?: Embedder;
   retriever?: RetrieverOptions;

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Config } from './config.js';
+import type { Reporting } from './reporting.js';
 import type { Embedder } from '../core/ports.js';
 import type { BuildProgress } from '../core/indexing/buildIndex.js';
 import { openCorpusBundle } from '../core/indexing/corpusBundle.js';
@@ -37,7 +38,7 @@ export interface PushProgress {
   total: number;
 }
 
-export interface PushToVectorizeOptions {
+export interface PushToVectorizeOptions extends Reporting<PushProgress> {
   config: Config;
   /** Vectorize index name (default yiju). */
   index?: string;
@@ -58,8 +59,6 @@ export interface PushToVectorizeOptions {
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   retries?: number;
-  log?: (line: string) => void;
-  onProgress?: (p: PushProgress) => void;
 }
 
 export interface PushSummary {

@@ -1,3 +1,4 @@
+import { UserFacingError } from '../errors.js';
 import type { Chunker } from '../chunk/chunker.js';
 import { compileDomain, NEUTRAL_DOMAIN, type Domain, type DomainPack } from '../domain/pack.js';
 import { documentHash } from '../hash.js';
@@ -57,7 +58,7 @@ export interface OpenedBundle {
   domain: Domain;
 }
 
-export class BundleError extends Error {
+export class BundleError extends UserFacingError {
   override name = 'BundleError';
 }
 

@@ -1,3 +1,4 @@
+import { UserFacingError } from '../errors.js';
 import { contentHash } from '../hash.js';
 import { builtFromDifferences, describeDifference, type BuiltFrom } from './builtFrom.js';
 
@@ -56,7 +57,7 @@ export interface VectorSyncPlan {
   stateChanged: boolean;
 }
 
-export class VectorSyncError extends Error {
+export class VectorSyncError extends UserFacingError {
   override name = 'VectorSyncError';
 }
 

@@ -1,8 +1,9 @@
+import { UserFacingError } from '../errors.js';
 import yaml from 'js-yaml';
 import type { DocumentMeta } from '../types.js';
 
 /** A corpus file whose front matter cannot be read. */
-export class FrontMatterError extends Error {
+export class FrontMatterError extends UserFacingError {
   override name = 'FrontMatterError';
 }
 
