@@ -3,8 +3,9 @@
  * retrieval (a Worker's bundled index, no embedder), chosen on the development
  * set and reported on the held-out set. Needs no model: the corpus is bundled
  * as for a Worker. Compare with DEFAULT_THRESHOLDS.lexicalOnly.
+ * `--save` also writes bench/results/lexical.json (the docs' bundled-mode figures are rendered from it).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { openCorpusBundle } from '../src/core/indexing/corpusBundle.js';
 import { DEFAULT_THRESHOLDS } from '../src/core/retrieve/retriever.js';
 import { lexicalOnlyPipeline } from '../src/core/retrieve/lexicalOnly.js';
@@ -25,6 +26,7 @@ await runCli(async (config) => {
   const chosen = chooseScopeThreshold(scores);
   process.stdout.write(`chosen on the development set: lexicalOnly = ${chosen.threshold} (catches ${chosen.caught} out-of-scope, rejects ${chosen.rejected} answerable); the default is ${DEFAULT_THRESHOLDS.lexicalOnly}\n\n`);
   process.stdout.write('| set | recall@1 | recall@5 | MRR | out-of-scope refused | answerable refused | key facts in answers |\n|---|---|---|---|---|---|---|\n');
+  const sets: Record<string, unknown> = {};
   const { retriever, answerer } = lexicalOnlyPipeline(documents, chunks, bm25, { thresholds: { lexicalOnly: chosen.threshold } }, domain);
   for (const [name, set] of [['development', dev], ['held-out', load('holdout')]] as const) {
     const results = [];
@@ -35,6 +37,13 @@ await runCli(async (config) => {
     }
     const r = retrievalMetrics(set, results);
     const a = answerMetrics(set, answers, (id) => documents.find((d) => d.id === id)?.text);
+    const { misses: _misses, ...retrieval } = r;
+    const { missingFacts: _missing, ...answersRow } = a;
+    sets[name] = { questions: set.length, retrieval, answers: answersRow };
     process.stdout.write(`| ${name} | ${r.recallAt1.toFixed(3)} | ${r.recallAt5.toFixed(3)} | ${r.mrr.toFixed(3)} | ${a.refusedOutOfScope}/${a.outOfScopeTotal} | ${a.refusedInScope} | ${(100 * a.keyFactRecall).toFixed(1)} % of ${a.keyFactsTotal} |\n`);
+  }
+  if (process.argv.includes('--save')) {
+    const result = { date: new Date().toISOString(), threshold: { chosen: chosen.threshold, caught: chosen.caught, rejected: chosen.rejected, default: DEFAULT_THRESHOLDS.lexicalOnly }, sets };
+    writeFileSync(new URL('../bench/results/lexical.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
   }
 });

@@ -2,9 +2,10 @@
  * `npm run eval`: retrieval quality on the project's evaluation sets
  * (test/eval/questions.json, test/eval/holdout.json) for plain BM25, plain
  * dense, plain RRF and Yiju's hybrid retrieval.
- * Options: --json (machine-readable), --verbose (list misses).
+ * Options: --json (machine-readable), --verbose (list misses), --save (also write
+ * bench/results/eval.json, which the docs' evaluation tables are rendered from).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { RetrievalMode } from '../src/core/retrieve/retriever.js';
 import { locateEvalSet } from '../src/eval/evalSet.js';
 import { answerMetrics, type AnswerMetrics } from '../src/eval/answerMetrics.js';
@@ -46,6 +47,7 @@ await runCli(async (config) => {
     }
   }
   if (args.has('--json')) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+  if (args.has('--save')) writeFileSync(new URL('../bench/results/eval.json', import.meta.url), `${JSON.stringify(all, null, 2)}\n`);
 });
 
 function print(heading: string, total: number, rows: Record<string, RetrievalMetrics>) {
