@@ -38,7 +38,8 @@ async function failureOf(res: Response): Promise<ApiFailure> {
 /** What /api/suggestions says: example questions and the chat's words in the corpus' domain. */
 export interface Suggestions {
   questions: string[];
-  ui?: { title: string; greeting: string; placeholder: string };
+  /** Per UI language. */
+  ui?: Record<'zh' | 'en', { title: string; greeting: string; placeholder: string }>;
 }
 
 /** The Yiju HTTP API as the chat UI uses it: /api/chat (SSE), /api/feedback, /api/suggestions. */

@@ -58,7 +58,8 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     examples.replaceChildren(...list.slice(0, 4).map((q) => h('li', {}, h('button', { type: 'button', class: 'yj-example' }, q))));
   };
   /** The corpus' own words (its domain pack), where the page or the host did not set them. */
-  const useDomainWords = (ui: Suggestions['ui']) => {
+  const useDomainWords = (all: Suggestions['ui']) => {
+    const ui = all?.[s.lang];
     if (!ui) return;
     if (options.title === undefined) (title.textContent = ui.title), log.setAttribute('aria-label', ui.title);
     if (options.greeting === undefined) greeting.textContent = ui.greeting;

@@ -1,6 +1,7 @@
 /** Every UI string, per language, in one place. */
 export const STRINGS = {
   zh: {
+    lang: 'zh' as 'zh' | 'en',
     // Defaults until the server says the corpus' own words (its domain pack, via /api/suggestions).
     title: '依据 · 问答',
     greeting: '您好！我根据文档原文回答问题，每个回答都注明出处。',
@@ -41,6 +42,7 @@ export const STRINGS = {
     backToChat: '返回问答',
   },
   en: {
+    lang: 'en' as 'zh' | 'en',
     title: 'Yiju · Q&A',
     greeting: 'Hello! I answer questions from the documents, citing every source.',
     placeholder: 'Ask a question',

@@ -74,10 +74,11 @@ describe('a corpus on another subject, with its own domain pack', () => {
     const app = appOf(rt);
     const page = await (await app.request('/')).text();
     expect(page).toContain('依据 · 垃圾分类问答');
-    const suggestions = (await (await app.request('/api/suggestions')).json()) as { questions: string[]; ui: { title: string; greeting: string } };
+    const suggestions = (await (await app.request('/api/suggestions')).json()) as { questions: string[]; ui: Record<'zh' | 'en', { title: string; greeting: string }> };
     expect(suggestions.questions.length).toBeGreaterThan(0);
     for (const q of suggestions.questions) expect(q).toMatch(/^讲话对“(垃圾分类|可回收物|有害垃圾|厨余垃圾|其他垃圾|定时定点|先分后混|日产日清|红黑榜|督导员)”有哪些要求？$/u);
-    expect(suggestions.ui).toMatchObject({ title: '依据 · 垃圾分类问答', greeting: '您好！我根据讲话原文回答垃圾分类问题。' });
+    expect(suggestions.ui.zh).toMatchObject({ title: '依据 · 垃圾分类问答', greeting: '您好！我根据讲话原文回答垃圾分类问题。' });
+    expect(suggestions.ui.en.title).toBe('Yiju · waste-sorting Q&A');
     const openapi = (await (await app.request('/api/openapi.json')).json()) as { info: { description: string } };
     expect(openapi.info.description).toBe('Grounded answers about household waste sorting from the speeches.');
     for (const body of [page, JSON.stringify(suggestions), JSON.stringify(openapi), await (await app.request('/demo')).text()]) expect(body).not.toMatch(PETITION);
@@ -109,8 +110,9 @@ describe('the same corpus with no domain pack', () => {
   });
 
   it('offers neutral page words', async () => {
-    const suggestions = (await (await appOf(rt).request('/api/suggestions')).json()) as { questions: string[]; ui: { title: string } };
+    const suggestions = (await (await appOf(rt).request('/api/suggestions')).json()) as { questions: string[]; ui: Record<'zh' | 'en', { title: string }> };
     expect(suggestions.questions).toEqual([]);
-    expect(suggestions.ui.title).toBe('依据 · 问答');
+    expect(suggestions.ui.zh.title).toBe('依据 · 问答');
+    expect(suggestions.ui.en.title).toBe('Yiju · Q&A');
   });
 });

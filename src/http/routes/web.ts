@@ -23,6 +23,8 @@ const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsaf
 export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
   const { documents, domain } = ctx.deps;
   const { ui } = domain;
+  const words = (lang: 'zh' | 'en') => ({ title: ui.title[lang], greeting: ui.greeting[lang], placeholder: ui.placeholder[lang] });
+  const chatWords = { zh: words('zh'), en: words('en') };
   // Computed on first request, not at start-up (it scans every document for every domain term).
   let examples: string[] | undefined;
   const suggestions = createRoute({
@@ -34,7 +36,9 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
       200: jsonContent(
         z.object({
           questions: z.array(z.string()),
-          ui: z.object({ title: z.string(), greeting: z.string(), placeholder: z.string() }).openapi({ description: 'The chat\'s words in the corpus\' domain (its domain pack).' }),
+          ui: z
+            .record(z.enum(['zh', 'en']), z.object({ title: z.string(), greeting: z.string(), placeholder: z.string() }))
+            .openapi({ description: 'The chat\'s words in the corpus\' domain (its domain pack), per UI language.' }),
         }),
         'Example questions and the chat\'s words.',
       ),
@@ -43,7 +47,7 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
   });
 
   const app = routes().openapi(suggestions, (c) =>
-    c.json({ questions: (examples ??= exampleQuestions([...documents.values()], domain.terms, domain.exampleTemplate)), ui: { title: ui.title.zh, greeting: ui.greeting.zh, placeholder: ui.placeholder.zh } }, 200),
+    c.json({ questions: (examples ??= exampleQuestions([...documents.values()], domain.terms, domain.exampleTemplate)), ui: chatWords }, 200),
   );
 
   const script = (name: AssetName, crossOrigin: boolean) => (c: Context<AppEnv>) => {
