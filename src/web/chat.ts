@@ -60,7 +60,10 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
   /** The corpus' own words (its domain pack), where the page or the host did not set them. */
   const useDomainWords = (ui: Suggestions['ui']) => {
     if (!ui) return;
-    if (options.title === undefined) (title.textContent = ui.title), log.setAttribute('aria-label', ui.title);
+    if (options.title === undefined) {
+      title.textContent = ui.title;
+      log.setAttribute('aria-label', ui.title);
+    }
     if (options.greeting === undefined) greeting.textContent = ui.greeting;
     if (options.placeholder === undefined) input.placeholder = ui.placeholder;
   };
