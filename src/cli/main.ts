@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import type { Config } from '../node/config.js';
 import { UserFacingError } from '../core/errors.js';
 import { provisionConfiguredModel } from '../node/embedderFactory.js';
@@ -13,12 +13,6 @@ import { log, runCli } from './run.js';
 import { buildWorkerCommand, pushVectorizeCommand } from './workerCommands.js';
 
 const MODES: RetrievalMode[] = ['hybrid', 'lexical', 'dense', 'rrf'];
-
-const positiveInt = (max: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`must be a whole number from 1 to ${max}`);
-  return n;
-};
 
 const question = (words: string[]) => {
   const q = words.join(' ').trim();

@@ -33,7 +33,7 @@ export function createRouteContext(deps: AppDeps): RouteContext {
 }
 
 /** Validation failures become `400 {"error":{"code":"invalid_request",…}}`. */
-export const validationHook: Hook<any, AppEnv, any, any> = (result) => {
+export const validationHook: Hook<unknown, AppEnv, string, void> = (result) => {
   if (!result.success) throw new ApiError(400, 'invalid_request', describeZodError(result.error));
 };
 

@@ -61,7 +61,10 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
   const useDomainWords = (all: Suggestions['ui']) => {
     const ui = all?.[s.lang];
     if (!ui) return;
-    if (options.title === undefined) (title.textContent = ui.title), log.setAttribute('aria-label', ui.title);
+    if (options.title === undefined) {
+      title.textContent = ui.title;
+      log.setAttribute('aria-label', ui.title);
+    }
     if (options.greeting === undefined) greeting.textContent = ui.greeting;
     if (options.placeholder === undefined) input.placeholder = ui.placeholder;
   };

@@ -73,7 +73,7 @@ let rt: Runtime;
 let server: RunningServer;
 let logger: ReturnType<typeof memoryLogger>;
 let port: number;
-let questions: string[] = [];
+const questions: string[] = [];
 const unhandled: unknown[] = [];
 const onUnhandled = (err: unknown) => void unhandled.push(err);
 

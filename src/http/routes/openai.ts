@@ -20,7 +20,7 @@ System messages are ignored: Yiju's own grounding rules apply. Any \`model\` nam
 
 /** POST /v1/chat/completions and GET /v1/models: Yiju as a "model" for OpenAI clients and chat apps. */
 export function openaiRoutes(ctx: RouteContext) {
-  const { options, answerer, info, logger } = ctx.deps;
+  const { options, answerer, logger } = ctx.deps;
   const ask = questionSchema(options.maxQuestionChars);
 
   const models = createRoute({

@@ -12,7 +12,7 @@ import { createRuntime, type Runtime } from '../../../src/node/runtime.js';
 import { collectEvents, expectContract, markerNumbers, splitEvents } from '../../helpers/answers.js';
 import { CORPUS_DIR, makeTempDir } from '../../helpers/corpus.js';
 import { expectScriptsUsed, startOpenAIChatServer, type ChatRequest, type OpenAIChatServer } from '../../helpers/openaiChatServer.js';
-import { recordingOn, withDeadline } from '../../helpers/async.js';
+import { withDeadline } from '../../helpers/async.js';
 
 let tmp: { dir: string; cleanup: () => void };
 let server: OpenAIChatServer;
@@ -387,7 +387,7 @@ describe('follow-ups are rewritten by the LLM before retrieval', () => {
 
 describe('streaming', () => {
   it('yields citations before any text, deltas that add up to the reply, then done with the verified result', async () => {
-    const { n, reply } = await townshipReply();
+    const { reply } = await townshipReply();
     server.script(reply);
     const { value: events, requests } = await recording(() => collectEvents(rt.answerer.stream(TOWNSHIP_Q)));
     expect(requests).toHaveLength(1);
