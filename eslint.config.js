@@ -17,8 +17,6 @@ export default defineConfig(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
       // The code deliberately matches C0 control characters (request validation, fuzzing).
       'no-control-regex': 'off',
-      // Regexes match literal indentation in messages (`\n  NAME: `); `{2}` reads worse.
-      'no-regex-spaces': 'off',
       // Flags deliberate dead stores: `x = undefined` to free memory in benchmarks, defensive initial values.
       'no-useless-assignment': 'off',
     },

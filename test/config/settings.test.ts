@@ -67,7 +67,7 @@ describe('readSettings', () => {
       }
     })();
     expect(err).toBeInstanceOf(ConfigError);
-    expect(err!.message).toMatch(/^Invalid test configuration:\n  T_A: /u);
+    expect(err!.message).toMatch(/^Invalid test configuration:\n {2}T_A: /u);
   });
 });
 
