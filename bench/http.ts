@@ -51,7 +51,8 @@ async function startServer() {
 }
 
 const server = await startServer();
-const post = (path: string, body: unknown) => fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (path: string, body: unknown) =>
+  fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 async function timed(run: () => Promise<Response>): Promise<number> {
   const s = performance.now();
@@ -77,7 +78,19 @@ for (const [name, run] of [
   latency[`${name} (cache hit)`] = dist(hit);
 }
 
-interface Load { endpoint: string; traffic: string; connections: number; requests: number; rps: number; p50: number; p90: number; p97_5: number; p99: number; errors: number; non2xx: number }
+interface Load {
+  endpoint: string;
+  traffic: string;
+  connections: number;
+  requests: number;
+  rps: number;
+  p50: number;
+  p90: number;
+  p97_5: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
 const loads: Load[] = [];
 for (const endpoint of ['/api/search', '/api/ask'] as const) {
   for (const traffic of ['repeated', 'unique'] as const) {
@@ -95,12 +108,31 @@ for (const endpoint of ['/api/search', '/api/ask'] as const) {
         requests: [
           endpoint === '/api/search'
             ? { method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/search?q=${encodeURIComponent(next())}&k=5` }) }
-            : { method: 'POST', path: '/api/ask', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: JSON.stringify({ question: next() }) }) },
+            : {
+                method: 'POST',
+                path: '/api/ask',
+                headers: { 'content-type': 'application/json' },
+                setupRequest: (req) => ({ ...req, body: JSON.stringify({ question: next() }) }),
+              },
         ],
       });
-      const row = { endpoint, traffic, connections, requests: result.requests.total, rps: result.requests.average, p50: result.latency.p50, p90: result.latency.p90, p97_5: result.latency.p97_5, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+      const row = {
+        endpoint,
+        traffic,
+        connections,
+        requests: result.requests.total,
+        rps: result.requests.average,
+        p50: result.latency.p50,
+        p90: result.latency.p90,
+        p97_5: result.latency.p97_5,
+        p99: result.latency.p99,
+        errors: result.errors + result.timeouts,
+        non2xx: result.non2xx,
+      };
       loads.push(row);
-      process.stderr.write(`bench: ${endpoint} ${traffic} c=${connections}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, errors ${row.errors}, non-2xx ${row.non2xx}\n`);
+      process.stderr.write(
+        `bench: ${endpoint} ${traffic} c=${connections}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, errors ${row.errors}, non-2xx ${row.non2xx}\n`,
+      );
     }
   }
 }
@@ -113,5 +145,10 @@ writeFileSync(join(ROOT, 'bench/results/http.json'), `${JSON.stringify({ date: n
 process.stdout.write(`\nMachine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}; server and load generator share it.\n\n`);
 process.stdout.write('| one request at a time (70 questions) | n | p50 | p95 | p99 |\n|---|---|---|---|---|\n');
 for (const [k, d] of Object.entries(latency)) process.stdout.write(`| ${k} | ${d.n} | ${ms(d.p50)} | ${ms(d.p95)} | ${ms(d.p99)} |\n`);
-process.stdout.write(`\n| autocannon, ${seconds} s each | traffic | connections | req/s | p50 | p90 | p99 | errors | non-2xx |\n|---|---|---|---|---|---|---|---|---|\n`);
-for (const l of loads) process.stdout.write(`| ${l.endpoint} | ${l.traffic} | ${l.connections} | ${l.rps.toFixed(0)} | ${l.p50} ms | ${l.p90} ms | ${l.p99} ms | ${l.errors} | ${l.non2xx} |\n`);
+process.stdout.write(
+  `\n| autocannon, ${seconds} s each | traffic | connections | req/s | p50 | p90 | p99 | errors | non-2xx |\n|---|---|---|---|---|---|---|---|---|\n`,
+);
+for (const l of loads)
+  process.stdout.write(
+    `| ${l.endpoint} | ${l.traffic} | ${l.connections} | ${l.rps.toFixed(0)} | ${l.p50} ms | ${l.p90} ms | ${l.p99} ms | ${l.errors} | ${l.non2xx} |\n`,
+  );

@@ -31,19 +31,32 @@ const modelLoadMs = performance.now() - t0;
 const cold = await createRuntime(config, { embedder });
 const docs = cold.opened.manifest.counts.documents;
 const chunks = cold.opened.manifest.counts.chunks;
-const coldBuild = { ms: cold.opened.buildMs, embedMs: cold.opened.build!.embedMs, embedded: cold.opened.build!.embedded, docsPerSec: docs / (cold.opened.buildMs / 1000), chunksPerSec: chunks / (cold.opened.buildMs / 1000) };
+const coldBuild = {
+  ms: cold.opened.buildMs,
+  embedMs: cold.opened.build!.embedMs,
+  embedded: cold.opened.build!.embedded,
+  docsPerSec: docs / (cold.opened.buildMs / 1000),
+  chunksPerSec: chunks / (cold.opened.buildMs / 1000),
+};
 
 const file = join(corpusDir, readdirSync(corpusDir).sort()[0]!);
 appendFileSync(file, '\n基准测试追加的一句话：要把初信初访工作落实到人。\n');
 const incr = await createRuntime(config, { embedder });
-const incremental = { ms: incr.opened.buildMs, embedMs: incr.opened.build!.embedMs, embedded: incr.opened.build!.embedded, changed: incr.opened.build!.changed };
+const incremental = {
+  ms: incr.opened.buildMs,
+  embedMs: incr.opened.build!.embedMs,
+  embedded: incr.opened.build!.embedded,
+  changed: incr.opened.build!.changed,
+};
 
 const reopenStart = performance.now();
 await createRuntime(config, { embedder });
 const reopenMs = performance.now() - reopenStart;
 
 const questions = (JSON.parse(readFileSync(new URL('../test/eval/questions.json', import.meta.url), 'utf8')) as { question: string }[]).map((q) => q.question);
-const embedMs: number[] = [], retrieveMs: number[] = [], totalMs: number[] = [];
+const embedMs: number[] = [],
+  retrieveMs: number[] = [],
+  totalMs: number[] = [];
 for (const q of questions.slice(0, 5)) await incr.retriever.retrieve(q, 5); // warm-up
 for (let r = 0; r < rounds; r++) {
   for (const q of questions) {
@@ -79,8 +92,12 @@ const f = (x: number) => x.toFixed(1);
 console.log(`machine: ${result.machine.cpus} cores (${result.machine.cpu}), ${result.machine.memoryGiB} GiB, Node ${result.machine.node}`);
 console.log(`corpus: ${docs} documents, ${chunks} passages, ${result.corpus.vectors} vectors; model load ${f(modelLoadMs)} ms\n`);
 console.log('| index build | time | embedding share | throughput |\n|---|---|---|---|');
-console.log(`| cold (all ${docs} documents) | ${f(coldBuild.ms / 1000)} s | ${((100 * coldBuild.embedMs) / coldBuild.ms).toFixed(0)} % (${coldBuild.embedded} texts) | ${f(coldBuild.docsPerSec)} docs/s, ${f(coldBuild.chunksPerSec)} passages/s |`);
-console.log(`| incremental (1 changed file) | ${f(incremental.ms / 1000)} s | ${((100 * incremental.embedMs) / incremental.ms).toFixed(0)} % (${incremental.embedded} texts) | — |`);
+console.log(
+  `| cold (all ${docs} documents) | ${f(coldBuild.ms / 1000)} s | ${((100 * coldBuild.embedMs) / coldBuild.ms).toFixed(0)} % (${coldBuild.embedded} texts) | ${f(coldBuild.docsPerSec)} docs/s, ${f(coldBuild.chunksPerSec)} passages/s |`,
+);
+console.log(
+  `| incremental (1 changed file) | ${f(incremental.ms / 1000)} s | ${((100 * incremental.embedMs) / incremental.ms).toFixed(0)} % (${incremental.embedded} texts) | — |`,
+);
 console.log(`| reopen, nothing changed | ${f(reopenMs)} ms | — | — |\n`);
 console.log(`| per query (${totalMs.length} = ${questions.length} questions × ${rounds}) | p50 | p95 | p99 |\n|---|---|---|---|`);
 for (const [name, s] of Object.entries(result.query)) console.log(`| ${name} | ${f(s.p50)} ms | ${f(s.p95)} ms | ${f(s.p99)} ms |`);

@@ -76,10 +76,26 @@ const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
-interface Summary { p50: number; p95: number; p99: number; mean: number; n: number }
-const summary = (xs: number[]): Summary => ({ p50: pct(xs, 50), p95: pct(xs, 95), p99: pct(xs, 99), mean: xs.reduce((a, b) => a + b, 0) / xs.length, n: xs.length });
+interface Summary {
+  p50: number;
+  p95: number;
+  p99: number;
+  mean: number;
+  n: number;
+}
+const summary = (xs: number[]): Summary => ({
+  p50: pct(xs, 50),
+  p95: pct(xs, 95),
+  p99: pct(xs, 99),
+  mean: xs.reduce((a, b) => a + b, 0) / xs.length,
+  n: xs.length,
+});
 
-interface Mem { rssMB: number; heapUsedMB: number; externalMB: number }
+interface Mem {
+  rssMB: number;
+  heapUsedMB: number;
+  externalMB: number;
+}
 const mem = (): Mem => {
   const m = process.memoryUsage();
   return { rssMB: m.rss / MiB, heapUsedMB: m.heapUsed / MiB, externalMB: m.external / MiB };
@@ -94,7 +110,12 @@ const settle = (): Mem => {
 const peakRss = () => process.resourceUsage().maxRSS / 1024;
 const fileSize = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
-const envList = (name: string, fallback: number[]) => (process.env[name] ? process.env[name]!.split(',').map((s) => Number(s.trim())).filter((x) => Number.isFinite(x) && x > 0) : fallback);
+const envList = (name: string, fallback: number[]) =>
+  process.env[name]
+    ? process.env[name]!.split(',')
+        .map((s) => Number(s.trim()))
+        .filter((x) => Number.isFinite(x) && x > 0)
+    : fallback;
 
 function recall(approx: VectorHit[], exact: VectorHit[], k: number): number {
   const truth = new Set(exact.slice(0, k).map((h) => h.id));
@@ -111,7 +132,11 @@ const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.l
 // ------------------------------------------------------------------ one size (child process)
 
 interface EfResult {
-  ef: number; k10: Summary; k200: Summary; recallAt10: number; recallAt200: number;
+  ef: number;
+  k10: Summary;
+  k200: Summary;
+  recallAt10: number;
+  recallAt200: number;
   /** Sum of the top-10 HNSW scores over the sum of the exact top-10 scores (1 = as good; near-ties count). */
   scoreRatioAt10: number;
   sourceHitAt10: number;
@@ -126,9 +151,18 @@ interface SizeResult {
   heapLimitMB: number;
   generate: { ms: number; fakeEmbedMs: number; passagesPerSec: number };
   hnsw: {
-    m: number; efConstruction: number; built: number; complete: boolean; buildMs: number; perSec: number;
-    rssDeltaMB: number; heapDeltaMB: number; samples: { done: number; ms: number; rssMB: number; heapUsedMB: number }[];
-    saveMs: number; loadMs: number; loadedRssDeltaMB: number;
+    m: number;
+    efConstruction: number;
+    built: number;
+    complete: boolean;
+    buildMs: number;
+    perSec: number;
+    rssDeltaMB: number;
+    heapDeltaMB: number;
+    samples: { done: number; ms: number; rssMB: number; heapUsedMB: number }[];
+    saveMs: number;
+    loadMs: number;
+    loadedRssDeltaMB: number;
   };
   files: Record<string, number>;
   /** Sizes of files IndexStore would write, computed record by record (not written). */
@@ -137,10 +171,28 @@ interface SizeResult {
   jsonChars: Record<string, number>;
   maxStringLength: number;
   /** exactQueries: how many queries were timed on exact search (the recall reference). */
-  query: { defaultEf: number; efs: EfResult[]; exact: { k200: Summary; sourceHitAt10: number; buildMs: number; rssDeltaMB: number; heapDeltaMB: number }; exactQueries: number };
+  query: {
+    defaultEf: number;
+    efs: EfResult[];
+    exact: { k200: Summary; sourceHitAt10: number; buildMs: number; rssDeltaMB: number; heapDeltaMB: number };
+    exactQueries: number;
+  };
   bm25: {
-    indexed: number; complete: boolean; stopReason?: string; buildMs: number; segmentMs: number; termsPerPassage: number; vocabulary: number; postings: number;
-    heapDeltaMB: number; rssDeltaMB: number; jsonMs: number; jsonBytes: number; jsonError?: string; query?: Summary; sourceHitAt10?: number;
+    indexed: number;
+    complete: boolean;
+    stopReason?: string;
+    buildMs: number;
+    segmentMs: number;
+    termsPerPassage: number;
+    vocabulary: number;
+    postings: number;
+    heapDeltaMB: number;
+    rssDeltaMB: number;
+    jsonMs: number;
+    jsonBytes: number;
+    jsonError?: string;
+    query?: Summary;
+    sourceHitAt10?: number;
   };
   memory: { peakRssMB: number; end: Mem; peakRssAfterMB: Record<string, number> };
   totalMs: number;
@@ -171,8 +223,12 @@ async function runSize(n: number, outFile: string): Promise<void> {
   // 1. Passages and model-free vectors, in one flat buffer (1M × 384 floats = 1.5 GB).
   log(`${tag} generating passages and hashed vectors…`);
   let flat: Float32Array | undefined = new Float32Array(n * DIMENSIONS);
-  let genMs = 0, embedMs = 0;
-  let chunksJsonBytes = 2, chunksJsonChars = 2, documentsJsonBytes = 2, docTextChars = 0;
+  let genMs = 0,
+    embedMs = 0;
+  let chunksJsonBytes = 2,
+    chunksJsonChars = 2,
+    documentsJsonBytes = 2,
+    docTextChars = 0;
   let t = performance.now();
   let i = 0;
   for (const p of syntheticPassages(n, seed)) {
@@ -312,7 +368,13 @@ async function runSize(n: number, outFile: string): Promise<void> {
     sourceHitAt10: sourceHit(r.hits10),
   }));
   const exactTimed = exactHits.length;
-  const exactResult = { k200: summary(exactMs), sourceHitAt10: sourceHit(exactHits), buildMs: exactBuildMs, rssDeltaMB: afterExact.rssMB - beforeExact.rssMB, heapDeltaMB: afterExact.heapUsedMB - beforeExact.heapUsedMB };
+  const exactResult = {
+    k200: summary(exactMs),
+    sourceHitAt10: sourceHit(exactHits),
+    buildMs: exactBuildMs,
+    rssDeltaMB: afterExact.rssMB - beforeExact.rssMB,
+    heapDeltaMB: afterExact.heapUsedMB - beforeExact.heapUsedMB,
+  };
   // Free the exact store and the flat vectors before BM25.
   exactHits.length = 0;
   exact = undefined;
@@ -323,7 +385,9 @@ async function runSize(n: number, outFile: string): Promise<void> {
   const segmenter = new JiebaSegmenter((await loadDomain(loadConfig(process.env).corpusDir)).terms);
   const beforeBm25 = settle();
   const bm25 = new Bm25Index();
-  let segmentMs = 0, termCount = 0, indexed = 0;
+  let segmentMs = 0,
+    termCount = 0,
+    indexed = 0;
   let stopReason: string | undefined;
   const guardMB = 0.8 * heapLimitMB;
   s0 = performance.now();
@@ -350,7 +414,8 @@ async function runSize(n: number, outFile: string): Promise<void> {
   const bm25BuildMs = performance.now() - s0;
   peaks['bm25 build'] = peakRss();
   const afterBm25 = settle();
-  let vocabulary = 0, postings = 0;
+  let vocabulary = 0,
+    postings = 0;
   for (const list of Object.values(bm25.toJSON().postings)) {
     vocabulary++;
     postings += list.length;
@@ -405,9 +470,18 @@ async function runSize(n: number, outFile: string): Promise<void> {
     heapLimitMB,
     generate,
     hnsw: {
-      m: 16, efConstruction: 200, built, complete, buildMs, perSec: built / (buildMs / 1000),
-      rssDeltaMB: afterBuild.rssMB - before.rssMB, heapDeltaMB: afterBuild.heapUsedMB - before.heapUsedMB, samples,
-      saveMs, loadMs, loadedRssDeltaMB: afterLoad.rssMB - beforeLoad.rssMB,
+      m: 16,
+      efConstruction: 200,
+      built,
+      complete,
+      buildMs,
+      perSec: built / (buildMs / 1000),
+      rssDeltaMB: afterBuild.rssMB - before.rssMB,
+      heapDeltaMB: afterBuild.heapUsedMB - before.heapUsedMB,
+      samples,
+      saveMs,
+      loadMs,
+      loadedRssDeltaMB: afterLoad.rssMB - beforeLoad.rssMB,
     },
     files,
     computedFiles: { 'chunks.json': chunksJsonBytes, 'documents.json': documentsJsonBytes },
@@ -415,8 +489,19 @@ async function runSize(n: number, outFile: string): Promise<void> {
     maxStringLength,
     query: { defaultEf, efs: efs2, exact: exactResult, exactQueries: exactTimed },
     bm25: {
-      indexed, complete: indexed === n, stopReason, buildMs: bm25BuildMs, segmentMs, termsPerPassage: termCount / Math.max(1, indexed), vocabulary, postings,
-      heapDeltaMB: afterBm25.heapUsedMB - beforeBm25.heapUsedMB, rssDeltaMB: afterBm25.rssMB - beforeBm25.rssMB, jsonMs, jsonBytes: files['bm25.json']!, jsonError,
+      indexed,
+      complete: indexed === n,
+      stopReason,
+      buildMs: bm25BuildMs,
+      segmentMs,
+      termsPerPassage: termCount / Math.max(1, indexed),
+      vocabulary,
+      postings,
+      heapDeltaMB: afterBm25.heapUsedMB - beforeBm25.heapUsedMB,
+      rssDeltaMB: afterBm25.rssMB - beforeBm25.rssMB,
+      jsonMs,
+      jsonBytes: files['bm25.json']!,
+      jsonError,
       query: bm25Ms.length ? summary(bm25Ms) : undefined,
       sourceHitAt10: bm25Hits.length ? sourceHit(bm25Hits) : undefined,
     },
@@ -430,13 +515,24 @@ async function runSize(n: number, outFile: string): Promise<void> {
 
 // ------------------------------------------------------------------ report (parent process)
 
-const fmtMs = (ms: number) => (ms < 1 ? `${ms.toFixed(2)} ms` : ms < 1000 ? `${ms.toFixed(ms < 10 ? 1 : 0)} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : ms < 5_400_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 3_600_000).toFixed(1)} h`);
-const fmtBytes = (b: number) => (b < MiB ? `${(b / 1024).toFixed(0)} KB` : b < 1024 * MiB ? `${(b / MiB).toFixed(b < 10 * MiB ? 1 : 0)} MB` : `${(b / 1024 / MiB).toFixed(2)} GB`);
+const fmtMs = (ms: number) =>
+  ms < 1
+    ? `${ms.toFixed(2)} ms`
+    : ms < 1000
+      ? `${ms.toFixed(ms < 10 ? 1 : 0)} ms`
+      : ms < 120_000
+        ? `${(ms / 1000).toFixed(1)} s`
+        : ms < 5_400_000
+          ? `${(ms / 60_000).toFixed(1)} min`
+          : `${(ms / 3_600_000).toFixed(1)} h`;
+const fmtBytes = (b: number) =>
+  b < MiB ? `${(b / 1024).toFixed(0)} KB` : b < 1024 * MiB ? `${(b / MiB).toFixed(b < 10 * MiB ? 1 : 0)} MB` : `${(b / 1024 / MiB).toFixed(2)} GB`;
 const fmtMB = (mb: number) => fmtBytes(mb * MiB);
 const fmtN = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
 const pctStr = (x: number) => `${(100 * x).toFixed(1)} %`;
 /** Row label: the passages, and the vectors searched when the HNSW build stopped early. */
-const rowLabel = (s: { passages: number; hnsw: { built: number; complete: boolean } }) => `${fmtN(s.passages)}${s.hnsw.complete ? '' : ` (${fmtN(s.hnsw.built)} vectors)`}`;
+const rowLabel = (s: { passages: number; hnsw: { built: number; complete: boolean } }) =>
+  `${fmtN(s.passages)}${s.hnsw.complete ? '' : ` (${fmtN(s.hnsw.built)} vectors)`}`;
 
 interface ScaleFile {
   machine: { cpus: number; cpu?: string; memoryGiB: number; node: string };
@@ -447,8 +543,17 @@ interface ScaleFile {
 
 function realModel(): ScaleFile['realModel'] {
   try {
-    const r = JSON.parse(readFileSync(RETRIEVAL_RESULTS, 'utf8')) as { embedder: string; corpus: { chunks: number; vectors: number }; build: { cold: { chunksPerSec: number } } };
-    return { id: r.embedder, passagesPerSec: r.build.cold.chunksPerSec, vectorsPerPassage: r.corpus.vectors / r.corpus.chunks, source: 'bench/results/retrieval.json (cold build)' };
+    const r = JSON.parse(readFileSync(RETRIEVAL_RESULTS, 'utf8')) as {
+      embedder: string;
+      corpus: { chunks: number; vectors: number };
+      build: { cold: { chunksPerSec: number } };
+    };
+    return {
+      id: r.embedder,
+      passagesPerSec: r.build.cold.chunksPerSec,
+      vectorsPerPassage: r.corpus.vectors / r.corpus.chunks,
+      source: 'bench/results/retrieval.json (cold build)',
+    };
   } catch {
     return { id: 'local:Xenova/bge-small-zh-v1.5:q8', passagesPerSec: 14, vectorsPerPassage: 9.6, source: 'README Performance section' };
   }
@@ -464,12 +569,16 @@ function report(file: ScaleFile): string {
 
   out.push('Build');
   out.push('');
-  out.push('| passages | HNSW build (1 vector/passage) | inserts/s | HNSW reload from disk | BM25 build (jieba share) | real-model embedding² | load avg (start → end) |');
+  out.push(
+    '| passages | HNSW build (1 vector/passage) | inserts/s | HNSW reload from disk | BM25 build (jieba share) | real-model embedding² | load avg (start → end) |',
+  );
   out.push('|---|---|---|---|---|---|---|');
   for (const s of sizes) {
     const partial = s.hnsw.complete ? '' : ` (budget hit: ${fmtN(s.hnsw.built)} built)`;
     const bm = s.bm25.complete ? '' : ` (stopped at ${fmtN(s.bm25.indexed)})`;
-    out.push(`| ${fmtN(s.passages)} | ${fmtMs(s.hnsw.buildMs)}${partial} | ${s.hnsw.perSec.toFixed(0)} | ${fmtMs(s.hnsw.loadMs)} | ${fmtMs(s.bm25.buildMs)} (${pctStr(s.bm25.segmentMs / s.bm25.buildMs)})${bm} | ≈ ${fmtMs((s.passages / model.passagesPerSec) * 1000)} | ${s.machineLoad.start[0]!.toFixed(1)} → ${s.machineLoad.end[0]!.toFixed(1)} |`);
+    out.push(
+      `| ${fmtN(s.passages)} | ${fmtMs(s.hnsw.buildMs)}${partial} | ${s.hnsw.perSec.toFixed(0)} | ${fmtMs(s.hnsw.loadMs)} | ${fmtMs(s.bm25.buildMs)} (${pctStr(s.bm25.segmentMs / s.bm25.buildMs)})${bm} | ≈ ${fmtMs((s.passages / model.passagesPerSec) * 1000)} | ${s.machineLoad.start[0]!.toFixed(1)} → ${s.machineLoad.end[0]!.toFixed(1)} |`,
+    );
   }
   out.push('');
   out.push('Memory and disk');
@@ -480,52 +589,81 @@ function report(file: ScaleFile): string {
     const json = s.bm25.jsonError ? `${fmtBytes(s.bm25.jsonBytes)} ✗³` : fmtBytes(s.bm25.jsonBytes);
     const chunksJson = `${fmtBytes(s.computedFiles['chunks.json']!)}${s.jsonChars['chunks.json']! > s.maxStringLength ? ' ✗³' : ''}`;
     const phase = Object.entries(s.memory.peakRssAfterMB ?? {}).find(([, v]) => v >= s.memory.peakRssMB - 1)?.[0] ?? '?';
-    out.push(`| ${fmtN(s.passages)} | ${fmtMB(s.hnsw.rssDeltaMB)} | ${fmtMB(s.bm25.heapDeltaMB)} | ${fmtMB(s.hnsw.rssDeltaMB + s.bm25.heapDeltaMB)} | ${fmtMB(s.memory.peakRssMB)} (${phase}) | ${fmtBytes(s.files['vectors.hnsw']!)} (+${fmtBytes(s.files['vectors.hnsw.labels.json']!)}) | ${json} | ${chunksJson} |`);
+    out.push(
+      `| ${fmtN(s.passages)} | ${fmtMB(s.hnsw.rssDeltaMB)} | ${fmtMB(s.bm25.heapDeltaMB)} | ${fmtMB(s.hnsw.rssDeltaMB + s.bm25.heapDeltaMB)} | ${fmtMB(s.memory.peakRssMB)} (${phase}) | ${fmtBytes(s.files['vectors.hnsw']!)} (+${fmtBytes(s.files['vectors.hnsw.labels.json']!)}) | ${json} | ${chunksJson} |`,
+    );
   }
   out.push('');
-  out.push(`¹ computed record by record in IndexStore's format, not written. ² ESTIMATE, not measured: passages ÷ ${model.passagesPerSec.toFixed(1)} passages/s (${model.id}, ${model.source}); the app embeds ≈ ${model.vectorsPerPassage.toFixed(1)} vectors per passage (passage + sentences + clauses), this bench 1.`);
+  out.push(
+    `¹ computed record by record in IndexStore's format, not written. ² ESTIMATE, not measured: passages ÷ ${model.passagesPerSec.toFixed(1)} passages/s (${model.id}, ${model.source}); the app embeds ≈ ${model.vectorsPerPassage.toFixed(1)} vectors per passage (passage + sentences + clauses), this bench 1.`,
+  );
   const maxStr = sizes[0]?.maxStringLength ?? 536_870_888;
-  out.push(`³ longer than V8's maximum string (${(maxStr / 1e6).toFixed(0)} M UTF-16 units): IndexStore.save's JSON.stringify throws "Invalid string length"; the size shown was written in pieces.`);
-  out.push('HNSW and BM25 are growths measured after a forced GC (what stays live). Peak RSS is that of the child process measuring one size (heap limit raised to');
+  out.push(
+    `³ longer than V8's maximum string (${(maxStr / 1e6).toFixed(0)} M UTF-16 units): IndexStore.save's JSON.stringify throws "Invalid string length"; the size shown was written in pieces.`,
+  );
+  out.push(
+    'HNSW and BM25 are growths measured after a forced GC (what stays live). Peak RSS is that of the child process measuring one size (heap limit raised to',
+  );
   out.push('SCALE_HEAP_MB): it includes garbage V8 had not collected yet — per-query BM25 score maps, the failed JSON.stringify.');
   const big = sizes[sizes.length - 1];
   if (big) {
     // bm25.json is ASCII but for the terms (a small vocabulary), so its bytes ≈ its characters.
     const fits = (chars: number, passages: number) => fmtN(Math.round(big.maxStringLength / (chars / passages) / 1e4) * 1e4);
-    out.push(`IndexStore.save writes each file with one JSON.stringify: it fits up to ≈ ${fits(big.bm25.jsonBytes, big.bm25.indexed)} passages for bm25.json and ≈ ${fits(big.jsonChars['chunks.json']!, big.passages)} for chunks.json (from the ${fmtN(big.passages)} run's characters per passage).`);
+    out.push(
+      `IndexStore.save writes each file with one JSON.stringify: it fits up to ≈ ${fits(big.bm25.jsonBytes, big.bm25.indexed)} passages for bm25.json and ≈ ${fits(big.jsonChars['chunks.json']!, big.passages)} for chunks.json (from the ${fmtN(big.passages)} run's characters per passage).`,
+    );
   }
   out.push('');
 
   out.push(`Query latency (${sizes[0]?.queries ?? 200} synthetic questions; exact search timed on fewer where noted)`);
   out.push('');
-  out.push(`| passages | HNSW k=10 p50 / p95 / p99 (ef ${ef}) | HNSW k=200 p50 / p95 / p99 | exact p50 / p95 / p99 (queries)⁴ | BM25 k=200 p50 / p95 (queries) |`);
+  out.push(
+    `| passages | HNSW k=10 p50 / p95 / p99 (ef ${ef}) | HNSW k=200 p50 / p95 / p99 | exact p50 / p95 / p99 (queries)⁴ | BM25 k=200 p50 / p95 (queries) |`,
+  );
   out.push('|---|---|---|---|---|');
   for (const s of sizes) {
     const d = s.query.efs.find((e) => e.ef === s.query.defaultEf)!;
     const x = s.query.exact.k200;
     const b = s.bm25.query;
     const trip = (m: Summary) => `${fmtMs(m.p50)} / ${fmtMs(m.p95)} / ${fmtMs(m.p99)}`;
-    out.push(`| ${rowLabel(s)} | ${trip(d.k10)} | ${trip(d.k200)} | ${trip(x)} (${x.n}) | ${b ? `${fmtMs(b.p50)} / ${fmtMs(b.p95)} (${b.n})${s.bm25.complete ? '' : ` over ${fmtN(s.bm25.indexed)}`}` : '—'} |`);
+    out.push(
+      `| ${rowLabel(s)} | ${trip(d.k10)} | ${trip(d.k200)} | ${trip(x)} (${x.n}) | ${b ? `${fmtMs(b.p50)} / ${fmtMs(b.p95)} (${b.n})${s.bm25.complete ? '' : ` over ${fmtN(s.bm25.indexed)}`}` : '—'} |`,
+    );
   }
   out.push('');
-  out.push('⁴ ExactVectorStore scores every vector and sorts them all, so k=10 and k=200 cost the same. Exact and BM25 queries stop after SCALE_QUERY_BUDGET_S (120 s, ≥ 10 timed).');
-  out.push('Exact and HNSW search the vectors built (at 1M: those built within the HNSW budget); BM25 covers every passage. BM25 scores every passage holding a query term, then sorts them all.');
+  out.push(
+    '⁴ ExactVectorStore scores every vector and sorts them all, so k=10 and k=200 cost the same. Exact and BM25 queries stop after SCALE_QUERY_BUDGET_S (120 s, ≥ 10 timed).',
+  );
+  out.push(
+    'Exact and HNSW search the vectors built (at 1M: those built within the HNSW budget); BM25 covers every passage. BM25 scores every passage holding a query term, then sorts them all.',
+  );
   out.push('');
 
   out.push('Recall of HNSW against exact search (same vectors), and ef');
   out.push('');
-  out.push('| passages | ef | recall@10 | top-10 score ratio | recall@200 (k=200) | HNSW k=10 p95 | HNSW k=200 p95 | source passage in top 10: HNSW / exact / BM25 |');
+  out.push(
+    '| passages | ef | recall@10 | top-10 score ratio | recall@200 (k=200) | HNSW k=10 p95 | HNSW k=200 p95 | source passage in top 10: HNSW / exact / BM25 |',
+  );
   out.push('|---|---|---|---|---|---|---|---|');
   for (const s of sizes) {
     for (const e of s.query.efs) {
-      const src = e.ef === s.query.defaultEf ? `${pctStr(e.sourceHitAt10)} / ${pctStr(s.query.exact.sourceHitAt10)} / ${s.bm25.sourceHitAt10 === undefined ? '—' : pctStr(s.bm25.sourceHitAt10)}` : pctStr(e.sourceHitAt10);
-      out.push(`| ${rowLabel(s)} | ${e.ef}${e.ef === s.query.defaultEf ? ' (app)' : ''} | ${pctStr(e.recallAt10)} | ${(e.scoreRatioAt10 ?? NaN).toFixed(4)} | ${pctStr(e.recallAt200)} | ${fmtMs(e.k10.p95)} | ${fmtMs(e.k200.p95)} | ${src} |`);
+      const src =
+        e.ef === s.query.defaultEf
+          ? `${pctStr(e.sourceHitAt10)} / ${pctStr(s.query.exact.sourceHitAt10)} / ${s.bm25.sourceHitAt10 === undefined ? '—' : pctStr(s.bm25.sourceHitAt10)}`
+          : pctStr(e.sourceHitAt10);
+      out.push(
+        `| ${rowLabel(s)} | ${e.ef}${e.ef === s.query.defaultEf ? ' (app)' : ''} | ${pctStr(e.recallAt10)} | ${(e.scoreRatioAt10 ?? NaN).toFixed(4)} | ${pctStr(e.recallAt200)} | ${fmtMs(e.k10.p95)} | ${fmtMs(e.k200.p95)} | ${src} |`,
+      );
     }
   }
   out.push('');
   out.push('Score ratio: sum of the HNSW top-10 similarities ÷ the exact top-10 sum (1 = as close; near-ties missed by recall count here).');
-  out.push('Source passage in top 10: how often the passage a question was derived from ranks in the top 10 — low for the hashed vectors, which carry no meaning.');
-  out.push(`Recall is over the queries timed on exact search (${sizes.map((s) => `${fmtN(s.passages)}: ${s.query.exactQueries}`).join(', ')}). hnswlib searches with max(ef, k), so k=200 runs at ef ≥ 200.`);
+  out.push(
+    'Source passage in top 10: how often the passage a question was derived from ranks in the top 10 — low for the hashed vectors, which carry no meaning.',
+  );
+  out.push(
+    `Recall is over the queries timed on exact search (${sizes.map((s) => `${fmtN(s.passages)}: ${s.query.exactQueries}`).join(', ')}). hnswlib searches with max(ef, k), so k=200 runs at ef ≥ 200.`,
+  );
 
   // Projection from the measured sizes (power-law fit of build time; linear memory per vector).
   const full = sizes.filter((s) => s.hnsw.built >= 10_000);
@@ -537,14 +675,20 @@ function report(file: ScaleFile): string {
     const rssPerVector = (b.hnsw.rssDeltaMB * MiB) / b.hnsw.built;
     const bm25PerPassage = (b.bm25.heapDeltaMB * MiB) / Math.max(1, b.bm25.indexed);
     out.push('');
-    out.push(`Projection (from ${fmtN(a.hnsw.built)} → ${fmtN(b.hnsw.built)} vectors: build time ∝ n^${exp.toFixed(2)}; ${bytesPerVector.toFixed(0)} B per vector on disk, ${(rssPerVector / 1024).toFixed(1)} KB RSS per vector, ${(bm25PerPassage / 1024).toFixed(1)} KB BM25 heap per passage):`);
+    out.push(
+      `Projection (from ${fmtN(a.hnsw.built)} → ${fmtN(b.hnsw.built)} vectors: build time ∝ n^${exp.toFixed(2)}; ${bytesPerVector.toFixed(0)} B per vector on disk, ${(rssPerVector / 1024).toFixed(1)} KB RSS per vector, ${(bm25PerPassage / 1024).toFixed(1)} KB BM25 heap per passage):`,
+    );
     out.push('');
     const vpp = model.vectorsPerPassage;
-    out.push(`| passages | HNSW build, 1 vector/passage | HNSW build, app's ${vpp.toFixed(1)} vectors/passage | HNSW RSS, app vectors | BM25 heap | real-model embedding |`);
+    out.push(
+      `| passages | HNSW build, 1 vector/passage | HNSW build, app's ${vpp.toFixed(1)} vectors/passage | HNSW RSS, app vectors | BM25 heap | real-model embedding |`,
+    );
     out.push('|---|---|---|---|---|---|');
     for (const p of [10_000, 100_000, 1_000_000]) {
       const v = Math.round(p * vpp);
-      out.push(`| ${fmtN(p)} | ≈ ${fmtMs(buildAt(p))} | ≈ ${fmtMs(buildAt(v))} (${(v / 1e6).toFixed(2)}M vectors) | ≈ ${fmtBytes(rssPerVector * v)} | ≈ ${fmtBytes(bm25PerPassage * p)} | ≈ ${fmtMs((p / model.passagesPerSec) * 1000)} |`);
+      out.push(
+        `| ${fmtN(p)} | ≈ ${fmtMs(buildAt(p))} | ≈ ${fmtMs(buildAt(v))} (${(v / 1e6).toFixed(2)}M vectors) | ≈ ${fmtBytes(rssPerVector * v)} | ≈ ${fmtBytes(bm25PerPassage * p)} | ≈ ${fmtMs((p / model.passagesPerSec) * 1000)} |`,
+      );
     }
     out.push('All estimates: extrapolated from the measured sizes on this (shared, loaded) 2-core machine.');
   }
@@ -570,7 +714,9 @@ async function main(): Promise<void> {
   for (const n of sizes) {
     const out = join(tmp, `${n}.json`);
     log(`\n== ${n.toLocaleString('en')} passages ==`);
-    const child = spawnSync(process.execPath, [...process.execArgv, `--max-old-space-size=${heapMB}`, '--expose-gc', script, '--child', String(n), out], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawnSync(process.execPath, [...process.execArgv, `--max-old-space-size=${heapMB}`, '--expose-gc', script, '--child', String(n), out], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     if (child.status !== 0 || !existsSync(out)) {
       log(`size ${n} failed (exit ${child.status ?? child.signal}); stopping`);
       break;

@@ -70,7 +70,12 @@ export interface SoakReport {
   machine: { cpus: number; cpu?: string; memoryGiB: number; node: string };
   options: { seconds: number; rate: number; warmupSeconds: number; connections: number; windowSeconds: number; mix: Record<Route, number> };
   /** The measured run's requests, and responses by route and status; the warm-up's separately. */
-  requests: { total: number; perSecond: number; byRoute: Record<Route, Record<string, number>>; warmup: { total: number; byRoute: Record<Route, Record<string, number>> } };
+  requests: {
+    total: number;
+    perSecond: number;
+    byRoute: Record<Route, Record<string, number>>;
+    warmup: { total: number; byRoute: Record<Route, Record<string, number>> };
+  };
   errors: { total: number; transport: number; timeouts: number; non2xx: number; malformed: number; serverErrorLogs: number; examples: string[] };
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   heap: { startMB: number; endMB: number; growthMB: number; boundMB: number; bound: string; afterGc: { startMB: number; endMB: number } | null };
@@ -171,10 +176,22 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
               const comment = `${runId} #${++feedbackSent}`;
               context.comment = comment;
               sent.add(comment);
-              return { ...req, method: 'POST', path: '/api/feedback', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question, rating: feedbackSent % 2 ? 'up' : 'down', comment }) };
+              return {
+                ...req,
+                method: 'POST',
+                path: '/api/feedback',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({ question, rating: feedbackSent % 2 ? 'up' : 'down', comment }),
+              };
             }
             default:
-              return { ...req, method: 'POST', path: route === 'ask' ? '/api/ask' : '/api/chat', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question }) };
+              return {
+                ...req,
+                method: 'POST',
+                path: route === 'ask' ? '/api/ask' : '/api/chat',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({ question }),
+              };
           }
         };
         const onResponse = (status: number, body: string, context: Record<string, unknown>) => {
@@ -196,7 +213,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       // A fixed number of requests at the fixed rate (not a duration): autocannon then waits for every response,
       // so each feedback the server stored was also seen answered (a duration would drop the ones in flight at the end).
       const fire = (duration: number) =>
-        autocannon({ url: server.url, connections, overallRate: rate, amount: rate * duration, requests, timeout: 30 }) as unknown as Promise<autocannon.Result>;
+        autocannon({
+          url: server.url,
+          connections,
+          overallRate: rate,
+          amount: rate * duration,
+          requests,
+          timeout: 30,
+        }) as unknown as Promise<autocannon.Result>;
 
       log(`soak: ${server.url}; warm-up ${warmupSeconds} s, then ${seconds} s at ${rate} requests/s over ${connections} connections`);
       const gc = collector();
@@ -237,7 +261,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 
       await server.close();
       closed = true;
-      const lines = existsSync(feedbackFile) ? readFileSync(feedbackFile, 'utf8').split('\n').filter((l) => l.includes(runId)) : [];
+      const lines = existsSync(feedbackFile)
+        ? readFileSync(feedbackFile, 'utf8')
+            .split('\n')
+            .filter((l) => l.includes(runId))
+        : [];
       const stored = new Map<string, number>();
       for (const line of lines) {
         const comment = (JSON.parse(line) as { comment?: string }).comment ?? '';
@@ -271,7 +299,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         date: new Date().toISOString(),
         machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
         options: { seconds, rate, warmupSeconds, connections, windowSeconds: window, mix: { ask: 0.3, search: 0.3, chat: 0.2, feedback: 0.2 } },
-        requests: { total: result.requests.total, perSecond: round(result.requests.total / result.duration), byRoute, warmup: { total: warm.requests.total + rewarm.requests.total, byRoute: warmupByRoute } },
+        requests: {
+          total: result.requests.total,
+          perSecond: round(result.requests.total / result.duration),
+          byRoute,
+          warmup: { total: warm.requests.total + rewarm.requests.total, byRoute: warmupByRoute },
+        },
         errors,
         latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
         heap: {
@@ -288,9 +321,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         ok: false,
         failures: [],
       };
-      if (errors.total > 0) report.failures.push(`${errors.total} errors (transport ${errors.transport}, timeouts ${errors.timeouts}, non-2xx ${errors.non2xx}, malformed ${errors.malformed}, logged ${errors.serverErrorLogs})`);
+      if (errors.total > 0)
+        report.failures.push(
+          `${errors.total} errors (transport ${errors.transport}, timeouts ${errors.timeouts}, non-2xx ${errors.non2xx}, malformed ${errors.malformed}, logged ${errors.serverErrorLogs})`,
+        );
       if (accepted.length !== lines.length || missing || duplicated || unknown) {
-        report.failures.push(`feedback: ${accepted.length} answered 201, ${lines.length} lines stored (${missing} missing, ${duplicated} duplicated, ${unknown} never sent)`);
+        report.failures.push(
+          `feedback: ${accepted.length} answered 201, ${lines.length} lines stored (${missing} missing, ${duplicated} duplicated, ${unknown} never sent)`,
+        );
       }
       if (accepted.length === 0) report.failures.push('feedback: none was sent');
       if (report.heap.growthMB > boundMB) report.failures.push(`heap grew ${report.heap.growthMB} MB (${heapStart} → ${heapEnd} MB), more than ${boundMB} MB`);
@@ -307,7 +345,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 /** A few lines for people. */
 export function summarise(r: SoakReport): string {
   const routes = Object.entries(r.requests.byRoute)
-    .map(([route, statuses]) => `${route} ${Object.entries(statuses).map(([s, n]) => `${s}×${n}`).join(' ')}`)
+    .map(
+      ([route, statuses]) =>
+        `${route} ${Object.entries(statuses)
+          .map(([s, n]) => `${s}×${n}`)
+          .join(' ')}`,
+    )
     .join(', ');
   return [
     `soak: ${r.options.seconds} s at ${r.options.rate} requests/s (${r.options.connections} connections, after ${r.options.warmupSeconds} s of warm-up) on ${r.machine.cpus} × ${r.machine.cpu ?? 'CPU'}, Node ${r.machine.node}`,

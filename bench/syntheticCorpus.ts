@@ -47,12 +47,45 @@ const TOWN_SUFFIX = ['镇', '镇', '乡', '街道'];
 const VILLAGE_SUFFIX = ['村', '村', '社区'];
 
 const DEPARTMENTS = [
-  '人社局', '住建局', '自然资源局', '公安局', '民政局', '教育局', '卫健委', '农业农村局', '市场监管局', '司法局', '退役军人事务局',
-  '信访局', '委政法委', '纪委监委', '人民法院', '人民检察院', '城管局', '交通运输局', '生态环境局', '医保局', '财政局', '水利局',
+  '人社局',
+  '住建局',
+  '自然资源局',
+  '公安局',
+  '民政局',
+  '教育局',
+  '卫健委',
+  '农业农村局',
+  '市场监管局',
+  '司法局',
+  '退役军人事务局',
+  '信访局',
+  '委政法委',
+  '纪委监委',
+  '人民法院',
+  '人民检察院',
+  '城管局',
+  '交通运输局',
+  '生态环境局',
+  '医保局',
+  '财政局',
+  '水利局',
 ];
 const ROLES = [
-  '县委书记', '县长', '分管副县长', '政法委书记', '乡镇党委书记', '乡镇长', '包村干部', '网格员', '村党支部书记', '信访干部', '部门主要负责同志',
-  '驻村工作队', '派出所所长', '司法所所长', '人民调解员',
+  '县委书记',
+  '县长',
+  '分管副县长',
+  '政法委书记',
+  '乡镇党委书记',
+  '乡镇长',
+  '包村干部',
+  '网格员',
+  '村党支部书记',
+  '信访干部',
+  '部门主要负责同志',
+  '驻村工作队',
+  '派出所所长',
+  '司法所所长',
+  '人民调解员',
 ];
 const SENSITIVE_PERIODS = ['全国两会期间', '春节前后', '国庆节期间', '重大活动期间', '汛期', '年底岁末', '重要会议召开期间', '清明节前后'];
 const RELATIVE_DATES = ['今年以来', '今年一季度', '今年上半年', '去年下半年', '近三年来', '近年来', '本轮排查以来', '专项行动开展以来'];
@@ -269,10 +302,25 @@ const OPENINGS = ['第一，', '第二，', '第三，', '一是', '二是', '�
 
 /** Light paraphrases used when turning passage terms into questions. */
 const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
-  矛盾纠纷: ['纠纷', '矛盾'], 排查化解: ['摸排化解', '排查和化解'], 领导接访: ['领导接待群众来访'], 下访: ['下基层接访'],
-  信访积案: ['积压的信访案件', '老案'], 积案: ['积压案件'], 进京访: ['到北京上访'], 越级访: ['越级上访'], 网格化管理: ['网格管理'],
-  联席会议: ['联席会'], 责任追究: ['问责'], 依法治访: ['依法处理信访'], 网上信访: ['网上反映诉求'], 稳控: ['稳定控制'],
-  征地拆迁: ['拆迁'], 劳资纠纷: ['欠薪纠纷'], 初信初访: ['第一次来信来访'], 包案: ['领导包案'], 重点人员: ['重点对象'],
+  矛盾纠纷: ['纠纷', '矛盾'],
+  排查化解: ['摸排化解', '排查和化解'],
+  领导接访: ['领导接待群众来访'],
+  下访: ['下基层接访'],
+  信访积案: ['积压的信访案件', '老案'],
+  积案: ['积压案件'],
+  进京访: ['到北京上访'],
+  越级访: ['越级上访'],
+  网格化管理: ['网格管理'],
+  联席会议: ['联席会'],
+  责任追究: ['问责'],
+  依法治访: ['依法处理信访'],
+  网上信访: ['网上反映诉求'],
+  稳控: ['稳定控制'],
+  征地拆迁: ['拆迁'],
+  劳资纠纷: ['欠薪纠纷'],
+  初信初访: ['第一次来信来访'],
+  包案: ['领导包案'],
+  重点人员: ['重点对象'],
 };
 
 const QUESTION_TEMPLATES = [
@@ -359,22 +407,41 @@ function fill(template: string, c: Context, topic: Topic): string {
         c.keyTerms.add(t);
         return t;
       }
-      case 'G': return pick(rng, topic.goals);
-      case 'county': c.places.add(c.county); return c.county;
-      case 'town': c.places.add(c.town); return c.town;
-      case 'village': c.places.add(c.village); return c.village;
-      case 'dept': return (rng() < 0.8 ? '县' : '市') + pick(rng, DEPARTMENTS);
-      case 'role': return pick(rng, ROLES);
-      case 'date': return dateOf(rng);
-      case 'date2': return `${int(rng, 2016, 2025)}年${int(rng, 1, 12)}月底`;
-      case 'sensitive': return pick(rng, SENSITIVE_PERIODS);
-      case 'n': return String(int(rng, 12, rng() < 0.5 ? 300 : 5000));
-      case 'n2': return String(int(rng, 3, 400));
-      case 'n3': return String(int(rng, 1, 120));
-      case 'pct': return percent(rng);
-      case 'd': return String(int(rng, 2, 15));
-      case 'pct2': return `${int(rng, 1, 30)}个百分点`;
-      default: throw new Error(`unknown template slot {${slot}}`);
+      case 'G':
+        return pick(rng, topic.goals);
+      case 'county':
+        c.places.add(c.county);
+        return c.county;
+      case 'town':
+        c.places.add(c.town);
+        return c.town;
+      case 'village':
+        c.places.add(c.village);
+        return c.village;
+      case 'dept':
+        return (rng() < 0.8 ? '县' : '市') + pick(rng, DEPARTMENTS);
+      case 'role':
+        return pick(rng, ROLES);
+      case 'date':
+        return dateOf(rng);
+      case 'date2':
+        return `${int(rng, 2016, 2025)}年${int(rng, 1, 12)}月底`;
+      case 'sensitive':
+        return pick(rng, SENSITIVE_PERIODS);
+      case 'n':
+        return String(int(rng, 12, rng() < 0.5 ? 300 : 5000));
+      case 'n2':
+        return String(int(rng, 3, 400));
+      case 'n3':
+        return String(int(rng, 1, 120));
+      case 'pct':
+        return percent(rng);
+      case 'd':
+        return String(int(rng, 2, 15));
+      case 'pct2':
+        return `${int(rng, 1, 30)}个百分点`;
+      default:
+        throw new Error(`unknown template slot {${slot}}`);
     }
   });
 }

@@ -17,5 +17,6 @@ for (const file of ['widget.js', 'widget-panel.js', 'app.js', 'viewer.js'] as co
   writeFileSync(join(out, file), text);
   rows.push({ file, bytes: Buffer.byteLength(text), gzip: gzipSync(text, { level: 9 }).length });
 }
-for (const r of rows) process.stdout.write(`${r.file.padEnd(16)} ${(r.bytes / 1024).toFixed(1).padStart(6)} kB  gzip ${(r.gzip / 1024).toFixed(1).padStart(5)} kB\n`);
+for (const r of rows)
+  process.stdout.write(`${r.file.padEnd(16)} ${(r.bytes / 1024).toFixed(1).padStart(6)} kB  gzip ${(r.gzip / 1024).toFixed(1).padStart(5)} kB\n`);
 writeFileSync(join(out, 'sizes.json'), `${JSON.stringify(rows, null, 2)}\n`);

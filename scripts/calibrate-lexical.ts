@@ -24,11 +24,18 @@ await runCli(async (config) => {
   const scores = [];
   for (const q of dev) scores.push({ score: (await probe.retriever.retrieve(q.question, 5)).relevance.lexicalCoverage, inScope: q.inScope });
   const chosen = chooseScopeThreshold(scores);
-  process.stdout.write(`chosen on the development set: lexicalOnly = ${chosen.threshold} (catches ${chosen.caught} out-of-scope, rejects ${chosen.rejected} answerable); the default is ${DEFAULT_THRESHOLDS.lexicalOnly}\n\n`);
-  process.stdout.write('| set | recall@1 | recall@5 | MRR | out-of-scope refused | answerable refused | key facts in answers |\n|---|---|---|---|---|---|---|\n');
+  process.stdout.write(
+    `chosen on the development set: lexicalOnly = ${chosen.threshold} (catches ${chosen.caught} out-of-scope, rejects ${chosen.rejected} answerable); the default is ${DEFAULT_THRESHOLDS.lexicalOnly}\n\n`,
+  );
+  process.stdout.write(
+    '| set | recall@1 | recall@5 | MRR | out-of-scope refused | answerable refused | key facts in answers |\n|---|---|---|---|---|---|---|\n',
+  );
   const sets: Record<string, unknown> = {};
   const { retriever, answerer } = lexicalOnlyPipeline(documents, chunks, bm25, { thresholds: { lexicalOnly: chosen.threshold } }, domain);
-  for (const [name, set] of [['development', dev], ['held-out', load('holdout')]] as const) {
+  for (const [name, set] of [
+    ['development', dev],
+    ['held-out', load('holdout')],
+  ] as const) {
     const results = [];
     const answers = [];
     for (const q of set) {
@@ -40,10 +47,16 @@ await runCli(async (config) => {
     const { misses: _misses, ...retrieval } = r;
     const { missingFacts: _missing, ...answersRow } = a;
     sets[name] = { questions: set.length, retrieval, answers: answersRow };
-    process.stdout.write(`| ${name} | ${r.recallAt1.toFixed(3)} | ${r.recallAt5.toFixed(3)} | ${r.mrr.toFixed(3)} | ${a.refusedOutOfScope}/${a.outOfScopeTotal} | ${a.refusedInScope} | ${(100 * a.keyFactRecall).toFixed(1)} % of ${a.keyFactsTotal} |\n`);
+    process.stdout.write(
+      `| ${name} | ${r.recallAt1.toFixed(3)} | ${r.recallAt5.toFixed(3)} | ${r.mrr.toFixed(3)} | ${a.refusedOutOfScope}/${a.outOfScopeTotal} | ${a.refusedInScope} | ${(100 * a.keyFactRecall).toFixed(1)} % of ${a.keyFactsTotal} |\n`,
+    );
   }
   if (process.argv.includes('--save')) {
-    const result = { date: new Date().toISOString(), threshold: { chosen: chosen.threshold, caught: chosen.caught, rejected: chosen.rejected, default: DEFAULT_THRESHOLDS.lexicalOnly }, sets };
+    const result = {
+      date: new Date().toISOString(),
+      threshold: { chosen: chosen.threshold, caught: chosen.caught, rejected: chosen.rejected, default: DEFAULT_THRESHOLDS.lexicalOnly },
+      sets,
+    };
     writeFileSync(new URL('../bench/results/lexical.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
   }
 });

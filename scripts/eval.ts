@@ -21,7 +21,9 @@ const SETS = {
 };
 
 async function evaluate(rt: Runtime, file: string) {
-  const questions = locateEvalSet(JSON.parse(readFileSync(new URL(`../test/eval/${file}.json`, import.meta.url), 'utf8')), [...rt.opened.index.documents.values()]);
+  const questions = locateEvalSet(JSON.parse(readFileSync(new URL(`../test/eval/${file}.json`, import.meta.url), 'utf8')), [
+    ...rt.opened.index.documents.values(),
+  ]);
   const rows: Record<string, RetrievalMetrics> = {};
   for (const mode of ['lexical', 'dense', 'rrf', 'hybrid'] as RetrievalMode[]) {
     const retriever = rt.withRetriever({ mode });
@@ -51,13 +53,20 @@ await runCli(async (config) => {
 });
 
 function print(heading: string, total: number, rows: Record<string, RetrievalMetrics>) {
-  const names: Record<string, string> = { lexical: 'BM25 + jieba', dense: 'dense (bge-small-zh, passages)', rrf: 'RRF of BM25 and dense', hybrid: 'Yiju hybrid' };
+  const names: Record<string, string> = {
+    lexical: 'BM25 + jieba',
+    dense: 'dense (bge-small-zh, passages)',
+    rrf: 'RRF of BM25 and dense',
+    hybrid: 'Yiju hybrid',
+  };
   const pct = (x: number) => x.toFixed(3);
   const inScope = rows.hybrid!.questions;
   process.stdout.write(`\n${heading}: ${total} questions (${inScope} answerable, ${total - inScope} out of scope)\n\n`);
   process.stdout.write('| method | recall@1 | recall@5 | MRR | out-of-scope detected | in-scope rejected |\n|---|---|---|---|---|---|\n');
   for (const [mode, m] of Object.entries(rows)) {
-    process.stdout.write(`| ${names[mode]} | ${pct(m.recallAt1)} | ${pct(m.recallAt5)} | ${pct(m.mrr)} | ${m.outOfScopeDetected}/${m.outOfScopeTotal} | ${m.inScopeRejected} |\n`);
+    process.stdout.write(
+      `| ${names[mode]} | ${pct(m.recallAt1)} | ${pct(m.recallAt5)} | ${pct(m.mrr)} | ${m.outOfScopeDetected}/${m.outOfScopeTotal} | ${m.inScopeRejected} |\n`,
+    );
   }
   if (args.has('--verbose')) {
     for (const [mode, m] of Object.entries(rows)) process.stdout.write(`\n${mode} misses: ${m.misses.map((x) => `${x.id}@${x.rank ?? '-'}`).join(' ')}\n`);
@@ -65,6 +74,8 @@ function print(heading: string, total: number, rows: Record<string, RetrievalMet
 }
 
 function printAnswers(m: AnswerMetrics) {
-  process.stdout.write(`\nExtractive answers: key facts present ${(100 * m.keyFactRecall).toFixed(1)} % of ${m.keyFactsTotal}; out of scope refused ${m.refusedOutOfScope}/${m.outOfScopeTotal}; answerable refused ${m.refusedInScope}; citations not matching their span: ${m.badCitations}\n`);
+  process.stdout.write(
+    `\nExtractive answers: key facts present ${(100 * m.keyFactRecall).toFixed(1)} % of ${m.keyFactsTotal}; out of scope refused ${m.refusedOutOfScope}/${m.outOfScopeTotal}; answerable refused ${m.refusedInScope}; citations not matching their span: ${m.badCitations}\n`,
+  );
   if (args.has('--verbose')) process.stdout.write(`missing key facts: ${m.missingFacts.map((x) => `${x.id}(${x.facts.join('、')})`).join(' ')}\n`);
 }

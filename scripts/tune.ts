@@ -17,7 +17,9 @@ const embedder = await createEmbedder(base);
 const raw = JSON.parse(readFileSync(new URL('../test/eval/questions.json', import.meta.url), 'utf8'));
 const sizes = (process.env.SIZES ?? '300').split(',').map(Number);
 const grid = [];
-for (const lexical of [0.2, 0.3, 0.4, 0.5]) for (const sentence of [0.4, 0.6, 0.8]) for (const chunk of [0, 0.15]) for (const document of [0, 0.1, 0.2]) grid.push({ lexical, sentence, chunk, document });
+for (const lexical of [0.2, 0.3, 0.4, 0.5])
+  for (const sentence of [0.4, 0.6, 0.8])
+    for (const chunk of [0, 0.15]) for (const document of [0, 0.1, 0.2]) grid.push({ lexical, sentence, chunk, document });
 
 for (const chunkSize of sizes) {
   const dataDir = mkdtempSync(join(tmpdir(), 'yiju-tune-'));
@@ -33,6 +35,7 @@ for (const chunkSize of sizes) {
   }
   rows.sort((a, b) => b.r1 - a.r1 || b.mrr - a.mrr);
   console.log(`chunkSize ${chunkSize}: ${rt.opened.manifest.counts.chunks} chunks`);
-  for (const row of rows.slice(0, Number(process.env.TOP ?? 8))) console.log(`  r@1 ${row.r1.toFixed(3)} r@5 ${row.r5.toFixed(3)} mrr ${row.mrr.toFixed(3)} ${JSON.stringify(row.weights)}`);
+  for (const row of rows.slice(0, Number(process.env.TOP ?? 8)))
+    console.log(`  r@1 ${row.r1.toFixed(3)} r@5 ${row.r5.toFixed(3)} mrr ${row.mrr.toFixed(3)} ${JSON.stringify(row.weights)}`);
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -17,7 +17,16 @@ const files = (dir: string): string[] =>
 const importsOf = (path: string) => [...readFileSync(path, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gmu)].map((m) => m[1]!);
 
 /** Node built-ins, native add-ons, and the Node-only layers of this repository. */
-const RUNTIME_SPECIFIC = [/^node:/u, /^(fs|path|os|http|net|crypto|child_process|stream|url)$/u, /^hnswlib-node$/u, /^onnxruntime/u, /^@huggingface\/transformers$/u, /^@node-rs\//u, /^@hono\/node-server/u, /\/(adapters|node|cli)\//u];
+const RUNTIME_SPECIFIC = [
+  /^node:/u,
+  /^(fs|path|os|http|net|crypto|child_process|stream|url)$/u,
+  /^hnswlib-node$/u,
+  /^onnxruntime/u,
+  /^@huggingface\/transformers$/u,
+  /^@node-rs\//u,
+  /^@hono\/node-server/u,
+  /\/(adapters|node|cli)\//u,
+];
 
 describe.each(['src/core', 'src/config', 'src/http', 'src/adapters/workers'])('%s', (folder) => {
   const sources = files(join(REPO_ROOT, folder));
@@ -37,7 +46,17 @@ describe.each(['src/core', 'src/config', 'src/http', 'src/adapters/workers'])('%
 describe('src/workers (the Workers entry)', () => {
   const sources = files(join(REPO_ROOT, 'src/workers'));
   /** The Node-only adapters (native add-ons, files, model runtimes); the Worker may use the rest. */
-  const NODE_ONLY = [/^node:/u, /^(fs|path|os|http|net|crypto|child_process|stream|url)$/u, /^hnswlib-node$/u, /^onnxruntime/u, /^@huggingface\/transformers$/u, /^@node-rs\//u, /^@hono\/node-server/u, /\/(node|cli)\//u, /\/adapters\/(embedders\/transformers|segmenters|vectorstores\/hnsw|storage|corpus|models|feedback\/jsonl)/u];
+  const NODE_ONLY = [
+    /^node:/u,
+    /^(fs|path|os|http|net|crypto|child_process|stream|url)$/u,
+    /^hnswlib-node$/u,
+    /^onnxruntime/u,
+    /^@huggingface\/transformers$/u,
+    /^@node-rs\//u,
+    /^@hono\/node-server/u,
+    /\/(node|cli)\//u,
+    /\/adapters\/(embedders\/transformers|segmenters|vectorstores\/hnsw|storage|corpus|models|feedback\/jsonl)/u,
+  ];
 
   it('has sources', () => expect(sources.length).toBeGreaterThan(0));
 
@@ -56,7 +75,9 @@ describe('domain knowledge lives in the domain pack', () => {
   const sources = ['src/core', 'src/http', 'src/web', 'src/config'].flatMap((folder) => files(join(REPO_ROOT, folder)));
 
   it.each(sources.map((p) => [relative(REPO_ROOT, p), p]))('%s does not mention the corpus subject', (_name, path) => {
-    const lines = readFileSync(path, 'utf8').split('\n').filter((l) => SUBJECT_WORDS.test(l));
+    const lines = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => SUBJECT_WORDS.test(l));
     expect(lines).toEqual([]);
   });
 });

@@ -24,7 +24,10 @@ export const pct0 = (x: number) => `${Math.round(100 * x)} %`;
 export const pct1 = (x: number) => `${(100 * x).toFixed(1)} %`;
 
 /** 15000 → "15 000" (thin grouping as the docs write it). */
-export const grouped = (n: number) => Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/gu, ' ');
+export const grouped = (n: number) =>
+  Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/gu, ' ');
 
 /** Bytes in kB of 1024, one decimal (what build:web prints). */
 export const kB = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;

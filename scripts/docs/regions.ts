@@ -41,5 +41,11 @@ export function renderRegions(text: string, sections: Record<string, SectionRend
 
 /** The Markdown files that may hold generated regions: README.md and docs/*.md, relative to the repository. */
 export function docFiles(root: string): string[] {
-  return ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
+  return [
+    'README.md',
+    ...readdirSync(join(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .sort()
+      .map((f) => `docs/${f}`),
+  ];
 }

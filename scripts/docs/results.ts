@@ -10,8 +10,18 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export const readResult = <T>(name: string): T => JSON.parse(readFileSync(new URL(`../../bench/results/${name}`, import.meta.url), 'utf8')) as T;
 
-export interface Machine { cpus: number; cpu: string; memoryGiB: number; node: string }
-export interface Dist { p50: number; p95: number; p99: number; n: number }
+export interface Machine {
+  cpus: number;
+  cpu: string;
+  memoryGiB: number;
+  node: string;
+}
+export interface Dist {
+  p50: number;
+  p95: number;
+  p99: number;
+  n: number;
+}
 
 /** `npm run bench` (bench/retrieval.ts). */
 export interface RetrievalResult {
@@ -34,10 +44,27 @@ export interface HttpResult {
   machine: Machine;
   seconds: number;
   latency: Record<string, Dist & { max: number }>;
-  loads: { endpoint: string; traffic: 'repeated' | 'unique'; connections: number; requests: number; rps: number; p50: number; p90: number; p97_5: number; p99: number; errors: number; non2xx: number }[];
+  loads: {
+    endpoint: string;
+    traffic: 'repeated' | 'unique';
+    connections: number;
+    requests: number;
+    rps: number;
+    p50: number;
+    p90: number;
+    p97_5: number;
+    p99: number;
+    errors: number;
+    non2xx: number;
+  }[];
 }
 
-interface Timing { p50: number; p95: number; p99: number; n: number }
+interface Timing {
+  p50: number;
+  p95: number;
+  p99: number;
+  n: number;
+}
 /** `npm run bench:scale` (bench/scale.ts). */
 export interface ScaleResult {
   machine: Machine;
@@ -71,8 +98,23 @@ export interface SoakResult {
   ok: boolean;
 }
 
-interface RetrievalRow { questions: number; recallAt1: number; recallAt5: number; mrr: number; outOfScopeDetected: number; outOfScopeTotal: number; inScopeRejected: number }
-interface AnswerRow { refusedOutOfScope: number; outOfScopeTotal: number; refusedInScope: number; keyFactRecall: number; keyFactsTotal: number; badCitations: number }
+interface RetrievalRow {
+  questions: number;
+  recallAt1: number;
+  recallAt5: number;
+  mrr: number;
+  outOfScopeDetected: number;
+  outOfScopeTotal: number;
+  inScopeRejected: number;
+}
+interface AnswerRow {
+  refusedOutOfScope: number;
+  outOfScopeTotal: number;
+  refusedInScope: number;
+  keyFactRecall: number;
+  keyFactsTotal: number;
+  badCitations: number;
+}
 /** `npm run eval -- --json > bench/results/eval.json` (scripts/eval.ts). */
 export type EvalResult = Record<'questions' | 'holdout', Record<'lexical' | 'dense' | 'rrf' | 'hybrid', RetrievalRow> & { answers: AnswerRow }>;
 

@@ -11,7 +11,17 @@
  * until one is added, is left as it is).
  */
 import { duration, estimate, fixed3, grouped, kB, KiB, machineLine, mbOrGb, ms1, pct0, pct1, s1, sig2, table } from './format.js';
-import { readResult, type EvalResult, type HttpResult, type LexicalResult, type RetrievalResult, type ScaleResult, type SoakResult, type WebResult, type WorkerResult } from './results.js';
+import {
+  readResult,
+  type EvalResult,
+  type HttpResult,
+  type LexicalResult,
+  type RetrievalResult,
+  type ScaleResult,
+  type SoakResult,
+  type WebResult,
+  type WorkerResult,
+} from './results.js';
 
 import { settingsTable } from '../../src/config/reference.js';
 import { NodeConfigSchema } from '../../src/node/config.js';
@@ -37,7 +47,14 @@ function evalTable(set: 'questions' | 'holdout', label: string): string {
     [`${label} (${total})`, 'recall@1', 'recall@5', 'MRR', 'out of scope detected', 'answerable rejected'],
     (Object.keys(METHODS) as (keyof typeof METHODS)[]).map((m) => {
       const r = rows[m];
-      const cells = [METHODS[m], fixed3(r.recallAt1), fixed3(r.recallAt5), fixed3(r.mrr), `${r.outOfScopeDetected}/${r.outOfScopeTotal}`, `${r.inScopeRejected}`];
+      const cells = [
+        METHODS[m],
+        fixed3(r.recallAt1),
+        fixed3(r.recallAt5),
+        fixed3(r.mrr),
+        `${r.outOfScopeDetected}/${r.outOfScopeTotal}`,
+        `${r.inScopeRejected}`,
+      ];
       return m === 'hybrid' ? cells.map((c) => `**${c}**`) : cells;
     }),
   );
@@ -49,7 +66,16 @@ const refusedNone = (n: number) => (n === 0 ? '**no**' : `**${n}**`);
 function loadRow(endpoint: string, traffic: 'repeated' | 'unique', h: HttpResult): string[] {
   const runs = h.loads.filter((l) => l.endpoint === endpoint && l.traffic === traffic).sort((a, b) => a.connections - b.connections);
   const join = (f: (l: (typeof runs)[number]) => string | number) => runs.map(f).join(' / ');
-  return [`\`${endpoint}\``, traffic, join((l) => l.connections), join((l) => Math.round(l.rps)), `${join((l) => l.p50)} ms`, `${join((l) => l.p90)} ms`, `${join((l) => l.p99)} ms`, `${runs.reduce((s, l) => s + l.errors + l.non2xx, 0)}`];
+  return [
+    `\`${endpoint}\``,
+    traffic,
+    join((l) => l.connections),
+    join((l) => Math.round(l.rps)),
+    `${join((l) => l.p50)} ms`,
+    `${join((l) => l.p90)} ms`,
+    `${join((l) => l.p99)} ms`,
+    `${runs.reduce((s, l) => s + l.errors + l.non2xx, 0)}`,
+  ];
 }
 
 const bySize = () => scale().sizes;
@@ -72,7 +98,15 @@ export const sections: Record<string, SectionRenderer> = {
     const l = lexical();
     const rows = (['development', 'held-out'] as const).map((name) => {
       const { questions, retrieval: r, answers: a } = l.sets[name];
-      return [`${name} (${questions})`, fixed3(r.recallAt1), fixed3(r.recallAt5), fixed3(r.mrr), `${a.refusedOutOfScope}/${a.outOfScopeTotal}`, `${a.refusedInScope}`, `${pct1(a.keyFactRecall)} of ${a.keyFactsTotal}`];
+      return [
+        `${name} (${questions})`,
+        fixed3(r.recallAt1),
+        fixed3(r.recallAt5),
+        fixed3(r.mrr),
+        `${a.refusedOutOfScope}/${a.outOfScopeTotal}`,
+        `${a.refusedInScope}`,
+        `${pct1(a.keyFactRecall)} of ${a.keyFactsTotal}`,
+      ];
     });
     return `${table(['set', 'recall@1', 'recall@5', 'MRR', 'out-of-scope refused', 'answerable refused', 'key facts in answers'], rows)}\n\nThreshold chosen on the development set: \`lexicalOnly\` = ${l.threshold.chosen} (catches ${l.threshold.caught} out-of-scope questions, rejects ${l.threshold.rejected} answerable ones); the default in \`DEFAULT_THRESHOLDS\` is ${l.threshold.default}.`;
   },
@@ -91,8 +125,18 @@ export const sections: Record<string, SectionRenderer> = {
     return `${machineLine(r.machine, r.at)} Embedder \`${r.embedder}\`; ${r.corpus.documents} documents, ${r.corpus.chunks} passages, ${r.corpus.vectors} vectors.\n\n${table(
       ['index build', 'time', 'embedding share', 'throughput'],
       [
-        [`cold (all ${r.corpus.documents} documents)`, s1(b.cold.ms), `${pct0(b.cold.embedMs / b.cold.ms)} (${b.cold.embedded} texts)`, `${Math.round(b.cold.chunksPerSec)} passages/s`],
-        [`incremental (${b.incrementalOneFile.changed.length} changed file)`, s1(b.incrementalOneFile.ms), `${pct0(b.incrementalOneFile.embedMs / b.incrementalOneFile.ms)} (${b.incrementalOneFile.embedded} texts)`, '—'],
+        [
+          `cold (all ${r.corpus.documents} documents)`,
+          s1(b.cold.ms),
+          `${pct0(b.cold.embedMs / b.cold.ms)} (${b.cold.embedded} texts)`,
+          `${Math.round(b.cold.chunksPerSec)} passages/s`,
+        ],
+        [
+          `incremental (${b.incrementalOneFile.changed.length} changed file)`,
+          s1(b.incrementalOneFile.ms),
+          `${pct0(b.incrementalOneFile.embedMs / b.incrementalOneFile.ms)} (${b.incrementalOneFile.embedded} texts)`,
+          '—',
+        ],
         ['reopen, nothing changed', s1(b.reopenNoChangeMs), '—', '—'],
       ],
     )}`;
@@ -101,24 +145,30 @@ export const sections: Record<string, SectionRenderer> = {
   'bench-query': () => {
     const q = retrieval().query;
     const row = (label: string, d: { p50: number; p95: number; p99: number; n: number }) => [`${label} (${d.n})`, ms1(d.p50), ms1(d.p95), ms1(d.p99)];
-    return `${table(['per question', 'p50', 'p95', 'p99'], [
-      row('query embedding', q.embed),
-      row('retrieval: BM25 + HNSW + fusion', q.retrieve),
-      row('retrieval total', q.total),
-      row('extractive answer, retrieval included', q['extractive answer']),
-    ])}\n\nModel load: ${s1(retrieval().modelLoadMs)}.`;
+    return `${table(
+      ['per question', 'p50', 'p95', 'p99'],
+      [
+        row('query embedding', q.embed),
+        row('retrieval: BM25 + HNSW + fusion', q.retrieve),
+        row('retrieval total', q.total),
+        row('extractive answer, retrieval included', q['extractive answer']),
+      ],
+    )}\n\nModel load: ${s1(retrieval().modelLoadMs)}.`;
   },
 
   'http-latency': () => {
     const h = http();
     const l = h.latency;
     const row = (label: string, key: string) => [`${label}`, ms1(l[key]!.p50), ms1(l[key]!.p95), ms1(l[key]!.p99)];
-    return `${machineLine(h.machine, h.date)}\n\n${table([`one request at a time (${l['search (cache miss)']!.n} questions)`, 'p50', 'p95', 'p99'], [
-      row('`/api/search`, cache miss', 'search (cache miss)'),
-      row('`/api/search`, cache hit', 'search (cache hit)'),
-      row('`/api/ask` (extractive), cache miss', 'ask (cache miss)'),
-      row('`/api/ask` (extractive), cache hit', 'ask (cache hit)'),
-    ])}`;
+    return `${machineLine(h.machine, h.date)}\n\n${table(
+      [`one request at a time (${l['search (cache miss)']!.n} questions)`, 'p50', 'p95', 'p99'],
+      [
+        row('`/api/search`, cache miss', 'search (cache miss)'),
+        row('`/api/search`, cache hit', 'search (cache hit)'),
+        row('`/api/ask` (extractive), cache miss', 'ask (cache miss)'),
+        row('`/api/ask` (extractive), cache hit', 'ask (cache hit)'),
+      ],
+    )}`;
   },
 
   'http-load': () => {
@@ -132,7 +182,8 @@ export const sections: Record<string, SectionRenderer> = {
   'http-reading': () => {
     const h = http();
     const q = retrieval().query;
-    const runs = (endpoint: string, traffic: string) => h.loads.filter((l) => l.endpoint === endpoint && l.traffic === traffic).sort((a, b) => a.connections - b.connections);
+    const runs = (endpoint: string, traffic: string) =>
+      h.loads.filter((l) => l.endpoint === endpoint && l.traffic === traffic).sort((a, b) => a.connections - b.connections);
     const best = (endpoint: string) => Math.max(...runs(endpoint, 'repeated').map((l) => l.rps));
     const errors = h.loads.reduce((s, l) => s + l.errors + l.non2xx, 0);
     const bestSearch = best('/api/search');
@@ -183,8 +234,8 @@ export const sections: Record<string, SectionRenderer> = {
     const vectorsPerSec = big.passages / (big.hnsw.buildMs / 1000);
     return [
       `- \`bm25.json\` is one JSON string: ${grouped(big.bm25.jsonBytes)} bytes at ${sizeLabel(big.passages)} passages${big.bm25.jsonError ? ` (\`${big.bm25.jsonError}\`)` : ''}, against V8's maximum string length of ${grouped(big.maxStringLength)}, so \`IndexStore.save\` cannot write it past ≈ ${Math.round(maxPassages / 1e3)}k passages.`,
-      `- BM25 holds ≈ ${(big.bm25.heapDeltaMB * 1024 / big.passages).toFixed(1)} KB of heap per passage and answers in ${duration(big.bm25.query.p50)} (p50) / ${duration(big.bm25.query.p95)} (p95) at ${sizeLabel(big.passages)} passages.`,
-      `- The app stores ≈ ${vpp.toFixed(1)} vectors per passage (passage, sentences, clauses). HNSW took ${hnswGbPerMillion.toFixed(1)} GB per million vectors and built at ${Math.round(vectorsPerSec)} vectors/s at that size, so ${sizeLabel(big.passages)} passages (≈ ${(vpp * big.passages / 1e6).toFixed(1)}M vectors) would need ≈ ${Math.round(hnswGbPerMillion * vpp * big.passages / 1e6)} GB for HNSW alone, at least ${estimate(vpp * big.passages / vectorsPerSec)} of graph building (the rate falls as the graph grows) and ${estimate(big.passages / sc.realModel.passagesPerSec)} of embedding with the real model.`,
+      `- BM25 holds ≈ ${((big.bm25.heapDeltaMB * 1024) / big.passages).toFixed(1)} KB of heap per passage and answers in ${duration(big.bm25.query.p50)} (p50) / ${duration(big.bm25.query.p95)} (p95) at ${sizeLabel(big.passages)} passages.`,
+      `- The app stores ≈ ${vpp.toFixed(1)} vectors per passage (passage, sentences, clauses). HNSW took ${hnswGbPerMillion.toFixed(1)} GB per million vectors and built at ${Math.round(vectorsPerSec)} vectors/s at that size, so ${sizeLabel(big.passages)} passages (≈ ${((vpp * big.passages) / 1e6).toFixed(1)}M vectors) would need ≈ ${Math.round((hnswGbPerMillion * vpp * big.passages) / 1e6)} GB for HNSW alone, at least ${estimate((vpp * big.passages) / vectorsPerSec)} of graph building (the rate falls as the graph grows) and ${estimate(big.passages / sc.realModel.passagesPerSec)} of embedding with the real model.`,
     ].join('\n');
   },
 
@@ -196,11 +247,15 @@ export const sections: Record<string, SectionRenderer> = {
   'web-sizes': () => {
     const what: Record<string, string> = {
       'widget.js': '`/widget.js`: the launcher, the shadow root and the styles',
-      'widget-panel.js': '`/assets/widget-panel.js`: the widget\'s chat panel (chat UI, marked, DOMPurify, eventsource-parser), fetched when the panel first opens',
+      'widget-panel.js':
+        "`/assets/widget-panel.js`: the widget's chat panel (chat UI, marked, DOMPurify, eventsource-parser), fetched when the panel first opens",
       'app.js': 'the chat page',
       'viewer.js': 'the source viewer',
     };
-    return table(['bundle', 'what', 'minified', 'gzip -9'], web().map((r) => [`\`${r.file}\``, what[r.file] ?? '', kB(r.bytes), kB(r.gzip)]));
+    return table(
+      ['bundle', 'what', 'minified', 'gzip -9'],
+      web().map((r) => [`\`${r.file}\``, what[r.file] ?? '', kB(r.bytes), kB(r.gzip)]),
+    );
   },
 
   'worker-size': () => {

@@ -8,7 +8,9 @@ export function formatPassages(result: RetrievalResult): string {
   const lines: string[] = [];
   const r = result.relevance;
   lines.push(`问题 / query: ${result.query}`);
-  lines.push(`relevance: dense ${r.denseMax.toFixed(3)}, lexical coverage ${r.lexicalCoverage.toFixed(2)} → ${r.inScope ? 'in scope' : 'probably NOT covered by the corpus'}`);
+  lines.push(
+    `relevance: dense ${r.denseMax.toFixed(3)}, lexical coverage ${r.lexicalCoverage.toFixed(2)} → ${r.inScope ? 'in scope' : 'probably NOT covered by the corpus'}`,
+  );
   result.passages.forEach((p, i) => {
     lines.push('');
     lines.push(`[${i + 1}] ${p.title}  (${p.docId} ${p.start}–${p.end}, score ${p.score.toFixed(3)})`);

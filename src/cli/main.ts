@@ -49,7 +49,9 @@ program
       if (!build) log(`index is up to date (${counts}) in ${config.dataDir}`);
       else {
         log(`index built in ${(buildMs / 1000).toFixed(1)} s (${reason}): ${counts}`);
-        log(`  added ${build.added.length}, changed ${build.changed.length}, removed ${build.removed.length}, unchanged ${build.unchanged.length}; embedded ${build.embedded} texts in ${(build.embedMs / 1000).toFixed(1)} s`);
+        log(
+          `  added ${build.added.length}, changed ${build.changed.length}, removed ${build.removed.length}, unchanged ${build.unchanged.length}; embedded ${build.embedded} texts in ${(build.embedMs / 1000).toFixed(1)} s`,
+        );
       }
     }),
   );
@@ -66,7 +68,8 @@ program
       if (!MODES.includes(opts.mode as RetrievalMode)) throw new UserFacingError(`Unknown --mode "${opts.mode}".`, `use one of ${MODES.join(', ')}.`);
       const q = question(words);
       const k = opts.top ?? config.retrieval.topK;
-      if (!Number.isInteger(k) || k < 1 || k > config.retrieval.maxTopK) throw new UserFacingError(`--top must be a whole number from 1 to ${config.retrieval.maxTopK}.`, 'raise YIJU_MAX_TOP_K to allow more.');
+      if (!Number.isInteger(k) || k < 1 || k > config.retrieval.maxTopK)
+        throw new UserFacingError(`--top must be a whole number from 1 to ${config.retrieval.maxTopK}.`, 'raise YIJU_MAX_TOP_K to allow more.');
       const rt = await open(config, { retriever: { mode: opts.mode as RetrievalMode } });
       const result = await rt.retriever.retrieve(q, k);
       process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatPassages(result));
@@ -100,7 +103,10 @@ program
       log(`  curl -s ${server.url}/api/ask -H 'Content-Type: application/json' -d '{"question":"初信初访应该怎么处理？"}'`);
       const stop = (signal: string) => {
         log(`${signal}: finishing in-flight requests…`);
-        server.close().then(() => process.exit(0), () => process.exit(1));
+        server.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
@@ -144,7 +150,11 @@ program
   .action(() =>
     runCli(async (config) => {
       const model = await provisionConfiguredModel(config, log);
-      log(model.source === 'hub' ? `model: will be downloaded from the hub (${model.hubId}) on first use into ${model.cacheDir}` : `model: ${model.dir} (${model.source}, verified)`);
+      log(
+        model.source === 'hub'
+          ? `model: will be downloaded from the hub (${model.hubId}) on first use into ${model.cacheDir}`
+          : `model: ${model.dir} (${model.source}, verified)`,
+      );
     }),
   );
 

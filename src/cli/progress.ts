@@ -15,7 +15,10 @@ export function progressReporter<Phase extends string>(labels: Record<Phase, str
         bar = null;
         phase = p.phase;
         if (tty) {
-          bar = new cliProgress.SingleBar({ stream, format: `${labels[p.phase]} [{bar}] {value}/{total} {percentage}% eta {eta}s`, hideCursor: true }, cliProgress.Presets.shades_classic);
+          bar = new cliProgress.SingleBar(
+            { stream, format: `${labels[p.phase]} [{bar}] {value}/{total} {percentage}% eta {eta}s`, hideCursor: true },
+            cliProgress.Presets.shades_classic,
+          );
           bar.start(p.total, 0);
         } else stream.write(`${labels[p.phase].trim()}: ${p.total} items\n`);
       }

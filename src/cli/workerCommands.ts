@@ -40,20 +40,34 @@ export function buildWorkerCommand(): Command {
   return new Command('build-worker')
     .summary('pack the Cloudflare Worker with the corpus into dist/worker/index.js')
     .description(
-      'pack the Cloudflare Worker (app, corpus, BM25 index, browser bundles) into dist/worker/index.js under the current directory and print its size against Cloudflare\'s limits (wrangler.toml [build] runs it before wrangler dev and deploy)',
+      "pack the Cloudflare Worker (app, corpus, BM25 index, browser bundles) into dist/worker/index.js under the current directory and print its size against Cloudflare's limits (wrangler.toml [build] runs it before wrangler dev and deploy)",
     )
     .action(() =>
       runCli(async (config) => {
         const progress = buildProgressReporter();
         const out = join(process.cwd(), 'dist', 'worker');
         const started = performance.now();
-        const r = await buildWorker(config, out, { log: (l) => (progress.stop(), log(l)), onProgress: (p) => progress.onProgress(p) }).finally(() => progress.stop());
-        log(`worker: ${r.counts.documents} documents, ${r.counts.chunks} passages, ${r.counts.terms} terms (corpus ${r.corpusHash.slice(0, 12)}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-        log(`worker: ${r.file}: ${kib(r.bytes)}, gzip ${kib(r.gzipBytes)} (corpus ${kib(r.corpusBytes)}); Cloudflare's limits: ${kib(WORKER_LIMITS.free)} gzip on Free, ${kib(WORKER_LIMITS.paid)} on Paid`);
-        if (r.gzipBytes > WORKER_LIMITS.paid) throw new UserFacingError(`The Worker is ${kib(r.gzipBytes)} compressed, over Cloudflare's ${kib(WORKER_LIMITS.paid)} limit.`, 'deploy a smaller corpus in the bundle, or serve this corpus from Node.');
+        const r = await buildWorker(config, out, { log: (l) => (progress.stop(), log(l)), onProgress: (p) => progress.onProgress(p) }).finally(() =>
+          progress.stop(),
+        );
+        log(
+          `worker: ${r.counts.documents} documents, ${r.counts.chunks} passages, ${r.counts.terms} terms (corpus ${r.corpusHash.slice(0, 12)}) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        );
+        log(
+          `worker: ${r.file}: ${kib(r.bytes)}, gzip ${kib(r.gzipBytes)} (corpus ${kib(r.corpusBytes)}); Cloudflare's limits: ${kib(WORKER_LIMITS.free)} gzip on Free, ${kib(WORKER_LIMITS.paid)} on Paid`,
+        );
+        if (r.gzipBytes > WORKER_LIMITS.paid)
+          throw new UserFacingError(
+            `The Worker is ${kib(r.gzipBytes)} compressed, over Cloudflare's ${kib(WORKER_LIMITS.paid)} limit.`,
+            'deploy a smaller corpus in the bundle, or serve this corpus from Node.',
+          );
         // Vectorize mode needs the vectors of exactly these passages; the Worker refuses others (see vectorsMismatch).
-        if (r.vectors && r.vectors.corpusHash !== r.corpusHash) log(`worker: the Vectorize index "${r.vectors.index}" was pushed from another corpus (${r.vectors.corpusHash.slice(0, 12)}); run npm run push:vectorize before deploying with the AI and VECTORIZE bindings`);
-        else if (r.vectors) log(`worker: Vectorize index "${r.vectors.index}": ${r.vectors.count} vectors by ${r.vectors.embedder.id}, pushed ${r.vectors.pushedAt}`);
+        if (r.vectors && r.vectors.corpusHash !== r.corpusHash)
+          log(
+            `worker: the Vectorize index "${r.vectors.index}" was pushed from another corpus (${r.vectors.corpusHash.slice(0, 12)}); run npm run push:vectorize before deploying with the AI and VECTORIZE bindings`,
+          );
+        else if (r.vectors)
+          log(`worker: Vectorize index "${r.vectors.index}": ${r.vectors.count} vectors by ${r.vectors.embedder.id}, pushed ${r.vectors.pushedAt}`);
         if (r.gzipBytes > WORKER_LIMITS.free) log(`worker: over the Free plan's ${kib(WORKER_LIMITS.free)}: deploying needs the Workers Paid plan`);
       }),
     );
@@ -65,7 +79,13 @@ const positiveInt = (max: number) => (v: string) => {
   return n;
 };
 
-const LABELS: Record<PushProgress['phase'], string> = { chunk: 'chunking ', lexical: 'BM25     ', embed: 'embedding', upsert: 'upserting', delete: 'deleting ' };
+const LABELS: Record<PushProgress['phase'], string> = {
+  chunk: 'chunking ',
+  lexical: 'BM25     ',
+  embed: 'embedding',
+  upsert: 'upserting',
+  delete: 'deleting ',
+};
 
 function required(name: string, what: string): string {
   const value = process.env[name]?.trim();
@@ -108,8 +128,14 @@ export function pushVectorizeCommand(): Command {
     )
     .action((opts: PushOptions) =>
       runCli(async (config) => {
-        const accountId = required('CLOUDFLARE_ACCOUNT_ID', 'your account id: dash.cloudflare.com → Workers & Pages → Account details, or `npx wrangler whoami`');
-        const apiToken = required('CLOUDFLARE_API_TOKEN', 'create a token at dash.cloudflare.com → My Profile → API Tokens with the permissions "Workers AI: Read" and "Vectorize: Edit"');
+        const accountId = required(
+          'CLOUDFLARE_ACCOUNT_ID',
+          'your account id: dash.cloudflare.com → Workers & Pages → Account details, or `npx wrangler whoami`',
+        );
+        const apiToken = required(
+          'CLOUDFLARE_API_TOKEN',
+          'create a token at dash.cloudflare.com → My Profile → API Tokens with the permissions "Workers AI: Read" and "Vectorize: Edit"',
+        );
         const progress = progressReporter(LABELS);
         try {
           const summary = await pushToVectorize({
@@ -126,7 +152,8 @@ export function pushVectorizeCommand(): Command {
             onProgress: (p) => progress.onProgress(p),
           });
           progress.stop();
-          if (summary.mutationId) log(`vectorize ${summary.index}: last mutation ${summary.mutationId} (Vectorize applies mutations within seconds to minutes)`);
+          if (summary.mutationId)
+            log(`vectorize ${summary.index}: last mutation ${summary.mutationId} (Vectorize applies mutations within seconds to minutes)`);
           process.stdout.write(`${summaryLine(summary)}\n`);
         } finally {
           progress.stop();

@@ -33,7 +33,9 @@ export function setting<T extends z.ZodType>(env: string, schema: T, description
 export const group = <S extends z.ZodRawShape>(shape: S) => z.object(shape).prefault({} as never);
 
 /** Yes/no: 1, true, yes or 0, false, no. */
-export const bool = z.union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no'])]).transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
+export const bool = z
+  .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no'])])
+  .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
 
 /**
  * The one list syntax: items separated by commas, "|" or whitespace, empty items dropped. (Keys,
@@ -70,7 +72,7 @@ const unwrap = (s: z.ZodType): z.ZodType => {
 function describeType(s: z.ZodType): string {
   const inner = unwrap(s);
   const def = (inner as unknown as { _zod: { def: { type: string; entries?: Record<string, string>; options?: z.ZodType[] } } })._zod.def;
-  if (s === (bool as unknown) || def.type === 'union' && def.options?.some((o) => unwrap(o)._zod.def.type === 'boolean')) return 'yes/no';
+  if (s === (bool as unknown) || (def.type === 'union' && def.options?.some((o) => unwrap(o)._zod.def.type === 'boolean'))) return 'yes/no';
   if (def.type === 'union') return 'list';
   if (def.type === 'enum') return `one of ${Object.values(def.entries ?? {}).join(', ')}`;
   if (def.type === 'number') {

@@ -18,7 +18,12 @@ export interface AnswerMetrics {
 /** Key facts count as present when they appear in the answer (punctuation and spaces ignored). */
 export function answerMetrics(questions: LocatedQuestion[], answers: AnswerResult[], documentText: (docId: string) => string | undefined): AnswerMetrics {
   const squash = (s: string) => s.replace(/[\s\p{P}]/gu, '');
-  let refusedOut = 0, outTotal = 0, refusedIn = 0, facts = 0, found = 0, bad = 0;
+  let refusedOut = 0,
+    outTotal = 0,
+    refusedIn = 0,
+    facts = 0,
+    found = 0,
+    bad = 0;
   const missingFacts: AnswerMetrics['missingFacts'] = [];
   questions.forEach((q, i) => {
     const a = answers[i]!;
@@ -35,5 +40,13 @@ export function answerMetrics(questions: LocatedQuestion[], answers: AnswerResul
     found += (q.keyFacts?.length ?? 0) - missing.length;
     if (missing.length) missingFacts.push({ id: q.id, facts: missing });
   });
-  return { refusedOutOfScope: refusedOut, outOfScopeTotal: outTotal, refusedInScope: refusedIn, keyFactRecall: facts ? found / facts : 1, keyFactsTotal: facts, badCitations: bad, missingFacts };
+  return {
+    refusedOutOfScope: refusedOut,
+    outOfScopeTotal: outTotal,
+    refusedInScope: refusedIn,
+    keyFactRecall: facts ? found / facts : 1,
+    keyFactsTotal: facts,
+    badCitations: bad,
+    missingFacts,
+  };
 }

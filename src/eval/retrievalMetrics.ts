@@ -21,7 +21,13 @@ export function firstRelevantRank(passages: Span[], evidence: Span[]): number | 
 }
 
 export function retrievalMetrics(questions: LocatedQuestion[], results: RetrievalResult[]): RetrievalMetrics {
-  let r1 = 0, r5 = 0, rr = 0, oosDetected = 0, oosTotal = 0, rejected = 0, inScope = 0;
+  let r1 = 0,
+    r5 = 0,
+    rr = 0,
+    oosDetected = 0,
+    oosTotal = 0,
+    rejected = 0,
+    inScope = 0;
   const misses: RetrievalMetrics['misses'] = [];
   questions.forEach((q, i) => {
     const res = results[i]!;
@@ -39,5 +45,14 @@ export function retrievalMetrics(questions: LocatedQuestion[], results: Retrieva
     if (rank !== 1) misses.push({ id: q.id, rank });
   });
   const n = inScope || 1;
-  return { questions: inScope, recallAt1: r1 / n, recallAt5: r5 / n, mrr: rr / n, outOfScopeDetected: oosDetected, outOfScopeTotal: oosTotal, inScopeRejected: rejected, misses };
+  return {
+    questions: inScope,
+    recallAt1: r1 / n,
+    recallAt5: r5 / n,
+    mrr: rr / n,
+    outOfScopeDetected: oosDetected,
+    outOfScopeTotal: oosTotal,
+    inScopeRejected: rejected,
+    misses,
+  };
 }

@@ -30,7 +30,10 @@ export const REFERENCE_PATH = '/api/docs';
 const OPEN_PATHS = new Set(['/api/health', OPENAPI_PATH, REFERENCE_PATH]);
 
 /** Runs `middleware` except on the open paths. */
-const guarded = (middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> => (c, next) => (OPEN_PATHS.has(c.req.path) ? next() : middleware(c, next));
+const guarded =
+  (middleware: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv> =>
+  (c, next) =>
+    OPEN_PATHS.has(c.req.path) ? next() : middleware(c, next);
 
 /**
  * The Yiju HTTP app: one Hono app for every runtime. It imports no runtime
@@ -44,7 +47,15 @@ export function createApp(deps: AppDeps) {
 
   app.use(requestId());
   app.use(requestLog(logger));
-  app.use(methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => c.json({ error: { code: 'method_not_allowed', message: `${c.req.method} is not allowed here; use ${methods.join(' or ')}` } }, 405, { Allow: methods.join(', ') }) }));
+  app.use(
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, methods) =>
+        c.json({ error: { code: 'method_not_allowed', message: `${c.req.method} is not allowed here; use ${methods.join(' or ')}` } }, 405, {
+          Allow: methods.join(', '),
+        }),
+    }),
+  );
   app.use(identifyClient({ apiKeys: options.apiKeys, trustProxy: options.trustProxy, peerAddress: deps.peerAddress }));
   app.use(
     secureHeaders({
@@ -87,7 +98,11 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes(ctx));
   app.route('/', webRoutes(ctx, deps.assets));
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer', description: 'Needed only when the server sets YIJU_API_KEYS.' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Needed only when the server sets YIJU_API_KEYS.',
+  });
   const document = () =>
     app.getOpenAPI31Document({
       openapi: '3.1.0',

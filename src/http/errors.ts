@@ -5,7 +5,12 @@ import type { ZodError } from 'zod';
 
 /** An error the client caused or can act on: sent as `{"error":{"code","message"}}` with its status. */
 export class ApiError extends Error {
-  constructor(readonly status: ContentfulStatusCode, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
     this.name = 'ApiError';
   }

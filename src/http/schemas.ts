@@ -26,8 +26,10 @@ export const text = (name: string, max: number) => typed(field(name).max(max, `$
 
 /** A question: surrounding whitespace trimmed first, then 1–max characters. `name` is the field as the client knows it. */
 export const question = (max: number, name = 'question') =>
-  typed(field(name).trim().min(1, `${name} is empty`).max(max, `${name} is longer than ${max} characters`), name)
-    .openapi({ description: `The question, in any language (1–${max} characters after trimming).`, example: '这项工作应该怎么做？' });
+  typed(field(name).trim().min(1, `${name} is empty`).max(max, `${name} is longer than ${max} characters`), name).openapi({
+    description: `The question, in any language (1–${max} characters after trimming).`,
+    example: '这项工作应该怎么做？',
+  });
 
 export const ErrorSchema = z
   .object({
@@ -38,17 +40,25 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
-export const TurnSchema = z
-  .object({ role: z.enum(['user', 'assistant']), content: text('history content', HISTORY_LIMITS.charsPerTurn) })
-  .openapi('Turn');
+export const TurnSchema = z.object({ role: z.enum(['user', 'assistant']), content: text('history content', HISTORY_LIMITS.charsPerTurn) }).openapi('Turn');
 
 /** `topK` means one thing on every route: passages per answer, YIJU_TOP_K by default, at most YIJU_MAX_TOP_K. */
 export const askBody = (options: Pick<HttpOptions, 'maxQuestionChars' | 'maxTopK'>, maxK = options.maxTopK) =>
   z
     .object({
       question: question(options.maxQuestionChars),
-      history: z.array(TurnSchema).max(HISTORY_LIMITS.turns, `history has more than ${HISTORY_LIMITS.turns} turns`).optional().openapi({ description: 'Earlier turns of the conversation, oldest first (for follow-up questions).' }),
-      topK: z.number().int('topK must be a whole number').min(1, 'topK must be at least 1').max(maxK, `topK must be at most ${maxK}`).optional().openapi({ description: `Passages to retrieve (1–${maxK}; default YIJU_TOP_K).` }),
+      history: z
+        .array(TurnSchema)
+        .max(HISTORY_LIMITS.turns, `history has more than ${HISTORY_LIMITS.turns} turns`)
+        .optional()
+        .openapi({ description: 'Earlier turns of the conversation, oldest first (for follow-up questions).' }),
+      topK: z
+        .number()
+        .int('topK must be a whole number')
+        .min(1, 'topK must be at least 1')
+        .max(maxK, `topK must be at most ${maxK}`)
+        .optional()
+        .openapi({ description: `Passages to retrieve (1–${maxK}; default YIJU_TOP_K).` }),
     })
     .openapi('AskRequest');
 
@@ -135,7 +145,12 @@ export const DocumentSchema = DocumentSummarySchema.extend({
 export const feedbackBody = (maxQuestion: number) =>
   z
     .object({
-      answerId: z.string().min(1).max(100).regex(/^[\w-]+$/, 'answerId must be an id from an answer').optional(),
+      answerId: z
+        .string()
+        .min(1)
+        .max(100)
+        .regex(/^[\w-]+$/, 'answerId must be an id from an answer')
+        .optional(),
       question: question(maxQuestion).optional(),
       rating: z.enum(['up', 'down'], { error: 'rating must be "up" or "down"' }),
       comment: text('comment', 2000).optional(),
@@ -155,7 +170,13 @@ export const HealthSchema = z
     /** hybrid: BM25 fused with embeddings; lexical: BM25 alone (a Worker's bundled index). */
     retrieval: z.enum(['hybrid', 'lexical']).optional(),
     runtime: z.enum(['node', 'workers']).optional(),
-    index: z.object({ loaded: z.literal(true), documents: z.number().int(), chunks: z.number().int(), vectors: z.number().int(), builtAt: z.string().optional() }),
+    index: z.object({
+      loaded: z.literal(true),
+      documents: z.number().int(),
+      chunks: z.number().int(),
+      vectors: z.number().int(),
+      builtAt: z.string().optional(),
+    }),
   })
   .openapi('Health');
 

@@ -12,7 +12,6 @@ import type { Runtime } from './runtime.js';
 import { buildWebAssets } from './webAssets.js';
 import { VERSION } from './version.js';
 
-
 export const feedbackPath = (dataDir: string) => join(dataDir, 'feedback', 'feedback.jsonl');
 
 export interface RunningServer {
@@ -61,17 +60,26 @@ export async function startServer(rt: Runtime, overrides: ServerOverrides = {}):
     errorHandler: (err) => {
       const bad = err instanceof RequestError;
       if (!bad) logger.log('error', { msg: 'adapter error', error: String((err as Error)?.message ?? err) });
-      return Response.json(bad ? { error: { code: 'bad_request', message: 'malformed request (check the Host header and the request target)' } } : { error: { code: 'internal', message: 'Something went wrong on the server; the error was logged.' } }, { status: bad ? 400 : 500 });
+      return Response.json(
+        bad
+          ? { error: { code: 'bad_request', message: 'malformed request (check the Host header and the request target)' } }
+          : { error: { code: 'internal', message: 'Something went wrong on the server; the error was logged.' } },
+        { status: bad ? 400 : 500 },
+      );
     },
   });
   // HTTP/1.1 requires a Host header (RFC 9112 §3.2): Node would answer its absence with an empty 400; this one says why.
   const server = createServer({ requireHostHeader: false }, (req, res) => {
     if (req.headers.host !== undefined || req.httpVersion !== '1.1') return void listener(req, res);
-    res.writeHead(400, { 'Content-Type': 'application/json', Connection: 'close' }).end(JSON.stringify({ error: { code: 'bad_request', message: 'HTTP/1.1 requests need a Host header' } }));
+    res
+      .writeHead(400, { 'Content-Type': 'application/json', Connection: 'close' })
+      .end(JSON.stringify({ error: { code: 'bad_request', message: 'HTTP/1.1 requests need a Host header' } }));
   });
   // An Expect header other than 100-continue: Node answers 417 itself, with an empty body, unless told otherwise.
   server.on('checkExpectation', (_req, res: ServerResponse) => {
-    res.writeHead(417, { 'Content-Type': 'application/json', Connection: 'close' }).end(JSON.stringify({ error: { code: 'expectation_failed', message: 'only "Expect: 100-continue" is supported' } }));
+    res
+      .writeHead(417, { 'Content-Type': 'application/json', Connection: 'close' })
+      .end(JSON.stringify({ error: { code: 'expectation_failed', message: 'only "Expect: 100-continue" is supported' } }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -81,8 +89,14 @@ export async function startServer(rt: Runtime, overrides: ServerOverrides = {}):
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) return void socket.destroy();
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    const body = JSON.stringify({ error: tooLarge ? { code: 'headers_too_large', message: 'the request headers are too large' } : { code: 'bad_request', message: 'malformed HTTP request (percent-encode non-ASCII characters in the URL)' } });
-    socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    const body = JSON.stringify({
+      error: tooLarge
+        ? { code: 'headers_too_large', message: 'the request headers are too large' }
+        : { code: 'bad_request', message: 'malformed HTTP request (percent-encode non-ASCII characters in the URL)' },
+    });
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
   const { port } = server.address() as AddressInfo;
   const host = sc.host === '0.0.0.0' || sc.host === '::' ? 'localhost' : sc.host.includes(':') ? `[${sc.host}]` : sc.host;

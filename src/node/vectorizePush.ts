@@ -8,7 +8,14 @@ import { openCorpusBundle } from '../core/indexing/corpusBundle.js';
 import { planVectorSync, VectorSyncError, type VectorPushState, type VectorText } from '../core/indexing/vectorSync.js';
 import { vectorTextsOf } from '../core/retrieve/corpusIndex.js';
 import { UserFacingError } from '../core/errors.js';
-import { CloudflareApiError, CloudflareRest, restVectorize, restWorkersAi, type RestVectorize, type VectorizeIndexInfo } from '../adapters/workers/cloudflareRest.js';
+import {
+  CloudflareApiError,
+  CloudflareRest,
+  restVectorize,
+  restWorkersAi,
+  type RestVectorize,
+  type VectorizeIndexInfo,
+} from '../adapters/workers/cloudflareRest.js';
 import { VectorizeStore, type VectorizeBinding } from '../adapters/workers/vectorizeStore.js';
 import { WorkersAiEmbedder, WorkersAiResponseError } from '../adapters/workers/workersAiEmbedder.js';
 import { bundleCorpus } from './corpusBundle.js';
@@ -98,7 +105,8 @@ export async function readPushState(path: string, log: (line: string) => void = 
   }
   try {
     const state = JSON.parse(text) as VectorPushState;
-    if (typeof state?.schema !== 'number' || typeof state.target !== 'string' || !state.embedder || !state.vectors || typeof state.vectors !== 'object') throw new Error('unexpected shape');
+    if (typeof state?.schema !== 'number' || typeof state.target !== 'string' || !state.embedder || !state.vectors || typeof state.vectors !== 'object')
+      throw new Error('unexpected shape');
     return state;
   } catch (err) {
     log(`vectorize: ignoring unreadable push state ${path} (${(err as Error).message}); every vector will be upserted`);
@@ -125,7 +133,11 @@ export async function writePushState(path: string, state: VectorPushState): Prom
  */
 export async function createPushEmbedder(choice: PushEmbedding, config: Config, rest: CloudflareRest): Promise<Embedder & { probe?: () => Promise<unknown> }> {
   if (choice.kind === 'openai') {
-    if (!config.openai.apiKey) throw new UserFacingError('--embedder openai needs OPENAI_API_KEY.', 'set OPENAI_API_KEY (and OPENAI_BASE_URL for a non-OpenAI endpoint), or use --embedder workers-ai.');
+    if (!config.openai.apiKey)
+      throw new UserFacingError(
+        '--embedder openai needs OPENAI_API_KEY.',
+        'set OPENAI_API_KEY (and OPENAI_BASE_URL for a non-OpenAI endpoint), or use --embedder workers-ai.',
+      );
     // Loaded only when used: the OpenAI SDK is a noticeable part of the start-up time.
     const { OpenAIEmbedder } = await import('../adapters/embedders/openaiEmbedder.js');
     return new OpenAIEmbedder({
@@ -139,14 +151,19 @@ export async function createPushEmbedder(choice: PushEmbedding, config: Config, 
   }
   const model = choice.model ?? DEFAULT_WORKERS_AI_MODEL;
   const dimensions = choice.dimensions ?? WORKERS_AI_DIMENSIONS[model];
-  if (!dimensions) throw new UserFacingError(`The output size of the Workers AI model ${model} is not known.`, `pass --dimensions with the size the model produces (see developers.cloudflare.com/workers-ai/models).`);
+  if (!dimensions)
+    throw new UserFacingError(
+      `The output size of the Workers AI model ${model} is not known.`,
+      `pass --dimensions with the size the model produces (see developers.cloudflare.com/workers-ai/models).`,
+    );
   return new WorkersAiEmbedder(restWorkersAi(rest), { model, dimensions });
 }
 
 /** Errors from Cloudflare or the embedder become sentences with a fix (printed without a stack by runCli). */
 function userFacing(err: unknown): unknown {
   if (err instanceof CloudflareApiError) return new UserFacingError(err.message, err.hint);
-  if (err instanceof WorkersAiResponseError) return new UserFacingError(err.message, 'check --model and --dimensions (they must match the model and the index).');
+  if (err instanceof WorkersAiResponseError)
+    return new UserFacingError(err.message, 'check --model and --dimensions (they must match the model and the index).');
   if (err instanceof VectorSyncError) return new UserFacingError(err.message, 'this is a bug in the vector ids; please report it.');
   return err;
 }
@@ -164,12 +181,22 @@ async function push(options: PushToVectorizeOptions): Promise<PushSummary> {
   const log = options.log ?? (() => {});
   const onProgress = options.onProgress ?? (() => {});
   const index = options.index ?? DEFAULT_VECTORIZE_INDEX;
-  if (!INDEX_NAME.test(index)) throw new UserFacingError(`"${index}" is not a Vectorize index name.`, 'use letters, digits and dashes (e.g. yiju), at most 64 characters.');
+  if (!INDEX_NAME.test(index))
+    throw new UserFacingError(`"${index}" is not a Vectorize index name.`, 'use letters, digits and dashes (e.g. yiju), at most 64 characters.');
   const batchSize = options.batchSize ?? DEFAULT_PUSH_BATCH;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_PUSH_BATCH) throw new UserFacingError(`--batch ${batchSize} is out of range.`, `use a whole number from 1 to ${MAX_PUSH_BATCH}.`);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_PUSH_BATCH)
+    throw new UserFacingError(`--batch ${batchSize} is out of range.`, `use a whole number from 1 to ${MAX_PUSH_BATCH}.`);
 
-  const rest = new CloudflareRest({ accountId: options.accountId, apiToken: options.apiToken, baseUrl: options.baseUrl, fetch: options.fetch, sleep: options.sleep, retries: options.retries });
-  const embedder: Embedder & { probe?: () => Promise<unknown> } = options.embedder ?? (await createPushEmbedder(options.embedding ?? { kind: 'workers-ai' }, config, rest));
+  const rest = new CloudflareRest({
+    accountId: options.accountId,
+    apiToken: options.apiToken,
+    baseUrl: options.baseUrl,
+    fetch: options.fetch,
+    sleep: options.sleep,
+    retries: options.retries,
+  });
+  const embedder: Embedder & { probe?: () => Promise<unknown> } =
+    options.embedder ?? (await createPushEmbedder(options.embedding ?? { kind: 'workers-ai' }, config, rest));
   const vectorize = restVectorize({ rest, index, dimensions: embedder.dimensions || undefined });
 
   // 1. The index must exist and take vectors of the embedder's size (checked first: it fails fast on bad credentials).
@@ -180,11 +207,15 @@ async function push(options: PushToVectorizeOptions): Promise<PushSummary> {
       return await work();
     } catch (err) {
       if (options.embedder || options.embedding?.kind !== 'openai' || err instanceof UserFacingError) throw err;
-      throw new UserFacingError(`The embedding endpoint failed (${embedder.id}): ${(err as Error).message ?? String(err)}`, 'check OPENAI_BASE_URL, OPENAI_API_KEY and YIJU_EMBEDDING_MODEL (or --model), then run the command again (finished work is not redone).');
+      throw new UserFacingError(
+        `The embedding endpoint failed (${embedder.id}): ${(err as Error).message ?? String(err)}`,
+        'check OPENAI_BASE_URL, OPENAI_API_KEY and YIJU_EMBEDDING_MODEL (or --model), then run the command again (finished work is not redone).',
+      );
     }
   };
   if (!embedder.dimensions && !options.dryRun && embedder.probe) await viaEndpoint(() => embedder.probe!());
-  if (!embedder.dimensions) log(`vectorize: the embedding size of ${embedder.id} is not known without a request (dry run); assuming the index's ${info.config.dimensions}`);
+  if (!embedder.dimensions)
+    log(`vectorize: the embedding size of ${embedder.id} is not known without a request (dry run); assuming the index's ${info.config.dimensions}`);
   const dimensions = embedder.dimensions || info.config.dimensions;
   checkIndex(info, index, embedder, dimensions);
 
@@ -232,10 +263,24 @@ async function push(options: PushToVectorizeOptions): Promise<PushSummary> {
   if (total) onProgress({ phase: 'upsert', done: 0, total });
   for (let i = 0; i < total; i += batchSize) {
     const batch = plan.upsert.slice(i, i + batchSize);
-    const vectors = await viaEndpoint(() => embedder.embed(batch.map((b) => b.text), 'passage', (done) => onProgress({ phase: 'upsert', done: Math.min(i + done, total), total })));
-    if (vectors.length !== batch.length) throw new UserFacingError(`The embedder ${embedder.id} returned ${vectors.length} vectors for ${batch.length} texts.`, 'run the command again; if it persists, check the embedding endpoint.');
+    const vectors = await viaEndpoint(() =>
+      embedder.embed(
+        batch.map((b) => b.text),
+        'passage',
+        (done) => onProgress({ phase: 'upsert', done: Math.min(i + done, total), total }),
+      ),
+    );
+    if (vectors.length !== batch.length)
+      throw new UserFacingError(
+        `The embedder ${embedder.id} returned ${vectors.length} vectors for ${batch.length} texts.`,
+        'run the command again; if it persists, check the embedding endpoint.',
+      );
     for (const v of vectors) {
-      if (v.length !== info.config.dimensions) throw new UserFacingError(`The embedder ${embedder.id} returned ${v.length}-dimensional vectors; the index ${index} holds ${info.config.dimensions}.`, 'pass --dimensions matching the model, or use an index created for it.');
+      if (v.length !== info.config.dimensions)
+        throw new UserFacingError(
+          `The embedder ${embedder.id} returned ${v.length}-dimensional vectors; the index ${index} holds ${info.config.dimensions}.`,
+          'pass --dimensions matching the model, or use an index created for it.',
+        );
     }
     summary.embedded += batch.length;
     await store.upsert(batch.map((b, j) => ({ id: b.id, vector: vectors[j]! })));
@@ -267,7 +312,10 @@ function checkIndex(info: VectorizeIndexInfo, index: string, embedder: Embedder,
   }
   // Yiju's vectors are normalised, so cosine and dot product rank alike; Euclidean distances would turn its scores upside down.
   if (metric !== 'cosine' && metric !== 'dot-product') {
-    throw new UserFacingError(`The Vectorize index ${index} uses the ${metric} metric; Yiju's scores are cosine similarities.`, `create an index with --metric=cosine (npx wrangler vectorize create <name> --dimensions=${dimensions} --metric=cosine).`);
+    throw new UserFacingError(
+      `The Vectorize index ${index} uses the ${metric} metric; Yiju's scores are cosine similarities.`,
+      `create an index with --metric=cosine (npx wrangler vectorize create <name> --dimensions=${dimensions} --metric=cosine).`,
+    );
   }
 }
 

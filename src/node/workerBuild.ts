@@ -45,12 +45,17 @@ const payloadPlugin = (payload: WorkerPayload): Plugin => ({
  * jieba into a BM25 index) and the browser bundles into one ES module for
  * workerd, at `outDir/index.js`.
  */
-export async function buildWorker(config: Config, outDir: string, options: { log?: (line: string) => void; onProgress?: (p: BuildProgress) => void; vectorizeIndex?: string } = {}): Promise<WorkerBuildResult> {
+export async function buildWorker(
+  config: Config,
+  outDir: string,
+  options: { log?: (line: string) => void; onProgress?: (p: BuildProgress) => void; vectorizeIndex?: string } = {},
+): Promise<WorkerBuildResult> {
   const bundle = await bundleCorpus(config, options);
   // The record of the last push to the Worker's Vectorize index goes in too: the Worker checks it before querying.
   const index = options.vectorizeIndex ?? DEFAULT_VECTORIZE_INDEX;
   const pushed = await readPushState(pushStatePath(config, index), options.log);
-  if (pushed) bundle.vectors = { index, embedder: pushed.embedder, corpusHash: pushed.corpusHash, count: Object.keys(pushed.vectors).length, pushedAt: pushed.pushedAt };
+  if (pushed)
+    bundle.vectors = { index, embedder: pushed.embedder, corpusHash: pushed.corpusHash, count: Object.keys(pushed.vectors).length, pushedAt: pushed.pushedAt };
   const web = await buildWebAssets();
   const assets: Record<string, string> = {};
   for (const name of ['app.js', 'widget.js', 'widget-panel.js', 'viewer.js'] as const) assets[name] = web.get(name)!;

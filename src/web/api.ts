@@ -10,7 +10,11 @@ export type FailureKind = 'network' | 'rate_limited' | 'unauthorized' | 'bad_req
 
 /** Why a request failed, in terms the UI can put into words. */
 export class ApiFailure extends Error {
-  constructor(readonly kind: FailureKind, message: string, readonly retryAfter?: number) {
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    readonly retryAfter?: number,
+  ) {
     super(message);
   }
 }
@@ -45,7 +49,10 @@ export interface Suggestions {
 /** The Yiju HTTP API as the chat UI uses it: /api/chat (SSE), /api/feedback, /api/suggestions. */
 export function createApiClient(base: string, apiKey?: string): ApiClient {
   const root = base.replace(/\/+$/u, '');
-  const headers = (json: boolean): Record<string, string> => ({ ...(json ? { 'Content-Type': 'application/json' } : {}), ...(apiKey ? { Authorization: `Bearer ${apiKey}` } : {}) });
+  const headers = (json: boolean): Record<string, string> => ({
+    ...(json ? { 'Content-Type': 'application/json' } : {}),
+    ...(apiKey ? { Authorization: `Bearer ${apiKey}` } : {}),
+  });
   const request = async (path: string, init: RequestInit): Promise<Response> => {
     let res: Response;
     try {

@@ -69,9 +69,16 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     if (options.placeholder === undefined) input.placeholder = ui.placeholder;
   };
   const suggested = client.suggestions();
-  suggested.then((r) => useDomainWords(r.ui), () => {});
+  suggested.then(
+    (r) => useDomainWords(r.ui),
+    () => {},
+  );
   if (options.examples?.length) showExamples(options.examples);
-  else suggested.then((r) => showExamples(r.questions), () => empty.querySelector('p + p')?.remove());
+  else
+    suggested.then(
+      (r) => showExamples(r.questions),
+      () => empty.querySelector('p + p')?.remove(),
+    );
   examples.addEventListener('click', (e) => {
     const b = (e.target as HTMLElement).closest('button');
     if (b) void ask(b.textContent ?? '');
@@ -126,7 +133,19 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
   const chip = (n: number, message: HTMLElement) => {
     const c = citationsOf.get(message)?.find((x) => x.n === n);
     if (!c) return null;
-    const a = h('a', { class: 'yj-cite', href: viewerLink(options.apiBase, c, citationsOf.get(message)!), target: '_blank', rel: 'noopener', 'aria-label': s.citation(n, c.title), 'aria-describedby': 'yj-pop', 'data-n': String(n) }, String(n));
+    const a = h(
+      'a',
+      {
+        class: 'yj-cite',
+        href: viewerLink(options.apiBase, c, citationsOf.get(message)!),
+        target: '_blank',
+        rel: 'noopener',
+        'aria-label': s.citation(n, c.title),
+        'aria-describedby': 'yj-pop',
+        'data-n': String(n),
+      },
+      String(n),
+    );
     const show = () => {
       clearTimeout(hideTimer);
       popOwner = a;
@@ -164,7 +183,18 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
       'details',
       { class: 'yj-sources', open: true },
       h('summary', {}, `${s.sources} (${all.length})`),
-      h('ol', {}, ...all.map((c) => h('li', { value: String(c.n) }, h('a', { href: viewerLink(options.apiBase, c, all), target: '_blank', rel: 'noopener' }, c.title), h('q', {}, c.text)))),
+      h(
+        'ol',
+        {},
+        ...all.map((c) =>
+          h(
+            'li',
+            { value: String(c.n) },
+            h('a', { href: viewerLink(options.apiBase, c, all), target: '_blank', rel: 'noopener' }, c.title),
+            h('q', {}, c.text),
+          ),
+        ),
+      ),
     );
 
   const actions = (answer: Answer) => {
@@ -194,11 +224,27 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     };
     up.addEventListener('click', () => void rate('up', up));
     down.addEventListener('click', () => void rate('down', down));
-    return h('div', { class: 'yj-actions' }, h('span', { class: 'yj-badge', 'data-mode': answer.mode }, answer.mode === 'generative' ? s.modeGenerative : s.modeExtractive), copy, up, down, status);
+    return h(
+      'div',
+      { class: 'yj-actions' },
+      h('span', { class: 'yj-badge', 'data-mode': answer.mode }, answer.mode === 'generative' ? s.modeGenerative : s.modeExtractive),
+      copy,
+      up,
+      down,
+      status,
+    );
   };
 
   const failureText = (f: ApiFailure) =>
-    f.kind === 'rate_limited' ? s.rateLimited(f.retryAfter ?? 30) : f.kind === 'unauthorized' ? s.unauthorized : f.kind === 'bad_request' ? s.badRequest(f.message) : f.kind === 'network' ? s.network : s.server;
+    f.kind === 'rate_limited'
+      ? s.rateLimited(f.retryAfter ?? 30)
+      : f.kind === 'unauthorized'
+        ? s.unauthorized
+        : f.kind === 'bad_request'
+          ? s.badRequest(f.message)
+          : f.kind === 'network'
+            ? s.network
+            : s.server;
 
   async function ask(raw: string): Promise<void> {
     const question = raw.trim();

@@ -52,7 +52,12 @@ function highlight(): void {
   if (!marks.length) return;
   // The i-th cited span, in the marks after merging overlaps.
   const wanted = spans[index];
-  let i = wanted ? Math.max(0, merged.findIndex(([a, b]) => a <= wanted[0] && wanted[0] < b)) : 0;
+  let i = wanted
+    ? Math.max(
+        0,
+        merged.findIndex(([a, b]) => a <= wanted[0] && wanted[0] < b),
+      )
+    : 0;
   const status = document.createElement('span');
   status.setAttribute('role', 'status');
   const go = (k: number) => {

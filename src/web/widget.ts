@@ -85,7 +85,10 @@ class YijuWidget extends HTMLElement {
           title: d.title,
           greeting: d.greeting,
           placeholder: d.placeholder,
-          examples: d.examples?.split('|').map((q) => q.trim()).filter(Boolean),
+          examples: d.examples
+            ?.split('|')
+            .map((q) => q.trim())
+            .filter(Boolean),
           onClose: () => this.close(),
         });
       },

@@ -10,8 +10,16 @@ import { checkCommon, commonSettings, group, readSettings, setting } from '../co
 export const WorkerConfigSchema = z.object({
   ...commonSettings,
   workers: group({
-    retrieval: setting('YIJU_RETRIEVAL', z.enum(['auto', 'bundled', 'vectorize']).default('auto'), 'Workers: `bundled` (the packed lexical index, no bindings), `vectorize` (hybrid with Workers AI embeddings and the Vectorize index), `auto` (vectorize when both the AI and VECTORIZE bindings exist).'),
-    embeddingModel: setting('YIJU_WORKERS_AI_EMBEDDING_MODEL', z.string().min(1).default('@cf/baai/bge-m3'), 'Workers: the Workers AI embedding model of Vectorize mode.'),
+    retrieval: setting(
+      'YIJU_RETRIEVAL',
+      z.enum(['auto', 'bundled', 'vectorize']).default('auto'),
+      'Workers: `bundled` (the packed lexical index, no bindings), `vectorize` (hybrid with Workers AI embeddings and the Vectorize index), `auto` (vectorize when both the AI and VECTORIZE bindings exist).',
+    ),
+    embeddingModel: setting(
+      'YIJU_WORKERS_AI_EMBEDDING_MODEL',
+      z.string().min(1).default('@cf/baai/bge-m3'),
+      'Workers: the Workers AI embedding model of Vectorize mode.',
+    ),
     chatModel: setting('YIJU_WORKERS_AI_CHAT_MODEL', z.string().min(1).optional(), 'Workers: the Workers AI chat model with YIJU_CHAT=workers-ai.'),
   }),
 });

@@ -32,7 +32,12 @@ const WORKERS_AI_DEFAULT_DIMENSIONS = 1024;
  * mode: the same, fused with Workers AI embeddings of the pushed corpus.
  * Built once per isolate, on its first request.
  */
-export function createWorkerApp(config: WorkerConfig, env: WorkerBindings, payload: WorkerPayload, logger: Logger = jsonLogger((l) => console.log(l), config.http.logLevel)): YijuApp {
+export function createWorkerApp(
+  config: WorkerConfig,
+  env: WorkerBindings,
+  payload: WorkerPayload,
+  logger: Logger = jsonLogger((l) => console.log(l), config.http.logLevel),
+): YijuApp {
   const { bundle } = payload;
   const { documents, chunks, bm25, domain } = openCorpusBundle(bundle);
   const segmenter = new VocabularySegmenter(bm25.vocabulary());

@@ -25,7 +25,8 @@ function bigrams(texts: string[]): Set<string> {
 
 describe('mulberry32', () => {
   it('is deterministic and in [0, 1)', () => {
-    const a = mulberry32(9), b = mulberry32(9);
+    const a = mulberry32(9),
+      b = mulberry32(9);
     const xs = Array.from({ length: 1000 }, () => a());
     expect(Array.from({ length: 1000 }, () => b())).toEqual(xs);
     expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);

@@ -205,7 +205,10 @@ describe('the chat page (GET /)', () => {
     // The server writes the line before it answers 201, and the page thanks only after the 201.
     const file = feedbackPath(yiju.config.dataDir);
     expect(existsSync(file)).toBe(true);
-    const records = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FeedbackRecord);
+    const records = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as FeedbackRecord);
     const mine = records.filter((r) => r.answerId === exchange.done.id);
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ rating: 'up', question, answerId: exchange.done.id });

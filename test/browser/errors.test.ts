@@ -8,16 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAIChatModel } from '../../src/adapters/chat/openaiChatModel.js';
 import { withDeadline } from '../helpers/async.js';
-import {
-  finishedAnswer,
-  focused,
-  nextChat,
-  runtimeLike,
-  serveYiju,
-  useBrowserSuite,
-  type YijuRuntime,
-  type YijuServer,
-} from '../helpers/browser.js';
+import { finishedAnswer, focused, nextChat, runtimeLike, serveYiju, useBrowserSuite, type YijuRuntime, type YijuServer } from '../helpers/browser.js';
 import { startOpenAIChatServer, type OpenAIChatServer } from '../helpers/openaiChatServer.js';
 
 const suite = useBrowserSuite();
@@ -249,7 +240,9 @@ describe('server failures, in the words of the page', () => {
 
   it('a 500 from /api/chat says "服务器出错了" with a retry that answers once the server is well', async () => {
     await openPage(`${server.url}/`);
-    await page.route('**/api/chat', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'internal', message: 'boom' } }) }));
+    await page.route('**/api/chat', (route) =>
+      route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'internal', message: 'boom' } }) }),
+    );
     await type('谁对信访工作负总责？');
     const message = await finishedAnswer(page, 0);
     await message.locator('.yj-error').waitFor();

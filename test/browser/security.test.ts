@@ -78,11 +78,19 @@ const xss = () => page.evaluate(() => (window as { __xss?: unknown }).__xss);
 /** No element that could run code or load something, and no javascript: link, anywhere under `root`. */
 async function expectInert(root: Locator) {
   expect(await root.locator('img, script, svg, iframe, object, embed, style, form, input:not([type=hidden])').count()).toBe(0);
-  const protocols = await root.locator('[href], [src], [action], [formaction], [xlink\\:href]').evaluateAll((els) =>
-    els.flatMap((e) => ['href', 'src', 'action', 'formaction', 'xlink:href'].filter((a) => e.hasAttribute(a)).map((a) => `${a}=${new URL(e.getAttribute(a)!, document.baseURI).protocol}`)),
-  );
+  const protocols = await root
+    .locator('[href], [src], [action], [formaction], [xlink\\:href]')
+    .evaluateAll((els) =>
+      els.flatMap((e) =>
+        ['href', 'src', 'action', 'formaction', 'xlink:href']
+          .filter((a) => e.hasAttribute(a))
+          .map((a) => `${a}=${new URL(e.getAttribute(a)!, document.baseURI).protocol}`),
+      ),
+    );
   for (const p of protocols) expect(p, 'a URL other than http(s)').toMatch(/^(?:href|src|action|formaction|xlink:href)=https?:$/u);
-  const handlers = await root.evaluate((r) => [...r.querySelectorAll('*')].flatMap((e) => [...e.attributes].map((a) => a.name)).filter((n) => n.startsWith('on')));
+  const handlers = await root.evaluate((r) =>
+    [...r.querySelectorAll('*')].flatMap((e) => [...e.attributes].map((a) => a.name)).filter((n) => n.startsWith('on')),
+  );
   expect(handlers).toEqual([]);
 }
 
@@ -175,7 +183,10 @@ describe('a speech containing markup and a javascript: link', () => {
   it('the source viewer shows the speech with its markup as text', async () => {
     await openPage(`${server.url}/`);
     const { message } = await ask(page, QUESTION);
-    const href = await message.locator('.yj-sources li a', { hasText: TITLE }).first().evaluate((a) => (a as HTMLAnchorElement).href);
+    const href = await message
+      .locator('.yj-sources li a', { hasText: TITLE })
+      .first()
+      .evaluate((a) => (a as HTMLAnchorElement).href);
     const target = viewerTarget(href);
     expect(target.docId).toBe(XSS_ID);
     const doc = (await (await fetch(`${server.url}/api/documents/${XSS_ID}`)).json()) as { text: string; title: string };

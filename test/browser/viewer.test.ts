@@ -25,7 +25,11 @@ declare const location: any, Node: any;
 type Element = any;
 type HTMLAnchorElement = any;
 
-interface Doc { id: string; title: string; text: string }
+interface Doc {
+  id: string;
+  title: string;
+  text: string;
+}
 
 const suite = useBrowserSuite();
 let server: YijuServer;
@@ -64,7 +68,8 @@ async function expectMarks(viewer: Page, doc: Doc, spans: [number, number][]) {
   expect(await viewer.locator('#yj-text').textContent()).toBe(doc.text);
   expect(await viewer.locator('h1').textContent()).toBe(doc.title);
   const sorted = [...spans].sort((a, b) => a[0] - b[0]);
-  for (let i = 1; i < sorted.length; i++) expect(sorted[i]![0], 'this answer cites overlapping spans of one document').toBeGreaterThanOrEqual(sorted[i - 1]![1]);
+  for (let i = 1; i < sorted.length; i++)
+    expect(sorted[i]![0], 'this answer cites overlapping spans of one document').toBeGreaterThanOrEqual(sorted[i - 1]![1]);
   expect(await viewer.locator('#yj-text mark').allTextContents()).toEqual(sorted.map(([a, b]) => doc.text.slice(a, b)));
   // Nothing but the cited spans is highlighted, and the marks sit at the cited offsets.
   const offsets = await viewer.locator('#yj-text').evaluate((root) => {
@@ -98,7 +103,9 @@ describe('the source viewer', () => {
     expect(chosen.spans.length, 'the answer should cite several spans of one document').toBeGreaterThanOrEqual(3);
     const n = chips.indexOf(chosen.href);
     // The chip's own span is the one the viewer starts on.
-    const cited = done.citations.find((c) => c.docId === chosen.docId && c.start === chosen.spans[chosen.index]![0] && c.end === chosen.spans[chosen.index]![1]);
+    const cited = done.citations.find(
+      (c) => c.docId === chosen.docId && c.start === chosen.spans[chosen.index]![0] && c.end === chosen.spans[chosen.index]![1],
+    );
     expect(cited).toBeDefined();
 
     // Clicking the chip opens the viewer in a new tab.
@@ -108,7 +115,8 @@ describe('the source viewer', () => {
     expect(new URL(viewer.url()).pathname).toBe(`/documents/${chosen.docId}`);
     const doc = await served(chosen.docId);
     await expectMarks(viewer, doc, chosen.spans);
-    for (const [a, b] of chosen.spans) expect(done.citations.some((c) => c.docId === doc.id && c.start === a && c.end === b && c.text === doc.text.slice(a, b))).toBe(true);
+    for (const [a, b] of chosen.spans)
+      expect(done.citations.some((c) => c.docId === doc.id && c.start === a && c.end === b && c.text === doc.text.slice(a, b))).toBe(true);
 
     const marks = viewer.locator('#yj-text mark');
     const status = viewer.locator('#yj-nav [role="status"]');
@@ -143,7 +151,10 @@ describe('the source viewer', () => {
     const { done, message } = await askOnPage('初信初访应该怎么处理？');
     const c = done.citations.at(-1)!;
     const link = message.locator(`.yj-sources li[value="${c.n}"] a`);
-    const chipHref = await message.locator(`a.yj-cite[data-n="${c.n}"]`).first().evaluate((a) => (a as HTMLAnchorElement).href);
+    const chipHref = await message
+      .locator(`a.yj-cite[data-n="${c.n}"]`)
+      .first()
+      .evaluate((a) => (a as HTMLAnchorElement).href);
     const href = await link.evaluate((a) => (a as HTMLAnchorElement).href);
     expect(href).toBe(chipHref);
     const t = viewerTarget(href);
@@ -166,7 +177,9 @@ describe('the source viewer', () => {
     expect(await page.locator('#yj-text').textContent()).toBe(doc.text);
     expect(await page.locator('#yj-text mark').allTextContents()).toEqual([doc.text.slice(10, 80), doc.text.slice(100, 120), doc.text.slice(200, 220)]);
     await page.locator('#yj-text mark[aria-current="true"]').waitFor();
-    expect(await page.locator('#yj-text mark[aria-current="true"]').textContent(), 'the current mark is not the span i points at').toBe(doc.text.slice(100, 120));
+    expect(await page.locator('#yj-text mark[aria-current="true"]').textContent(), 'the current mark is not the span i points at').toBe(
+      doc.text.slice(100, 120),
+    );
     expect(await page.locator('#yj-nav [role="status"]').textContent()).toBe('第 2 / 3 处');
   });
 
@@ -180,7 +193,10 @@ describe('the source viewer', () => {
 
     await page.evaluate((h) => (location.hash = h), `#c=${far}-${far + 10},40-60&i=1`);
     await page.locator('#yj-nav button').first().waitFor();
-    await expectMarks(page, doc, [[40, 60], [far, far + 10]]);
+    await expectMarks(page, doc, [
+      [40, 60],
+      [far, far + 10],
+    ]);
     await page.locator('#yj-text mark:nth-of-type(2)[aria-current="true"]').waitFor();
     await waitInViewport(page, page.locator('#yj-text mark').nth(1));
 

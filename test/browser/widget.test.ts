@@ -72,7 +72,10 @@ interface VisitOptions {
   reducedMotion?: 'reduce' | 'no-preference';
 }
 
-async function visit(url: string, { viewport = { width: 1280, height: 800 }, mobile = false, colorScheme = 'light', reducedMotion = 'no-preference' }: VisitOptions = {}): Promise<Page> {
+async function visit(
+  url: string,
+  { viewport = { width: 1280, height: 800 }, mobile = false, colorScheme = 'light', reducedMotion = 'no-preference' }: VisitOptions = {},
+): Promise<Page> {
   const page = await suite.open(url, { viewport, colorScheme, reducedMotion, ...(mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
   await page.locator('yiju-widget .yj-launcher').waitFor();
   return page;
@@ -118,7 +121,7 @@ describe('the widget on another origin', () => {
     expect(await panel(page).locator('.yj-title').textContent()).toBe('信访问答');
     expect(await panel(page).locator('.yj-empty p').first().textContent()).toBe('你好');
     expect(await panel(page).locator('button.yj-example').allTextContents()).toEqual(['初信初访应该怎么处理？', '谁对信访工作负总责？']);
-    expect((await focused(page))).toMatchObject({ id: 'yj-q', hosts: ['yiju-widget'] });
+    expect(await focused(page)).toMatchObject({ id: 'yj-q', hosts: ['yiju-widget'] });
 
     const chat = nextChat(page);
     await panel(page).locator('button.yj-example').first().click();
@@ -172,9 +175,16 @@ describe('the widget on another origin', () => {
     const green = 'rgb(0, 170, 85)';
     expect(await launcher(page).evaluate((b) => getComputedStyle(b).backgroundColor)).toBe(green);
     const colours = {
-      send: await panel(page).locator('.yj-send').evaluate((e) => getComputedStyle(e).backgroundColor),
-      question: await panel(page).locator('.yj-msg.yj-user').evaluate((e) => getComputedStyle(e).backgroundColor),
-      chip: await message.locator('a.yj-cite').first().evaluate((e) => getComputedStyle(e).backgroundColor),
+      send: await panel(page)
+        .locator('.yj-send')
+        .evaluate((e) => getComputedStyle(e).backgroundColor),
+      question: await panel(page)
+        .locator('.yj-msg.yj-user')
+        .evaluate((e) => getComputedStyle(e).backgroundColor),
+      chip: await message
+        .locator('a.yj-cite')
+        .first()
+        .evaluate((e) => getComputedStyle(e).backgroundColor),
     };
     expect(colours).toEqual({ send: green, question: green, chip: green });
   });
@@ -188,13 +198,21 @@ describe('the widget on another origin', () => {
     await panel(page).locator('textarea').waitFor(); // the chat code loads on first open
     // Reduced motion: no slide-in, and the log does not scroll smoothly.
     expect(await panel(page).evaluate((p) => p.getAnimations().length)).toBe(0);
-    expect(await panel(page).locator('.yj-log').evaluate((e) => getComputedStyle(e).scrollBehavior)).toBe('auto');
+    expect(
+      await panel(page)
+        .locator('.yj-log')
+        .evaluate((e) => getComputedStyle(e).scrollBehavior),
+    ).toBe('auto');
     // Dark mode: the panel's own dark colours on the host's light page.
-    const root = await panel(page).locator('.yj-root').evaluate((e) => ({ bg: getComputedStyle(e).backgroundColor, fg: getComputedStyle(e).color }));
+    const root = await panel(page)
+      .locator('.yj-root')
+      .evaluate((e) => ({ bg: getComputedStyle(e).backgroundColor, fg: getComputedStyle(e).color }));
     expect(root).toEqual({ bg: 'rgb(23, 24, 26)', fg: 'rgb(236, 236, 236)' });
     // English strings.
     expect(await panel(page).locator('.yj-title').textContent()).toBe('Yiju · petition-work Q&A');
-    expect(await panel(page).locator('.yj-empty p').first().textContent()).toBe('Hello! I answer questions about petition work from officials’ speeches, citing every source.');
+    expect(await panel(page).locator('.yj-empty p').first().textContent()).toBe(
+      'Hello! I answer questions about petition work from officials’ speeches, citing every source.',
+    );
     expect(await panel(page).locator('textarea').getAttribute('placeholder')).toBe('Ask a question, e.g. How should a first petition visit be handled?');
     expect(await panel(page).locator('.yj-send').textContent()).toBe('Send');
     const chat = nextChat(page);
@@ -321,7 +339,7 @@ describe('the widget on another origin', () => {
       const page = await visit(host.url(path));
       await launcher(page).click();
       await panel(page).waitFor({ state: 'visible' });
-    await panel(page).locator('textarea').waitFor(); // the chat code loads on first open
+      await panel(page).locator('textarea').waitFor(); // the chat code loads on first open
       await animationsDone(panel(page));
       const out: Record<string, string> = {};
       for (const [sel, props] of [
@@ -332,7 +350,10 @@ describe('the widget on another origin', () => {
         ['textarea', ['font-size', 'min-height', 'padding-left']],
         ['button.yj-example', ['font-size', 'padding-left']],
       ] as const) {
-        const values = await panel(page).locator(sel).first().evaluate((e, ps) => ps.map((p) => getComputedStyle(e).getPropertyValue(p)), [...props]);
+        const values = await panel(page)
+          .locator(sel)
+          .first()
+          .evaluate((e, ps) => ps.map((p) => getComputedStyle(e).getPropertyValue(p)), [...props]);
         props.forEach((p, i) => (out[`${sel} ${p}`] = values[i]!));
       }
       expect(suite.errors, path).toEqual([]);

@@ -120,7 +120,16 @@ describe('loadConfig environment mapping', () => {
   it('serves on 127.0.0.1:8787 with rate limiting on, no keys and no cross-origin access by default', () => {
     const config = loadConfig({}, CWD);
     expect(config.server).toEqual({ port: 8787, host: '127.0.0.1', shutdownGraceMs: 10_000 });
-    expect(config.http).toMatchObject({ apiKeys: [], corsOrigins: [], rateLimit: 60, rateWindowSeconds: 60, trustProxy: false, maxQuestionChars: 2000, logQuestions: false, logLevel: 'info' });
+    expect(config.http).toMatchObject({
+      apiKeys: [],
+      corsOrigins: [],
+      rateLimit: 60,
+      rateWindowSeconds: 60,
+      trustProxy: false,
+      maxQuestionChars: 2000,
+      logQuestions: false,
+      logLevel: 'info',
+    });
   });
 
   it('resolves relative paths against cwd', () => {
@@ -132,7 +141,14 @@ describe('loadConfig environment mapping', () => {
   });
 
   it('accepts the boolean spellings 1/0, true/false, yes/no', () => {
-    for (const [v, expected] of [['1', true], ['true', true], ['yes', true], ['0', false], ['false', false], ['no', false]] as const) {
+    for (const [v, expected] of [
+      ['1', true],
+      ['true', true],
+      ['yes', true],
+      ['0', false],
+      ['false', false],
+      ['no', false],
+    ] as const) {
       expect(loadConfig({ YIJU_ALLOW_REMOTE_MODELS: v, YIJU_EMBED_TITLE: v }, CWD)).toMatchObject({ embedTitle: expected, model: { allowRemote: expected } });
     }
   });

@@ -23,7 +23,9 @@ describe('declared settings', () => {
 
   it('the runtimes share the common settings and add only their own', () => {
     const shared = node.filter((s) => workers.some((w) => w.env === s.env)).map((s) => s.env);
-    expect(shared).toEqual(expect.arrayContaining(['YIJU_TOP_K', 'YIJU_MAX_TOP_K', 'YIJU_API_KEYS', 'YIJU_RATE_LIMIT', 'OPENAI_API_KEY', 'YIJU_CHAT_MODEL', 'YIJU_CHAT']));
+    expect(shared).toEqual(
+      expect.arrayContaining(['YIJU_TOP_K', 'YIJU_MAX_TOP_K', 'YIJU_API_KEYS', 'YIJU_RATE_LIMIT', 'OPENAI_API_KEY', 'YIJU_CHAT_MODEL', 'YIJU_CHAT']),
+    );
     expect(node.map((s) => s.env)).not.toContain('YIJU_RETRIEVAL');
     expect(workers.map((s) => s.env)).not.toContain('YIJU_CORPUS_DIR');
   });
@@ -42,10 +44,13 @@ describe('declared settings', () => {
 describe('readSettings', () => {
   const schema = z.object({
     a: setting('T_A', int(1, 9).default(3), 'a number for the test'),
-    g: group({ names: setting('T_NAMES', list.default([]), 'a list for the test'), alias: setting('T_NEW', z.string().optional(), 'read under two names', { aliases: ['T_OLD'] }) }),
+    g: group({
+      names: setting('T_NAMES', list.default([]), 'a list for the test'),
+      alias: setting('T_NEW', z.string().optional(), 'read under two names', { aliases: ['T_OLD'] }),
+    }),
   });
 
-  it('reads strings only (a Worker\'s other bindings are ignored), treats empty as unset, applies defaults', () => {
+  it("reads strings only (a Worker's other bindings are ignored), treats empty as unset, applies defaults", () => {
     expect(readSettings(schema, { T_A: '', T_NAMES: {} as unknown as string })).toEqual({ a: 3, g: { names: [] } });
   });
 

@@ -43,10 +43,20 @@ describe('generated regions', () => {
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
 const anchor = (heading: string) =>
-  heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/gu, '-');
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/gu, '-');
 
 const headings = (file: string) =>
-  new Set([...read(file).replace(/```[\s\S]*?```/gu, '').matchAll(/^#{1,6} (.+)$/gmu)].map((m) => anchor(m[1]!)));
+  new Set(
+    [
+      ...read(file)
+        .replace(/```[\s\S]*?```/gu, '')
+        .matchAll(/^#{1,6} (.+)$/gmu),
+    ].map((m) => anchor(m[1]!)),
+  );
 
 describe('relative links', () => {
   it.each(files)('%s links only to files and headings that exist', (file) => {

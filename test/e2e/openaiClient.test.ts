@@ -12,9 +12,27 @@ import { withDeadline } from '../helpers/async.js';
 import { dataDirWithIndex, e2eEnv } from '../helpers/e2eIndex.js';
 import { memoryLogger } from '../helpers/http.js';
 
-interface Citation { n: number; docId: string; title: string; start: number; end: number; text: string; score: number }
-interface YijuExtra { mode: string; grounded: boolean; answer: string; fallback?: string; standaloneQuestion: string; answerId: string }
-interface Extra { citations: Citation[]; yiju: YijuExtra }
+interface Citation {
+  n: number;
+  docId: string;
+  title: string;
+  start: number;
+  end: number;
+  text: string;
+  score: number;
+}
+interface YijuExtra {
+  mode: string;
+  grounded: boolean;
+  answer: string;
+  fallback?: string;
+  standaloneQuestion: string;
+  answerId: string;
+}
+interface Extra {
+  citations: Citation[];
+  yiju: YijuExtra;
+}
 
 const KEY = 'yiju-e2e-key';
 
@@ -145,7 +163,13 @@ describe('the openai SDK against /v1', () => {
 
   it('a conversation that ends with an assistant message raises BadRequestError with our message', async () => {
     const err = await client.chat.completions
-      .create({ model: 'yiju', messages: [{ role: 'user', content: '初信初访应该怎么处理？' }, { role: 'assistant', content: '及时受理。' }] })
+      .create({
+        model: 'yiju',
+        messages: [
+          { role: 'user', content: '初信初访应该怎么处理？' },
+          { role: 'assistant', content: '及时受理。' },
+        ],
+      })
       .then(
         () => undefined,
         (e: unknown) => e,

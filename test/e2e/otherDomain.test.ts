@@ -25,13 +25,23 @@ async function runtimeFor(withPack: boolean): Promise<{ rt: Runtime; cleanup: ()
   const corpus = join(tmp.dir, 'corpus');
   cpSync(FIXTURE, corpus, { recursive: true });
   if (!withPack) rmSync(join(corpus, DOMAIN_PACK_FILE));
-  const config = loadConfig({ ...process.env, YIJU_CORPUS_DIR: corpus, YIJU_DATA_DIR: join(tmp.dir, 'data'), YIJU_EMBEDDER: 'local', OPENAI_API_KEY: '', YIJU_CHAT_MODEL: '', YIJU_RATE_LIMIT: '0' });
+  const config = loadConfig({
+    ...process.env,
+    YIJU_CORPUS_DIR: corpus,
+    YIJU_DATA_DIR: join(tmp.dir, 'data'),
+    YIJU_EMBEDDER: 'local',
+    OPENAI_API_KEY: '',
+    YIJU_CHAT_MODEL: '',
+    YIJU_RATE_LIMIT: '0',
+  });
   return { rt: await createRuntime(config), cleanup: tmp.cleanup };
 }
 
 const appOf = (rt: Runtime) => createApp({ ...appDepsFor(rt, memoryLogger()), assets: { get: () => 'void 0;' } });
 const ask = async (rt: Runtime, question: string) =>
-  (await (await appOf(rt).request('/api/ask', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ question }) })).json()) as AnswerResult;
+  (await (
+    await appOf(rt).request('/api/ask', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ question }) })
+  ).json()) as AnswerResult;
 
 describe('a corpus on another subject, with its own domain pack', () => {
   let rt: Runtime;
@@ -66,7 +76,12 @@ describe('a corpus on another subject, with its own domain pack', () => {
   });
 
   it('rewrites a follow-up with its own levels (街道 → 小区)', async () => {
-    const r = await rt.answerer.answer('那小区呢？', { history: [{ role: 'user', content: '街道多久公布一次分类成绩？' }, { role: 'assistant', content: '每月一次。' }] });
+    const r = await rt.answerer.answer('那小区呢？', {
+      history: [
+        { role: 'user', content: '街道多久公布一次分类成绩？' },
+        { role: 'assistant', content: '每月一次。' },
+      ],
+    });
     expect(r.standaloneQuestion).toBe('小区多久公布一次分类成绩？');
   });
 
@@ -74,14 +89,19 @@ describe('a corpus on another subject, with its own domain pack', () => {
     const app = appOf(rt);
     const page = await (await app.request('/')).text();
     expect(page).toContain('依据 · 垃圾分类问答');
-    const suggestions = (await (await app.request('/api/suggestions')).json()) as { questions: string[]; ui: Record<'zh' | 'en', { title: string; greeting: string }> };
+    const suggestions = (await (await app.request('/api/suggestions')).json()) as {
+      questions: string[];
+      ui: Record<'zh' | 'en', { title: string; greeting: string }>;
+    };
     expect(suggestions.questions.length).toBeGreaterThan(0);
-    for (const q of suggestions.questions) expect(q).toMatch(/^讲话对“(垃圾分类|可回收物|有害垃圾|厨余垃圾|其他垃圾|定时定点|先分后混|日产日清|红黑榜|督导员)”有哪些要求？$/u);
+    for (const q of suggestions.questions)
+      expect(q).toMatch(/^讲话对“(垃圾分类|可回收物|有害垃圾|厨余垃圾|其他垃圾|定时定点|先分后混|日产日清|红黑榜|督导员)”有哪些要求？$/u);
     expect(suggestions.ui.zh).toMatchObject({ title: '依据 · 垃圾分类问答', greeting: '您好！我根据讲话原文回答垃圾分类问题。' });
     expect(suggestions.ui.en.title).toBe('Yiju · waste-sorting Q&A');
     const openapi = (await (await app.request('/api/openapi.json')).json()) as { info: { description: string } };
     expect(openapi.info.description).toBe('Grounded answers about household waste sorting from the speeches.');
-    for (const body of [page, JSON.stringify(suggestions), JSON.stringify(openapi), await (await app.request('/demo')).text()]) expect(body).not.toMatch(PETITION);
+    for (const body of [page, JSON.stringify(suggestions), JSON.stringify(openapi), await (await app.request('/demo')).text()])
+      expect(body).not.toMatch(PETITION);
   });
 });
 
@@ -106,7 +126,12 @@ describe('the same corpus with no domain pack', () => {
     for (const d of rt.opened.index.documents.values()) expect(r.answer).toContain(`- ${d.title}`);
     expect(r.answer).not.toMatch(PETITION);
     // The documents happen to be speeches; only their titles may say so.
-    expect(r.answer.split('\n').filter((l) => !l.startsWith('- ')).join('\n')).not.toContain('讲话');
+    expect(
+      r.answer
+        .split('\n')
+        .filter((l) => !l.startsWith('- '))
+        .join('\n'),
+    ).not.toContain('讲话');
   });
 
   it('offers neutral page words', async () => {

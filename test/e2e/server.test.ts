@@ -17,7 +17,15 @@ import { dataDirWithIndex, e2eEnv } from '../helpers/e2eIndex.js';
 import { memoryLogger, postJson, readSSE } from '../helpers/http.js';
 import { startOpenAIChatServer, type OpenAIChatServer } from '../helpers/openaiChatServer.js';
 
-interface Citation { n: number; docId: string; title: string; start: number; end: number; text: string; score: number }
+interface Citation {
+  n: number;
+  docId: string;
+  title: string;
+  start: number;
+  end: number;
+  text: string;
+  score: number;
+}
 interface Answer {
   id: string;
   answer: string;
@@ -28,8 +36,15 @@ interface Answer {
   standaloneQuestion: string;
   timings: { retrievalMs: number; generationMs: number; totalMs: number };
 }
-interface Doc { id: string; title: string; chars: number; text: string }
-interface ErrorBody { error: { code: string; message: string } }
+interface Doc {
+  id: string;
+  title: string;
+  chars: number;
+  text: string;
+}
+interface ErrorBody {
+  error: { code: string; message: string };
+}
 
 let tmp: { dir: string; cleanup: () => void };
 let config: Config;
@@ -107,7 +122,12 @@ describe('GET /api/health', () => {
   it('is 200 with the index counts and the extractive mode', async () => {
     const res = await fetch(url('/api/health'));
     expect(res.status).toBe(200);
-    const body = await json<{ status: string; answerMode: string; embedder: string; index: { loaded: boolean; documents: number; chunks: number; vectors: number } }>(res);
+    const body = await json<{
+      status: string;
+      answerMode: string;
+      embedder: string;
+      index: { loaded: boolean; documents: number; chunks: number; vectors: number };
+    }>(res);
     expect(body.status).toBe('ok');
     expect(body.answerMode).toBe('extractive');
     expect(body.embedder).toBe(rt.embedder.id);
@@ -135,7 +155,13 @@ describe('POST /api/ask', () => {
   it('rewrites a follow-up with its history into a standalone question', async () => {
     const res = await fetch(
       url('/api/ask'),
-      postJson({ question: '那乡镇呢？', history: [{ role: 'user', content: '市县两级多久排查一次矛盾纠纷？' }, { role: 'assistant', content: '每周一排查。' }] }),
+      postJson({
+        question: '那乡镇呢？',
+        history: [
+          { role: 'user', content: '市县两级多久排查一次矛盾纠纷？' },
+          { role: 'assistant', content: '每周一排查。' },
+        ],
+      }),
     );
     expect(res.status).toBe(200);
     const a = await json<Answer>(res);
@@ -216,7 +242,10 @@ describe('GET /api/documents', () => {
 describe('POST /api/feedback', () => {
   const fileRecords = (): FeedbackRecord[] =>
     existsSync(feedbackPath(config.dataDir))
-      ? readFileSync(feedbackPath(config.dataDir), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FeedbackRecord)
+      ? readFileSync(feedbackPath(config.dataDir), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as FeedbackRecord)
       : [];
 
   it('stores the rating with the remembered question and answer in the JSONL file before the 201', async () => {
@@ -250,7 +279,9 @@ describe('POST /api/feedback', () => {
   it('20 concurrent feedback posts each land exactly once', async () => {
     const before = fileRecords().length;
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => fetch(url('/api/feedback'), postJson({ question: `问题 ${i}`, rating: i % 2 ? 'up' : 'down' })).then((r) => json<{ id: string }>(r))),
+      Array.from({ length: 20 }, (_, i) =>
+        fetch(url('/api/feedback'), postJson({ question: `问题 ${i}`, rating: i % 2 ? 'up' : 'down' })).then((r) => json<{ id: string }>(r)),
+      ),
     );
     const records = fileRecords();
     expect(records).toHaveLength(before + 20);
@@ -275,7 +306,17 @@ describe('GET /api/openapi.json', () => {
     const doc = await json<{ openapi: string; paths: Record<string, Record<string, unknown>> }>(res);
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/ask', '/api/chat', '/api/search', '/api/documents', '/api/documents/{id}', '/api/feedback', '/api/health', '/v1/chat/completions', '/v1/models']),
+      expect.arrayContaining([
+        '/api/ask',
+        '/api/chat',
+        '/api/search',
+        '/api/documents',
+        '/api/documents/{id}',
+        '/api/feedback',
+        '/api/health',
+        '/v1/chat/completions',
+        '/v1/models',
+      ]),
     );
     expect(Object.keys(doc.paths['/api/ask']!)).toContain('post');
   });
@@ -540,7 +581,8 @@ describe('a client that goes away mid-answer (generative mode)', () => {
       if (!closed) socket.write('GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n');
       await eventually(() => closed || /\r\n\r\n/u.test(received), 'no reply and no close for the second request', 30_000);
       const served = received.startsWith('HTTP/1.1');
-      if (served) expect(received.split('\r\n\r\n')[0]!.toLowerCase(), 'a request served during shutdown must carry Connection: close').toContain('connection: close');
+      if (served)
+        expect(received.split('\r\n\r\n')[0]!.toLowerCase(), 'a request served during shutdown must carry Connection: close').toContain('connection: close');
     } finally {
       socket.destroy();
       await withDeadline(closing, 30_000, 'close() never resolved');

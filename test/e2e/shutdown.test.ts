@@ -70,7 +70,12 @@ const jsonLines = (text: string) =>
     });
 
 const feedbackRecords = (): FeedbackRecord[] =>
-  existsSync(feedbackPath(tmp.dir)) ? readFileSync(feedbackPath(tmp.dir), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FeedbackRecord) : [];
+  existsSync(feedbackPath(tmp.dir))
+    ? readFileSync(feedbackPath(tmp.dir), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as FeedbackRecord)
+    : [];
 
 /** The error a refused fetch carries (undici puts the socket error in `cause`). */
 async function connectionError(url: string): Promise<string | undefined> {

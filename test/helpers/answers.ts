@@ -18,7 +18,11 @@ export function expectContract(result: AnswerResult, documents: Map<string, Docu
     expect(c.title).toBe(doc!.title);
   }
   const used = new Set(markerNumbers(result.answer));
-  for (const n of used) expect(result.citations.filter((c) => c.n === n), `marker [${n}] must have exactly one citation`).toHaveLength(1);
+  for (const n of used)
+    expect(
+      result.citations.filter((c) => c.n === n),
+      `marker [${n}] must have exactly one citation`,
+    ).toHaveLength(1);
   for (const c of result.citations) expect(used.has(c.n), `citation [${c.n}] is not used in the answer`).toBe(true);
   // Only single-number markers: "[1,2]" would be a marker no citation answers to.
   expect(result.answer).not.toMatch(/\[\s*\d+\s*[,，、-]\s*\d/u);
@@ -53,5 +57,10 @@ export function quotedLines(answer: string, framing: readonly string[]): string[
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('>') && !framing.includes(l))
-    .map((l) => l.replace(/^-\s*/u, '').replace(/\[\d+\]/gu, '').trim());
+    .map((l) =>
+      l
+        .replace(/^-\s*/u, '')
+        .replace(/\[\d+\]/gu, '')
+        .trim(),
+    );
 }

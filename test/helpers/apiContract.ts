@@ -38,7 +38,15 @@ export interface ApiContractOptions {
   streamDeadlineMs?: number;
 }
 
-export interface ContractCitation { n: number; docId: string; title: string; start: number; end: number; text: string; score: number }
+export interface ContractCitation {
+  n: number;
+  docId: string;
+  title: string;
+  start: number;
+  end: number;
+  text: string;
+  score: number;
+}
 export interface ContractAnswer {
   id: string;
   answer: string;
@@ -50,9 +58,19 @@ export interface ContractAnswer {
   standaloneQuestion: string;
   timings: { retrievalMs: number; generationMs: number; totalMs: number };
 }
-interface Doc { id: string; title: string; chars: number; text: string }
-interface ErrorBody { error: { code: string; message: string } }
-interface Extra { citations: ContractCitation[]; yiju: { mode: string; grounded: boolean; answer: string; fallback?: string; standaloneQuestion: string; answerId: string } }
+interface Doc {
+  id: string;
+  title: string;
+  chars: number;
+  text: string;
+}
+interface ErrorBody {
+  error: { code: string; message: string };
+}
+interface Extra {
+  citations: ContractCitation[];
+  yiju: { mode: string; grounded: boolean; answer: string; fallback?: string; standaloneQuestion: string; answerId: string };
+}
 
 export const IN_SCOPE_Q = '初信初访应该怎么处理？';
 export const OUT_OF_SCOPE_Q = '红烧肉怎么做才好吃？';
@@ -60,7 +78,6 @@ export const ENGLISH_Q = 'Who is responsible for handling petitions at the towns
 
 const JSON_TYPE = /^application\/json\b/u;
 const HAN = /\p{Script=Han}/u;
-
 
 /** The one error shape: exact status, JSON, `{"error":{"code","message"}}` and nothing else, no stack. */
 export async function expectErrorResponse(res: Response, status: number, code?: string, message?: RegExp): Promise<ErrorBody> {
@@ -162,7 +179,14 @@ export function describeApiContract(label: string, target: () => ApiTarget, opti
     describe('GET /api/health', () => {
       it('is 200, ok, with the index counts and the runtime', async () => {
         const res = await fetch(url('/api/health'));
-        const body = await ok<{ status: string; version: string; answerMode: string; embedder: string; runtime?: string; index: { loaded: boolean; documents: number; chunks: number; vectors: number } }>(res);
+        const body = await ok<{
+          status: string;
+          version: string;
+          answerMode: string;
+          embedder: string;
+          runtime?: string;
+          index: { loaded: boolean; documents: number; chunks: number; vectors: number };
+        }>(res);
         expect(body.status).toBe('ok');
         expect(body.version).toMatch(/^\d+\.\d+\.\d+/u);
         expect(['extractive', 'generative']).toContain(body.answerMode);
@@ -186,7 +210,10 @@ export function describeApiContract(label: string, target: () => ApiTarget, opti
         expect(a.citations.length).toBeGreaterThan(0);
         expectMarkersMatch(a);
         await expectExactSpans(a.citations);
-        expect(a.citations.some((c) => c.text.includes('初信初访')), JSON.stringify(a.citations.map((c) => c.text))).toBe(true);
+        expect(
+          a.citations.some((c) => c.text.includes('初信初访')),
+          JSON.stringify(a.citations.map((c) => c.text)),
+        ).toBe(true);
         expect(a.standaloneQuestion).toBe(IN_SCOPE_Q);
         expect(a.timings.totalMs).toBeGreaterThanOrEqual(0);
       });
@@ -313,9 +340,15 @@ export function describeApiContract(label: string, target: () => ApiTarget, opti
     describe('POST /api/feedback', () => {
       it('stores a rating of an answer (by id) or of a question: 201', async () => {
         const { answer } = await ask(IN_SCOPE_Q);
-        const byId = await ok<{ id: string; stored: boolean }>(await fetch(url('/api/feedback'), postJson({ answerId: answer.id, rating: 'up', comment: '准确' })), 201);
+        const byId = await ok<{ id: string; stored: boolean }>(
+          await fetch(url('/api/feedback'), postJson({ answerId: answer.id, rating: 'up', comment: '准确' })),
+          201,
+        );
         expect(byId).toEqual({ id: expect.stringMatching(/^fb_\w+$/u), stored: true });
-        const byQuestion = await ok<{ id: string; stored: boolean }>(await fetch(url('/api/feedback'), postJson({ question: IN_SCOPE_Q, rating: 'down' })), 201);
+        const byQuestion = await ok<{ id: string; stored: boolean }>(
+          await fetch(url('/api/feedback'), postJson({ question: IN_SCOPE_Q, rating: 'down' })),
+          201,
+        );
         expect(byQuestion.stored).toBe(true);
         expect(byQuestion.id).not.toBe(byId.id);
       });
@@ -330,7 +363,17 @@ export function describeApiContract(label: string, target: () => ApiTarget, opti
         const spec = await ok<{ openapi: string; paths: Record<string, unknown> }>(await fetch(url('/api/openapi.json')));
         expect(spec.openapi).toBe('3.1.0');
         expect(Object.keys(spec.paths)).toEqual(
-          expect.arrayContaining(['/api/ask', '/api/chat', '/api/search', '/api/documents', '/api/documents/{id}', '/api/feedback', '/api/health', '/v1/chat/completions', '/v1/models']),
+          expect.arrayContaining([
+            '/api/ask',
+            '/api/chat',
+            '/api/search',
+            '/api/documents',
+            '/api/documents/{id}',
+            '/api/feedback',
+            '/api/health',
+            '/v1/chat/completions',
+            '/v1/models',
+          ]),
         );
         const reference = await fetch(url('/api/docs'));
         expect(reference.status).toBe(200);
@@ -386,7 +429,13 @@ export function describeApiContract(label: string, target: () => ApiTarget, opti
 
       it('a conversation ending with an assistant message raises BadRequestError', async () => {
         const err = await openai(target().url)
-          .chat.completions.create({ model: 'yiju', messages: [{ role: 'user', content: IN_SCOPE_Q }, { role: 'assistant', content: '及时受理。' }] })
+          .chat.completions.create({
+            model: 'yiju',
+            messages: [
+              { role: 'user', content: IN_SCOPE_Q },
+              { role: 'assistant', content: '及时受理。' },
+            ],
+          })
           .then(
             () => undefined,
             (e: unknown) => e,
@@ -454,10 +503,12 @@ export function describeApiContract(label: string, target: () => ApiTarget, opti
         it('a wrong key: 401', async () => {
           const { url: base } = keyed();
           await expectErrorResponse(await fetch(`${base}/api/documents`, { headers: { Authorization: 'Bearer not-the-key' } }), 401, 'unauthorized');
-          const err = await openai(base, 'not-the-key').models.list().then(
-            () => undefined,
-            (e: unknown) => e,
-          );
+          const err = await openai(base, 'not-the-key')
+            .models.list()
+            .then(
+              () => undefined,
+              (e: unknown) => e,
+            );
           expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
         });
 

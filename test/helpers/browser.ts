@@ -312,14 +312,19 @@ export async function finishedAnswer(scope: Page | Locator, k: number): Promise<
 export function viewerTarget(href: string): { docId: string; spans: [number, number][]; index: number; path: string } {
   const url = new URL(href);
   const params = new URLSearchParams(url.hash.slice(1));
-  const spans = (params.get('c') ?? '').split(',').filter(Boolean).map((p) => p.split('-').map(Number) as [number, number]);
+  const spans = (params.get('c') ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((p) => p.split('-').map(Number) as [number, number]);
   return { docId: decodeURIComponent(url.pathname.replace(/^\/documents\//u, '')), spans, index: Number(params.get('i') ?? '0'), path: url.pathname };
 }
 
 /** Resolves when the scrollable element has come to rest scrolled to its end (it scrolls smoothly). */
 export async function waitScrolledToEnd(page: Page, locator: Locator): Promise<void> {
   const handle = await locator.elementHandle({ timeout: 30_000 });
-  await page.waitForFunction((el) => !!el && (el as Element).scrollTop + (el as Element).clientHeight >= (el as Element).scrollHeight - 2, handle, { timeout: 30_000 });
+  await page.waitForFunction((el) => !!el && (el as Element).scrollTop + (el as Element).clientHeight >= (el as Element).scrollHeight - 2, handle, {
+    timeout: 30_000,
+  });
 }
 
 /** Resolves when the element's CSS animations (e.g. the widget panel's slide-in) have finished. */
@@ -364,7 +369,14 @@ export function focused(page: Page): Promise<Focused | null> {
       el = el.shadowRoot.activeElement;
     }
     if (!el || el === document.body) return null;
-    return { tag: el.tagName.toLowerCase(), id: el.id, cls: el.getAttribute('class') ?? '', text: (el.textContent ?? '').trim().slice(0, 40), n: el.getAttribute('data-n'), hosts };
+    return {
+      tag: el.tagName.toLowerCase(),
+      id: el.id,
+      cls: el.getAttribute('class') ?? '',
+      text: (el.textContent ?? '').trim().slice(0, 40),
+      n: el.getAttribute('data-n'),
+      hosts,
+    };
   });
 }
 
@@ -377,7 +389,9 @@ export async function pressUntil(page: Page, key: string, wanted: (f: Focused | 
     seen.push(f);
     if (wanted(f)) return seen;
   }
-  throw new Error(`${max} presses of ${key} never reached the wanted element; focus went through: ${seen.map((f) => (f ? `${f.tag}.${f.cls}#${f.id}` : 'body')).join(' → ')}`);
+  throw new Error(
+    `${max} presses of ${key} never reached the wanted element; focus went through: ${seen.map((f) => (f ? `${f.tag}.${f.cls}#${f.id}` : 'body')).join(' → ')}`,
+  );
 }
 
 /** Writes a screenshot under docs/screenshots and returns its path. */

@@ -69,7 +69,10 @@ export function sentenceViolations(doc: Document, c: Chunk): string[] {
     if (prev && s.start < prev.end) out.push(`${where(s)}: overlaps the previous sentence`);
   });
   // Sentences cover all non-whitespace text of the chunk.
-  const inSentences = c.sentences.map((s) => doc.text.slice(s.start, s.end)).join('').replace(/\s/gu, '');
+  const inSentences = c.sentences
+    .map((s) => doc.text.slice(s.start, s.end))
+    .join('')
+    .replace(/\s/gu, '');
   if (inSentences !== c.text.replace(/\s/gu, '')) out.push(`${c.id}: sentences do not cover the chunk's text`);
   return out;
 }

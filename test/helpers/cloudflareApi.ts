@@ -104,7 +104,10 @@ interface Reply {
 }
 
 const ok = (result: unknown): Reply => ({ status: 200, body: { result, success: true, errors: [], messages: [] } });
-const error = (status: number, code: number, message: string): Reply => ({ status, body: { result: null, success: false, errors: [{ code, message }], messages: [] } });
+const error = (status: number, code: number, message: string): Reply => ({
+  status,
+  body: { result: null, success: false, errors: [{ code, message }], messages: [] },
+});
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -153,11 +156,13 @@ export async function startCloudflareApi(options: CloudflareApiOptions = {}): Pr
     // segments after /client/v4: accounts/{id}/ai/run/{model...} or accounts/{id}/vectorize/v2/indexes/{name}[/{op}]
     if (segments[0] !== 'accounts' || !segments[1]) return { op: 'unknown' };
     const account = segments[1];
-    if (method === 'POST' && segments[2] === 'ai' && segments[3] === 'run' && segments.length > 4) return { op: 'ai.run', account, model: segments.slice(4).join('/') };
+    if (method === 'POST' && segments[2] === 'ai' && segments[3] === 'run' && segments.length > 4)
+      return { op: 'ai.run', account, model: segments.slice(4).join('/') };
     if (segments[2] === 'vectorize' && segments[3] === 'v2' && segments[4] === 'indexes' && segments[5]) {
       const index = segments[5];
       if (method === 'GET' && segments.length === 6) return { op: 'vectorize.info', account, index };
-      if (method === 'POST' && segments.length === 7 && ['upsert', 'delete_by_ids', 'query'].includes(segments[6]!)) return { op: `vectorize.${segments[6]}` as CloudflareOp, account, index };
+      if (method === 'POST' && segments.length === 7 && ['upsert', 'delete_by_ids', 'query'].includes(segments[6]!))
+        return { op: `vectorize.${segments[6]}` as CloudflareOp, account, index };
     }
     return { op: 'unknown' };
   };
@@ -169,7 +174,11 @@ export async function startCloudflareApi(options: CloudflareApiOptions = {}): Pr
     const failure = injected(call.op);
     if (failure) {
       if (failure.status === 0) return 'cut';
-      const reply = error(failure.status, failure.errors?.[0]?.code ?? (failure.status === 429 ? 971 : 10001), failure.errors?.[0]?.message ?? `injected failure ${failure.status}`);
+      const reply = error(
+        failure.status,
+        failure.errors?.[0]?.code ?? (failure.status === 429 ? 971 : 10001),
+        failure.errors?.[0]?.message ?? `injected failure ${failure.status}`,
+      );
       (reply.body as { errors: unknown[] }).errors = failure.errors ?? (reply.body as { errors: unknown[] }).errors;
       return { ...reply, headers: failure.retryAfter ? { 'retry-after': failure.retryAfter } : undefined };
     }
@@ -179,7 +188,8 @@ export async function startCloudflareApi(options: CloudflareApiOptions = {}): Pr
       if (!dims) return error(400, 5007, `No such model ${target.model} or task`);
       const body = parseJson(text) as { text?: unknown } | undefined;
       const texts = typeof body?.text === 'string' ? [body.text] : body?.text;
-      if (!Array.isArray(texts) || !texts.length || !texts.every((t) => typeof t === 'string')) return error(400, 5006, "Error: required properties at '/' are 'text'");
+      if (!Array.isArray(texts) || !texts.length || !texts.every((t) => typeof t === 'string'))
+        return error(400, 5006, "Error: required properties at '/' are 'text'");
       if (texts.length > WORKERS_AI_MAX_TEXTS) return error(400, 5006, `Error: /text: must NOT have more than ${WORKERS_AI_MAX_TEXTS} items`);
       call.texts = texts as string[];
       const data = (texts as string[]).map((t) => fakeEmbedding(t, dims));
@@ -189,10 +199,17 @@ export async function startCloudflareApi(options: CloudflareApiOptions = {}): Pr
     const index = indexes.get(target.index!);
     if (!index) return error(404, 3000, `vectorize.index.not_found: ${target.index}`);
     if (call.op === 'vectorize.info') {
-      return ok({ name: index.name, description: '', config: { dimensions: index.dimensions, metric: index.metric }, created_on: index.created_on, modified_on: index.created_on });
+      return ok({
+        name: index.name,
+        description: '',
+        config: { dimensions: index.dimensions, metric: index.metric },
+        created_on: index.created_on,
+        modified_on: index.created_on,
+      });
     }
     if (call.op === 'vectorize.upsert') {
-      if (!/^application\/x-ndjson\b/u.test(call.contentType ?? '')) return error(400, 40026, `expected Content-Type application/x-ndjson, got ${call.contentType ?? 'none'}`);
+      if (!/^application\/x-ndjson\b/u.test(call.contentType ?? ''))
+        return error(400, 40026, `expected Content-Type application/x-ndjson, got ${call.contentType ?? 'none'}`);
       const lines = text.split('\n').filter((l) => l.trim());
       if (!lines.length) return error(400, 40007, 'VECTOR_UPSERT_ERROR: no vectors in the request');
       if (lines.length > VECTORIZE_MAX_UPSERT) return error(400, 40007, `VECTOR_UPSERT_ERROR: at most ${VECTORIZE_MAX_UPSERT} vectors per request`);
@@ -200,9 +217,16 @@ export async function startCloudflareApi(options: CloudflareApiOptions = {}): Pr
       for (const line of lines) {
         const v = parseJson(line) as { id?: unknown; values?: unknown } | undefined;
         if (!v || typeof v.id !== 'string' || !v.id) return error(400, 40006, 'VECTOR_UPSERT_ERROR: a line is not a vector with an id');
-        if (bytes(v.id) > VECTORIZE_MAX_ID_BYTES) return error(400, 40008, `VECTOR_UPSERT_ERROR (code = 40008): id too long (${bytes(v.id)} bytes > ${VECTORIZE_MAX_ID_BYTES}): ${v.id}`);
-        if (!Array.isArray(v.values) || !v.values.every((x) => typeof x === 'number' && Number.isFinite(x))) return error(400, 40006, `VECTOR_UPSERT_ERROR: invalid values for id=${v.id}`);
-        if (v.values.length !== index.dimensions) return error(400, 40012, `VECTOR_UPSERT_ERROR (code = 40012): invalid vector for id="${v.id}", expected ${index.dimensions} dimensions, and got ${v.values.length} dimensions`);
+        if (bytes(v.id) > VECTORIZE_MAX_ID_BYTES)
+          return error(400, 40008, `VECTOR_UPSERT_ERROR (code = 40008): id too long (${bytes(v.id)} bytes > ${VECTORIZE_MAX_ID_BYTES}): ${v.id}`);
+        if (!Array.isArray(v.values) || !v.values.every((x) => typeof x === 'number' && Number.isFinite(x)))
+          return error(400, 40006, `VECTOR_UPSERT_ERROR: invalid values for id=${v.id}`);
+        if (v.values.length !== index.dimensions)
+          return error(
+            400,
+            40012,
+            `VECTOR_UPSERT_ERROR (code = 40012): invalid vector for id="${v.id}", expected ${index.dimensions} dimensions, and got ${v.values.length} dimensions`,
+          );
         parsed.push({ id: v.id, values: v.values as number[] });
       }
       for (const v of parsed) index.vectors.set(v.id, v.values);
@@ -211,7 +235,8 @@ export async function startCloudflareApi(options: CloudflareApiOptions = {}): Pr
     }
     if (call.op === 'vectorize.delete_by_ids') {
       const body = parseJson(text) as { ids?: unknown } | undefined;
-      if (!Array.isArray(body?.ids) || !body.ids.every((id) => typeof id === 'string')) return error(400, 40006, "VECTOR_DELETE_ERROR: 'ids' must be an array of strings");
+      if (!Array.isArray(body?.ids) || !body.ids.every((id) => typeof id === 'string'))
+        return error(400, 40006, "VECTOR_DELETE_ERROR: 'ids' must be an array of strings");
       call.ids = body.ids as string[];
       for (const id of call.ids) index.vectors.delete(id);
       return ok({ mutationId: mutationId() });
@@ -219,7 +244,8 @@ export async function startCloudflareApi(options: CloudflareApiOptions = {}): Pr
     // query
     const body = parseJson(text) as { vector?: unknown; topK?: unknown; returnValues?: unknown; returnMetadata?: unknown } | undefined;
     const vector = body?.vector;
-    if (!Array.isArray(vector) || vector.length !== index.dimensions) return error(400, 40012, `VECTOR_QUERY_ERROR: expected a vector of ${index.dimensions} dimensions`);
+    if (!Array.isArray(vector) || vector.length !== index.dimensions)
+      return error(400, 40012, `VECTOR_QUERY_ERROR: expected a vector of ${index.dimensions} dimensions`);
     const topK = typeof body?.topK === 'number' ? body.topK : 5;
     const max = body?.returnValues || (body?.returnMetadata && body.returnMetadata !== 'none') ? 20 : 100;
     if (topK > max) return error(400, 40025, `VECTOR_QUERY_ERROR (code = 40025): topK must be at most ${max}`);
@@ -235,7 +261,11 @@ export async function startCloudflareApi(options: CloudflareApiOptions = {}): Pr
   const server: Server = createServer((req, res) => {
     void (async () => {
       const path = (req.url ?? '/').split('?')[0]!;
-      const segments = path.replace(/^\/client\/v4\/?/u, '').split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+      const segments = path
+        .replace(/^\/client\/v4\/?/u, '')
+        .split('/')
+        .filter(Boolean)
+        .map((s) => decodeURIComponent(s));
       const method = req.method ?? 'GET';
       const target = path.startsWith('/client/v4/') ? route(method, segments) : { op: 'unknown' as const };
       const call: CloudflareCall = {

@@ -10,7 +10,9 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 export const CORPUS_DIR = join(REPO_ROOT, 'corpus');
 
 /** The corpus file names, sorted. */
-export const CORPUS_FILES: readonly string[] = readdirSync(CORPUS_DIR).filter((n) => n.endsWith('.txt')).sort();
+export const CORPUS_FILES: readonly string[] = readdirSync(CORPUS_DIR)
+  .filter((n) => n.endsWith('.txt'))
+  .sort();
 
 /** Finds the corpus file whose name starts with `prefix` (e.g. "002"). */
 export function corpusFile(prefix: string): string {

@@ -46,7 +46,8 @@ export async function dataDirWithIndex(prefix: string): Promise<{ dir: string; c
   const root = tmpdir();
   for (const name of readdirSync(root)) {
     const pid = Number(name.slice(CACHE_PREFIX.length));
-    if (name.startsWith(CACHE_PREFIX) && Number.isInteger(pid) && pid !== process.ppid && !alive(pid)) rmSync(join(root, name), { recursive: true, force: true });
+    if (name.startsWith(CACHE_PREFIX) && Number.isInteger(pid) && pid !== process.ppid && !alive(pid))
+      rmSync(join(root, name), { recursive: true, force: true });
   }
   const cache = join(root, `${CACHE_PREFIX}${process.ppid}`);
   mkdirSync(cache, { recursive: true });

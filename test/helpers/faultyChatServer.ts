@@ -137,7 +137,8 @@ export async function startFaultyChatServer(options: FaultyChatServerOptions): P
   };
 
   async function chat(res: ServerResponse, body: ChatRequestBody, arrived: number): Promise<void> {
-    if (!Array.isArray(body.messages) || typeof body.model !== 'string') return json(res, 400, openAIError("'model' and 'messages' are required", 'invalid_request_error'));
+    if (!Array.isArray(body.messages) || typeof body.model !== 'string')
+      return json(res, 400, openAIError("'model' and 'messages' are required", 'invalid_request_error'));
     const fault = choose();
     const stream = body.stream === true;
     served[fault]++;
@@ -148,10 +149,15 @@ export async function startFaultyChatServer(options: FaultyChatServerOptions): P
 
     switch (fault) {
       case 'rateLimit':
-        return json(res, 429, openAIError(`Rate limit reached for ${body.model} on requests per min (RPM): Limit 3, Used 3, Requested 1.`, 'requests', 'rate_limit_exceeded'), {
-          'retry-after': String(retryAfter),
-          'x-ratelimit-remaining-requests': '0',
-        });
+        return json(
+          res,
+          429,
+          openAIError(`Rate limit reached for ${body.model} on requests per min (RPM): Limit 3, Used 3, Requested 1.`, 'requests', 'rate_limit_exceeded'),
+          {
+            'retry-after': String(retryAfter),
+            'x-ratelimit-remaining-requests': '0',
+          },
+        );
       case 'serverError':
         return json(res, 500, openAIError('The server had an error while processing your request. Sorry about that!', 'server_error'));
       case 'hang':
@@ -165,7 +171,9 @@ export async function startFaultyChatServer(options: FaultyChatServerOptions): P
     /** How many pieces the content (streamed) or the JSON text (non-streamed) comes in. */
     const parts = fault === 'trickle' ? pieces : stream ? 8 : 2;
     const inParts = (text: string) => splitText(text, Math.max(1, Math.ceil([...text].length / parts)));
-    const frames = stream ? [...chatCompletionChunks(body, inParts(content)).map(sseEvent), sseEvent('[DONE]')] : inParts(JSON.stringify(chatCompletion(body, content)));
+    const frames = stream
+      ? [...chatCompletionChunks(body, inParts(content)).map(sseEvent), sseEvent('[DONE]')]
+      : inParts(JSON.stringify(chatCompletion(body, content)));
     res.writeHead(200, stream ? SSE_HEADERS : { 'content-type': 'application/json' });
     res.flushHeaders();
 

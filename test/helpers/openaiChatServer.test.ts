@@ -96,7 +96,9 @@ describe('local OpenAI chat-completions server, with the openai SDK as client', 
 
   it('a 429 without retries surfaces as a RateLimitError carrying retry-after', async () => {
     server.next({ kind: 'rateLimit', retryAfterSeconds: 1 });
-    const err = await client().chat.completions.create(ask()).catch((e: unknown) => e);
+    const err = await client()
+      .chat.completions.create(ask())
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     expect((err as APIError).headers?.get('retry-after')).toBe('1');
     expect((err as APIError).code).toBe('rate_limit_exceeded');
@@ -104,7 +106,9 @@ describe('local OpenAI chat-completions server, with the openai SDK as client', 
 
   it('a 500 with maxRetries 0 gives an APIError with status 500 and the server message', async () => {
     server.next({ kind: 'error', message: 'upstream exploded' });
-    const err = await client().chat.completions.create(ask()).catch((e: unknown) => e);
+    const err = await client()
+      .chat.completions.create(ask())
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(APIError);
     expect(err).toBeInstanceOf(InternalServerError);
     expect((err as APIError).status).toBe(500);
@@ -142,8 +146,14 @@ describe('local OpenAI chat-completions server, with the openai SDK as client', 
     server.next({ kind: 'hang' }, { kind: 'trickle', intervalMs: 10_000 }, { kind: 'hang', afterChunks: 1 });
     const c = client({ timeout: 60_000 });
     const hanging = c.chat.completions.create(ask()).catch((e: unknown) => e);
-    const trickling = c.chat.completions.create({ ...ask(), stream: true }).then(collect).catch((e: unknown) => e);
-    const stalled = c.chat.completions.create({ ...ask(), stream: true }).then(collect).catch((e: unknown) => e);
+    const trickling = c.chat.completions
+      .create({ ...ask(), stream: true })
+      .then(collect)
+      .catch((e: unknown) => e);
+    const stalled = c.chat.completions
+      .create({ ...ask(), stream: true })
+      .then(collect)
+      .catch((e: unknown) => e);
     while (server.chatRequests().length < 3) await new Promise((r) => setTimeout(r, 5));
     expect(server.connections()).toBeGreaterThanOrEqual(3);
     // afterEach checks that close() itself is fast; the clients must all see an error.

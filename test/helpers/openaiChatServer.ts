@@ -188,7 +188,16 @@ export function chatCompletionChunks(body: ChatRequestBody, pieces: string[], fi
     chunk({}, finishReason),
   ];
   if (includeUsage) {
-    chunks.push({ id: m.id, object: 'chat.completion.chunk', created: m.created, model: m.model, service_tier: 'default', system_fingerprint: 'fp_yiju_test', choices: [], usage: usageFor(body, pieces.join('')) });
+    chunks.push({
+      id: m.id,
+      object: 'chat.completion.chunk',
+      created: m.created,
+      model: m.model,
+      service_tier: 'default',
+      system_fingerprint: 'fp_yiju_test',
+      choices: [],
+      usage: usageFor(body, pieces.join('')),
+    });
   }
   return chunks;
 }
@@ -312,12 +321,22 @@ function chatRoute(state: ChatState, options: ChatServerOptions): RouteHandler {
 
     const answer = (text: string, finishReason: FinishReason = 'stop'): RouteReply =>
       stream
-        ? { raw: (res) => writeFrames(res, 200, sse, [...chatCompletionChunks(body, splitText(text, chunkChars), finishReason).map(sseEvent), sseEvent('[DONE]')], { split }) }
+        ? {
+            raw: (res) =>
+              writeFrames(res, 200, sse, [...chatCompletionChunks(body, splitText(text, chunkChars), finishReason).map(sseEvent), sseEvent('[DONE]')], {
+                split,
+              }),
+          }
         : { headers, body: chatCompletion(body, text, finishReason) };
 
     /** Frames of an answer, and how many frames precede the (n+1)th content chunk. */
     const framesOf = (text: string) => {
-      if (stream) return { frames: [...chatCompletionChunks(body, splitText(text, chunkChars)).map(sseEvent), sseEvent('[DONE]')], headers: sse, upTo: (n: number) => 1 + Math.min(n, splitText(text, chunkChars).length) };
+      if (stream)
+        return {
+          frames: [...chatCompletionChunks(body, splitText(text, chunkChars)).map(sseEvent), sseEvent('[DONE]')],
+          headers: sse,
+          upTo: (n: number) => 1 + Math.min(n, splitText(text, chunkChars).length),
+        };
       const whole = JSON.stringify(chatCompletion(body, text));
       return { frames: slices(whole, 8), headers: json, upTo: (n: number) => n };
     };
@@ -331,13 +350,21 @@ function chatRoute(state: ChatState, options: ChatServerOptions): RouteHandler {
         return {
           status: 429,
           headers: { ...headers, 'retry-after': String(behaviour.retryAfterSeconds ?? 0.05), 'x-ratelimit-remaining-requests': '0' },
-          body: openAIError(behaviour.message ?? `Rate limit reached for ${body.model} on requests per min (RPM): Limit 3, Used 3, Requested 1.`, 'requests', 'rate_limit_exceeded'),
+          body: openAIError(
+            behaviour.message ?? `Rate limit reached for ${body.model} on requests per min (RPM): Limit 3, Used 3, Requested 1.`,
+            'requests',
+            'rate_limit_exceeded',
+          ),
         };
       case 'error':
         return {
           status: behaviour.status ?? 500,
           headers,
-          body: openAIError(behaviour.message ?? 'The server had an error while processing your request. Sorry about that!', behaviour.type ?? 'server_error', behaviour.code ?? null),
+          body: openAIError(
+            behaviour.message ?? 'The server had an error while processing your request. Sorry about that!',
+            behaviour.type ?? 'server_error',
+            behaviour.code ?? null,
+          ),
         };
       case 'cut': {
         const f = framesOf(content(behaviour.content));

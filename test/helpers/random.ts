@@ -26,7 +26,9 @@ export function rng(seed: number): Rng {
 }
 
 /** Common characters of the speeches, plus a few rarer ones. */
-const HAN = [...'信访工作群众问题领导干部责任落实矛盾纠纷排查化解依法按政策解决诉求会议同志们要进一步加强和改进社会稳定基层县市省乡镇部门单位制度机制到位处理初越级联席包案重点人员稳控源头防范办结督查'];
+const HAN = [
+  ...'信访工作群众问题领导干部责任落实矛盾纠纷排查化解依法按政策解决诉求会议同志们要进一步加强和改进社会稳定基层县市省乡镇部门单位制度机制到位处理初越级联席包案重点人员稳控源头防范办结督查',
+];
 /** Astral-plane characters (surrogate pairs in UTF-16) to check that offsets are code-unit based. */
 const ASTRAL = ['𠀀', '𪚥', '😀'];
 const ASCII_WORDS = ['GDP', 'APP', '12345', 'Yiju', 'hotline', 'v2.0', 'No.3', '2023', 'XX', 'XXX', '*', '**', 'a', 'OK'];

@@ -48,7 +48,10 @@ export class FakeVectorize implements VectorizeBinding {
 export class FakeWorkersAi implements WorkersAiBinding {
   readonly calls: { model: string; texts: number }[] = [];
 
-  constructor(private readonly dimensions = 1024, private readonly reply?: (texts: string[]) => unknown) {}
+  constructor(
+    private readonly dimensions = 1024,
+    private readonly reply?: (texts: string[]) => unknown,
+  ) {}
 
   async run(model: string, inputs: { text: string[] }) {
     this.calls.push({ model, texts: inputs.text.length });

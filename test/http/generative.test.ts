@@ -47,7 +47,9 @@ afterAll(async () => {
 });
 
 /** Every scripted behaviour must have been used by the test that queued it. */
-afterEach(() => expectScriptsUsed(server, (left) => expect(left, 'the test left scripted replies or behaviours unused').toEqual({ replies: 0, behaviours: 0 })));
+afterEach(() =>
+  expectScriptsUsed(server, (left) => expect(left, 'the test left scripted replies or behaviours unused').toEqual({ replies: 0, behaviours: 0 })),
+);
 
 /** Chat requests the fixture received while `run` ran. */
 async function recording<T>(run: () => Promise<T>): Promise<{ value: T; requests: ChatRequest[] }> {
@@ -107,7 +109,7 @@ describe('generated answers', () => {
     expect(await res.json()).toMatchObject({ status: 'ok', answerMode: 'generative', chatModel: 'openai:test-chat', embedder: rt.embedder.id });
   });
 
-  it('POST /api/ask → mode generative, the model\'s answer with its verified citation', async () => {
+  it("POST /api/ask → mode generative, the model's answer with its verified citation", async () => {
     const { value: a, requests } = await recording(() => ask(TOWNSHIP_Q));
     expect(requests).toHaveLength(1);
     expect(requests[0]!.body.model).toBe('test-chat');
@@ -124,7 +126,7 @@ describe('generated answers', () => {
     expect(logger.records.findLast((r) => r.path === '/api/ask')).toMatchObject({ msg: 'request', status: 200, mode: 'generative', grounded: true });
   });
 
-  it('POST /api/chat → citations, the model\'s text as deltas, done with the verified answer', async () => {
+  it("POST /api/chat → citations, the model's text as deltas, done with the verified answer", async () => {
     const { value, requests } = await recording(() => chatEvents(TOWNSHIP_Q));
     expect(requests).toHaveLength(1);
     expect(requests[0]!.body.stream).toBe(true);
@@ -141,7 +143,11 @@ describe('generated answers', () => {
   it('POST /v1/chat/completions → the generated answer as an OpenAI completion', async () => {
     const res = await app.request('/v1/chat/completions', postJson({ model: 'yiju', messages: [{ role: 'user', content: TOWNSHIP_Q }] }));
     expect(res.status).toBe(200);
-    const c = (await res.json()) as { choices: { message: { content: string } }[]; citations: Citation[]; yiju: { mode: string; answer: string; fallback?: string; answerId: string } };
+    const c = (await res.json()) as {
+      choices: { message: { content: string } }[];
+      citations: Citation[];
+      yiju: { mode: string; answer: string; fallback?: string; answerId: string };
+    };
     expect(c.yiju.mode).toBe('generative');
     expect(c.yiju.fallback).toBeUndefined();
     expect(c.choices[0]!.message.content).toBe(c.yiju.answer);

@@ -97,7 +97,7 @@ describe('one record per request', () => {
     expect(v1.records[0]).toMatchObject({ msg: 'request', question: Q_OUT, grounded: false });
   });
 
-  it('the client is the API key\'s number (never the key itself) and the address', async () => {
+  it("the client is the API key's number (never the key itself) and the address", async () => {
     const keys = ['sk-yiju-secret-one', 'sk-yiju-secret-two'];
     const target = makeApp(rt, { apiKeys: keys });
     const one = await logged(target, '/v1/models', { headers: { Authorization: `Bearer ${keys[0]}` } });
@@ -133,7 +133,17 @@ describe('streams are logged when they end', () => {
     expect(events[0]).toBe('citations');
     expect(events.at(-1)).toBe('done');
     await expect.poll(() => mine().length).toBe(1);
-    expect(mine()[0]).toMatchObject({ level: 'info', msg: 'request', method: 'POST', path: '/api/chat', status: 200, stream: true, mode: 'extractive', grounded: true, client: 'ip:unknown' });
+    expect(mine()[0]).toMatchObject({
+      level: 'info',
+      msg: 'request',
+      method: 'POST',
+      path: '/api/chat',
+      status: 200,
+      stream: true,
+      mode: 'extractive',
+      grounded: true,
+      client: 'ip:unknown',
+    });
     expect(logger.records).toHaveLength(1);
   });
 

@@ -13,7 +13,12 @@ import { buildRuntime, JSON_TYPE, makeApp, parseSSE, postJson, rawPost } from '.
 type Json = Record<string, unknown>;
 type Schema = Json;
 type MediaType = { schema?: Schema };
-type Operation = { responses: Record<string, { description: string; content?: Record<string, MediaType> }>; requestBody?: { content: Record<string, MediaType> }; security?: unknown[]; parameters?: Json[] };
+type Operation = {
+  responses: Record<string, { description: string; content?: Record<string, MediaType> }>;
+  requestBody?: { content: Record<string, MediaType> };
+  security?: unknown[];
+  parameters?: Json[];
+};
 type OpenAPIDoc = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> }; security?: unknown[] };
 
 // ajv is CommonJS: the class is the module itself at run time, `default` for the type checker.
@@ -75,7 +80,10 @@ function operation(method: string, path: string): Operation {
 function responseSchema(method: string, path: string, status: number, type = 'application/json'): Schema {
   const responses = operation(method, path).responses;
   const declared = responses[String(status)];
-  expect(declared, `${method.toUpperCase()} ${path} answered ${status}, which the document does not declare (it declares ${Object.keys(responses).join(', ')})`).toBeDefined();
+  expect(
+    declared,
+    `${method.toUpperCase()} ${path} answered ${status}, which the document does not declare (it declares ${Object.keys(responses).join(', ')})`,
+  ).toBeDefined();
   const schema = declared!.content?.[type]?.schema;
   expect(schema, `${method.toUpperCase()} ${path} ${status} declares no ${type} schema`).toBeDefined();
   return schema!;
@@ -148,9 +156,14 @@ describe('the document', () => {
 
 describe('real responses match the declared schemas', () => {
   it('POST /api/ask: 200 (grounded and not), 400, 415', async () => {
-    const grounded = (await expectDocumented(await app.request('/api/ask', postJson({ question: QUESTION })), 'post', '/api/ask', 200)) as { grounded: boolean };
+    const grounded = (await expectDocumented(await app.request('/api/ask', postJson({ question: QUESTION })), 'post', '/api/ask', 200)) as {
+      grounded: boolean;
+    };
     expect(grounded.grounded).toBe(true);
-    const history = [{ role: 'user', content: '市县两级多久排查一次矛盾纠纷？' }, { role: 'assistant', content: '每周一排查。' }];
+    const history = [
+      { role: 'user', content: '市县两级多久排查一次矛盾纠纷？' },
+      { role: 'assistant', content: '每周一排查。' },
+    ];
     await expectDocumented(await app.request('/api/ask', postJson({ question: '那乡镇呢？', history, topK: 3 })), 'post', '/api/ask', 200);
     const out = (await expectDocumented(await app.request('/api/ask', postJson({ question: OUT_OF_SCOPE })), 'post', '/api/ask', 200)) as { grounded: boolean };
     expect(out.grounded).toBe(false);
@@ -194,15 +207,30 @@ describe('real responses match the declared schemas', () => {
     await expectDocumented(await app.request('/api/feedback', postJson({ answerId: answer.id, rating: 'up', comment: '准确' })), 'post', '/api/feedback', 201);
     await expectDocumented(await app.request('/api/feedback', postJson({ question: QUESTION, rating: 'down' })), 'post', '/api/feedback', 201);
     await expectDocumented(await app.request('/api/feedback', postJson({ rating: 'up' })), 'post', '/api/feedback', 400);
-    await expectDocumented(await app.request('/api/feedback', rawPost('rating=up', { 'Content-Type': 'application/x-www-form-urlencoded' })), 'post', '/api/feedback', 415);
+    await expectDocumented(
+      await app.request('/api/feedback', rawPost('rating=up', { 'Content-Type': 'application/x-www-form-urlencoded' })),
+      'post',
+      '/api/feedback',
+      415,
+    );
   });
 
   it('GET /v1/models: 200; POST /v1/chat/completions: 200 (the ChatCompletion schema), 400, 415', async () => {
     await expectDocumented(await app.request('/v1/models'), 'get', '/v1/models', 200);
-    const completion = await expectDocumented(await app.request('/v1/chat/completions', postJson({ model: 'yiju', messages: [{ role: 'user', content: QUESTION }] })), 'post', '/v1/chat/completions', 200);
+    const completion = await expectDocumented(
+      await app.request('/v1/chat/completions', postJson({ model: 'yiju', messages: [{ role: 'user', content: QUESTION }] })),
+      'post',
+      '/v1/chat/completions',
+      200,
+    );
     expect(responseSchema('post', '/v1/chat/completions', 200)).toEqual({ $ref: '#/components/schemas/ChatCompletion' });
     expectValid(doc.components.schemas.ChatCompletion!, completion, 'the chat completion');
-    await expectDocumented(await app.request('/v1/chat/completions', postJson({ model: 'yiju', messages: [{ role: 'user', content: OUT_OF_SCOPE }] })), 'post', '/v1/chat/completions', 200);
+    await expectDocumented(
+      await app.request('/v1/chat/completions', postJson({ model: 'yiju', messages: [{ role: 'user', content: OUT_OF_SCOPE }] })),
+      'post',
+      '/v1/chat/completions',
+      200,
+    );
     await expectDocumented(await app.request('/v1/chat/completions', postJson({ model: 'yiju', messages: [] })), 'post', '/v1/chat/completions', 400);
     await expectDocumented(await app.request('/v1/chat/completions', rawPost('hi', { 'Content-Type': 'text/plain' })), 'post', '/v1/chat/completions', 415);
   });
@@ -217,7 +245,12 @@ describe('real responses match the declared schemas', () => {
     await expectDocumented(await small.request('/api/ask', postJson({ question: big })), 'post', '/api/ask', 413);
     await expectDocumented(await small.request('/api/chat', postJson({ question: big })), 'post', '/api/chat', 413);
     await expectDocumented(await small.request('/api/feedback', postJson({ question: big, rating: 'up' })), 'post', '/api/feedback', 413);
-    await expectDocumented(await small.request('/v1/chat/completions', postJson({ model: 'yiju', messages: [{ role: 'user', content: big }] })), 'post', '/v1/chat/completions', 413);
+    await expectDocumented(
+      await small.request('/v1/chat/completions', postJson({ model: 'yiju', messages: [{ role: 'user', content: big }] })),
+      'post',
+      '/v1/chat/completions',
+      413,
+    );
   });
 
   const everyGuarded = (): [string, string, RequestInit | undefined][] => [
@@ -254,11 +287,34 @@ describe('request bodies match the declared request schemas', () => {
     const answer = (await (await app.request('/api/ask', postJson({ question: QUESTION }))).json()) as { id: string };
     const accepted: [string, string, unknown][] = [
       ['post', '/api/ask', { question: QUESTION }],
-      ['post', '/api/ask', { question: '那乡镇呢？', history: [{ role: 'user', content: '县里多久排查一次？' }, { role: 'assistant', content: '每周。' }], topK: 3 }],
+      [
+        'post',
+        '/api/ask',
+        {
+          question: '那乡镇呢？',
+          history: [
+            { role: 'user', content: '县里多久排查一次？' },
+            { role: 'assistant', content: '每周。' },
+          ],
+          topK: 3,
+        },
+      ],
       ['post', '/api/chat', { question: QUESTION, topK: 1 }],
       ['post', '/api/feedback', { question: QUESTION, rating: 'down', comment: '不准确' }],
       ['post', '/api/feedback', { answerId: answer.id, rating: 'up' }],
-      ['post', '/v1/chat/completions', { model: 'gpt-4o', stream: false, temperature: 0.2, messages: [{ role: 'system', content: 'x' }, { role: 'user', content: [{ type: 'text', text: QUESTION }] }] }],
+      [
+        'post',
+        '/v1/chat/completions',
+        {
+          model: 'gpt-4o',
+          stream: false,
+          temperature: 0.2,
+          messages: [
+            { role: 'system', content: 'x' },
+            { role: 'user', content: [{ type: 'text', text: QUESTION }] },
+          ],
+        },
+      ],
     ];
     for (const [method, path, body] of accepted) {
       const res = await app.request(path, postJson(body));

@@ -217,7 +217,12 @@ describe('POST /api/chat', () => {
     expect(events.at(-1)!.event).toBe('done');
     expect(done).toMatchObject({ grounded: false, citations: [] });
     expect(done.answer).toMatch(NOT_FOUND);
-    expect(events.slice(1, -1).map((e) => (JSON.parse(e.data) as { text: string }).text).join('')).toBe(done.answer);
+    expect(
+      events
+        .slice(1, -1)
+        .map((e) => (JSON.parse(e.data) as { text: string }).text)
+        .join(''),
+    ).toBe(done.answer);
   });
 });
 
@@ -307,7 +312,9 @@ describe('POST /api/feedback', () => {
   it('answers from /api/chat and /v1/chat/completions can be rated by their id too', async () => {
     const events = parseSSE(await (await app.request('/api/chat', postJson({ question: TOWNSHIP_Q }))).text());
     const done = JSON.parse(events.at(-1)!.data) as AnswerPayload;
-    const c = await json<Completion>(await app.request('/v1/chat/completions', postJson({ model: 'yiju', messages: [{ role: 'user', content: FIRST_VISIT_Q }] })));
+    const c = await json<Completion>(
+      await app.request('/v1/chat/completions', postJson({ model: 'yiju', messages: [{ role: 'user', content: FIRST_VISIT_Q }] })),
+    );
     for (const [answerId, question, answer] of [
       [done.id, TOWNSHIP_Q, done.answer],
       [c.yiju.answerId, FIRST_VISIT_Q, c.yiju.answer],
@@ -327,7 +334,18 @@ describe('OpenAI-compatible endpoints', () => {
   });
 
   it('POST /v1/chat/completions (not streamed) → a chat.completion with citations and yiju fields', async () => {
-    const c = await json<Completion>(await app.request('/v1/chat/completions', postJson({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You are a pirate.' }, { role: 'user', content: TOWNSHIP_Q }] })));
+    const c = await json<Completion>(
+      await app.request(
+        '/v1/chat/completions',
+        postJson({
+          model: 'gpt-4o-mini',
+          messages: [
+            { role: 'system', content: 'You are a pirate.' },
+            { role: 'user', content: TOWNSHIP_Q },
+          ],
+        }),
+      ),
+    );
     expect(c.id).toMatch(/^chatcmpl_[\w-]+$/u);
     expect(c.object).toBe('chat.completion');
     expect(Number.isInteger(c.created)).toBe(true);
@@ -349,7 +367,19 @@ describe('OpenAI-compatible endpoints', () => {
     const c = await json<Completion>(
       await app.request(
         '/v1/chat/completions',
-        postJson({ model: 'yiju', messages: [...COUNTY_HISTORY, { role: 'user', content: [{ type: 'text', text: '那乡镇' }, { type: 'text', text: '呢？' }] }] }),
+        postJson({
+          model: 'yiju',
+          messages: [
+            ...COUNTY_HISTORY,
+            {
+              role: 'user',
+              content: [
+                { type: 'text', text: '那乡镇' },
+                { type: 'text', text: '呢？' },
+              ],
+            },
+          ],
+        }),
       ),
     );
     expect(c.yiju.grounded).toBe(true);
@@ -396,7 +426,9 @@ describe('OpenAI-compatible endpoints', () => {
 
 describe('service endpoints', () => {
   it('GET /api/health → ok, extractive, the index counts of the runtime', async () => {
-    const h = await json<{ status: string; version: string; answerMode: string; chatModel?: string; embedder: string; index: Record<string, unknown> }>(await app.request('/api/health'));
+    const h = await json<{ status: string; version: string; answerMode: string; chatModel?: string; embedder: string; index: Record<string, unknown> }>(
+      await app.request('/api/health'),
+    );
     const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     expect(h).toMatchObject({ status: 'ok', version, answerMode: 'extractive', embedder: rt.embedder.id });
     expect(h).not.toHaveProperty('chatModel');
@@ -406,7 +438,9 @@ describe('service endpoints', () => {
   });
 
   it('GET /api/openapi.json → an OpenAPI 3.1 document of the API', async () => {
-    const doc = await json<{ openapi: string; info: { title: string; version: string }; paths: Record<string, unknown> }>(await app.request('/api/openapi.json'));
+    const doc = await json<{ openapi: string; info: { title: string; version: string }; paths: Record<string, unknown> }>(
+      await app.request('/api/openapi.json'),
+    );
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.info.title).toContain('Yiju');
     expect(Object.keys(doc.paths)).toContain('/api/ask');

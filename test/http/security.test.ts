@@ -142,7 +142,11 @@ describe('rate limit (3 per 60 s)', () => {
     const { app } = limited();
     for (let i = 0; i < 3; i++) expect((await app.request('/api/documents')).status).toBe(200);
     await expectError(await app.request('/v1/models'), 429, 'rate_limited');
-    await expectError(await app.request('/v1/chat/completions', postJson({ model: 'yiju', messages: [{ role: 'user', content: '初信初访应该怎么处理？' }] })), 429, 'rate_limited');
+    await expectError(
+      await app.request('/v1/chat/completions', postJson({ model: 'yiju', messages: [{ role: 'user', content: '初信初访应该怎么处理？' }] })),
+      429,
+      'rate_limited',
+    );
   });
 
   it('limits are per client: two API keys have separate budgets', async () => {

@@ -30,7 +30,14 @@ afterEach(() => tmp.cleanup());
 
 const open = (embedder: Embedder, extra: { rebuild?: boolean; config?: Config; log?: (l: string) => void } = {}) => {
   const cfg = extra.config ?? config;
-  return openIndex(cfg, { embedder, segmenter, chunker: new Chunker({ chunkSize: cfg.chunkSize }), domain: corpusDomain(), rebuild: extra.rebuild, log: extra.log });
+  return openIndex(cfg, {
+    embedder,
+    segmenter,
+    chunker: new Chunker({ chunkSize: cfg.chunkSize }),
+    domain: corpusDomain(),
+    rebuild: extra.rebuild,
+    log: extra.log,
+  });
 };
 
 async function results(opened: OpenedIndex, embedder: Embedder, mode: RetrievalMode = 'hybrid') {
@@ -44,7 +51,7 @@ async function results(opened: OpenedIndex, embedder: Embedder, mode: RetrievalM
 function expectConsistent(opened: OpenedIndex, embedder: FakeEmbedder) {
   expect(opened.index.vectors.size).toBe(opened.manifest.counts.vectors);
   expect(opened.index.expectedVectorCount).toBe(opened.manifest.counts.vectors);
-  const hits = (opened.index.vectors.search(embedder.vector('信访工作'), 100_000) as { id: string }[]);
+  const hits = opened.index.vectors.search(embedder.vector('信访工作'), 100_000) as { id: string }[];
   expect(hits).toHaveLength(opened.manifest.counts.vectors);
   for (const h of hits) expect(opened.index.chunks.has(parseVectorId(h.id).chunkId)).toBe(true);
   for (const c of opened.index.chunks.values()) expect(c.text).toBe(opened.index.documents.get(c.docId)!.text.slice(c.start, c.end));

@@ -73,7 +73,15 @@ describe('pushToVectorize', () => {
   let logs: string[];
 
   const push = (over: Partial<PushToVectorizeOptions> = {}) =>
-    pushToVectorize({ config: env.config, accountId: cf.accountId, apiToken: cf.token, baseUrl: cf.baseUrl, sleep: async () => {}, log: (l) => void logs.push(l), ...over });
+    pushToVectorize({
+      config: env.config,
+      accountId: cf.accountId,
+      apiToken: cf.token,
+      baseUrl: cf.baseUrl,
+      sleep: async () => {},
+      log: (l) => void logs.push(l),
+      ...over,
+    });
 
   beforeEach(async () => {
     env = makeEnv();
@@ -90,7 +98,16 @@ describe('pushToVectorize', () => {
     const progress: string[] = [];
     const summary = await push({ onProgress: (p) => progress.push(`${p.phase}:${p.done}/${p.total}`) });
 
-    expect(summary).toMatchObject({ index: 'yiju', vectors: expected.size, upserted: expected.size, embedded: expected.size, deleted: 0, unchanged: 0, skipped: false, dryRun: false });
+    expect(summary).toMatchObject({
+      index: 'yiju',
+      vectors: expected.size,
+      upserted: expected.size,
+      embedded: expected.size,
+      deleted: 0,
+      unchanged: 0,
+      skipped: false,
+      dryRun: false,
+    });
     expect(summary.reason).toMatch(/first push/u);
     expect(summary.mutationId).toMatch(/^[0-9a-f-]{36}$/u);
     const index = cf.index('yiju')!;
@@ -148,13 +165,25 @@ describe('pushToVectorize', () => {
 
     const from = cf.calls.length;
     const summary = await push();
-    const upsertedIds = cf.calls.slice(from).filter((c) => c.op === 'vectorize.upsert').flatMap((c) => c.ids!);
-    const deletedIds = cf.calls.slice(from).filter((c) => c.op === 'vectorize.delete_by_ids').flatMap((c) => c.ids!);
+    const upsertedIds = cf.calls
+      .slice(from)
+      .filter((c) => c.op === 'vectorize.upsert')
+      .flatMap((c) => c.ids!);
+    const deletedIds = cf.calls
+      .slice(from)
+      .filter((c) => c.op === 'vectorize.delete_by_ids')
+      .flatMap((c) => c.ids!);
 
     expect(summary).toMatchObject({ upserted: changed.length, embedded: changed.length, deleted: removed.length, unchanged: expected.size - changed.length });
     expect(summary.reason).toMatch(/corpus changed/u);
     // Exactly the new or changed texts were embedded and upserted, and the vanished ids deleted…
-    expect(cf.calls.slice(from).filter((c) => c.op === 'ai.run').flatMap((c) => c.texts!).sort()).toEqual(changed.map((id) => expected.get(id)!).sort());
+    expect(
+      cf.calls
+        .slice(from)
+        .filter((c) => c.op === 'ai.run')
+        .flatMap((c) => c.texts!)
+        .sort(),
+    ).toEqual(changed.map((id) => expected.get(id)!).sort());
     expect(upsertedIds.sort()).toEqual(changed.map(vectorizeId).sort());
     expect(deletedIds.sort()).toEqual(removed.map(vectorizeId).sort());
     // …all of them the edited document's,
@@ -263,7 +292,16 @@ describe('pushToVectorize', () => {
     const oa = await startOpenAIServer({ 'POST /v1/embeddings': embeddingsRoute({ dimensions: 32 }) });
     try {
       cf.createIndex('oa', 32);
-      const config = loadConfig({ YIJU_CORPUS_DIR: env.corpusDir, YIJU_DATA_DIR: env.config.dataDir, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: oa.baseURL, YIJU_EMBEDDING_MODEL: 'test-embed' }, env.dir);
+      const config = loadConfig(
+        {
+          YIJU_CORPUS_DIR: env.corpusDir,
+          YIJU_DATA_DIR: env.config.dataDir,
+          OPENAI_API_KEY: 'sk-test',
+          OPENAI_BASE_URL: oa.baseURL,
+          YIJU_EMBEDDING_MODEL: 'test-embed',
+        },
+        env.dir,
+      );
       const expected = await expectedVectors(config);
       const summary = await push({ config, index: 'oa', embedding: { kind: 'openai' } });
       expect(summary).toMatchObject({ upserted: expected.size, embedder: { id: `openai:${oa.baseURL}:test-embed`, dimensions: 32 } });
@@ -304,7 +342,9 @@ describe.concurrent('yiju push-vectorize (src/cli/main.ts, child process)', () =
     const env = makeEnv();
     const cf = await startCloudflareApi({ indexes: [{ name: 'yiju', dimensions: 1024 }] });
     const cli = async (args: string[], extra: Record<string, string | undefined> = {}) => {
-      const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CLOUDFLARE_') && !k.startsWith('OPENAI_') && k !== 'YIJU_EMBEDDER'));
+      const base = Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => !k.startsWith('CLOUDFLARE_') && !k.startsWith('OPENAI_') && k !== 'YIJU_EMBEDDER'),
+      );
       const childEnv: Record<string, string | undefined> = {
         ...base,
         YIJU_CORPUS_DIR: env.corpusDir,
@@ -316,7 +356,11 @@ describe.concurrent('yiju push-vectorize (src/cli/main.ts, child process)', () =
       };
       for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
       try {
-        const { stdout, stderr } = await run('npx', ['tsx', 'src/cli/main.ts', 'push-vectorize', ...args], { cwd: REPO_ROOT, env: childEnv as NodeJS.ProcessEnv, timeout: 60_000 });
+        const { stdout, stderr } = await run('npx', ['tsx', 'src/cli/main.ts', 'push-vectorize', ...args], {
+          cwd: REPO_ROOT,
+          env: childEnv as NodeJS.ProcessEnv,
+          timeout: 60_000,
+        });
         return { code: 0, stdout, stderr: withoutNpmNoise(stderr) };
       } catch (err) {
         const e = err as { code?: number; stdout: string; stderr: string };
@@ -350,7 +394,9 @@ describe.concurrent('yiju push-vectorize (src/cli/main.ts, child process)', () =
 
     const second = await t.cli([]);
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(new RegExp(`^vectorize yiju: up to date, upserted 0, deleted 0, unchanged ${expected.size} \\(corpus [0-9a-f]{8}…\\)\\n$`, 'u'));
+    expect(second.stdout).toMatch(
+      new RegExp(`^vectorize yiju: up to date, upserted 0, deleted 0, unchanged ${expected.size} \\(corpus [0-9a-f]{8}…\\)\\n$`, 'u'),
+    );
   });
 
   it('without CLOUDFLARE_API_TOKEN: exit 1, a short message naming the variable, no stack trace', async ({ expect, onTestFinished }) => {
@@ -358,7 +404,9 @@ describe.concurrent('yiju push-vectorize (src/cli/main.ts, child process)', () =
     const res = await t.cli([], { CLOUDFLARE_API_TOKEN: undefined });
     expect(res.code).toBe(1);
     expect(res.stdout).toBe('');
-    expect(res.stderr).toMatch(/^CLOUDFLARE_API_TOKEN is not set\.\n {2}Fix: export CLOUDFLARE_API_TOKEN=… \(create a token at dash\.cloudflare\.com → My Profile → API Tokens[^\n]*\)\.\n$/u);
+    expect(res.stderr).toMatch(
+      /^CLOUDFLARE_API_TOKEN is not set\.\n {2}Fix: export CLOUDFLARE_API_TOKEN=… \(create a token at dash\.cloudflare\.com → My Profile → API Tokens[^\n]*\)\.\n$/u,
+    );
     expect(res.stderr).not.toMatch(/^\s+at /mu);
     expect(t.cf.calls).toEqual([]);
   });

@@ -42,7 +42,15 @@ describe('buildWorker', () => {
     const env = {};
     const health = await worker.default.fetch(new Request('http://worker/api/health'), env, ctx);
     expect(await health.json()).toMatchObject({ runtime: 'workers', retrieval: 'lexical', index: { documents: 5, chunks: result.counts.chunks } });
-    const ask = await worker.default.fetch(new Request('http://worker/api/ask', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: '初信初访应该怎么处理？' }) }), env, ctx);
+    const ask = await worker.default.fetch(
+      new Request('http://worker/api/ask', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ question: '初信初访应该怎么处理？' }),
+      }),
+      env,
+      ctx,
+    );
     expect(await ask.json()).toMatchObject({ grounded: true, mode: 'extractive' });
     const page = await worker.default.fetch(new Request('http://worker/'), env, ctx);
     expect(await page.text()).toContain('/assets/app.js');
@@ -65,7 +73,14 @@ describe('buildWorker with a Vectorize push on record', () => {
     const dir = makeTempDir('yiju-worker-build-pushed-');
     try {
       const config = loadConfig({ YIJU_CORPUS_DIR: CORPUS_DIR, YIJU_DATA_DIR: join(dir.dir, 'data') });
-      const state = { schema: 1, target: 'acct/yiju@t', embedder: { id: 'workers-ai:@cf/baai/bge-m3', dimensions: 1024 }, corpusHash: result.corpusHash, vectors: { 'c:a#0': 'h1', 's:a#0:0': 'h2' }, pushedAt: '2026-11-23T00:00:00.000Z' };
+      const state = {
+        schema: 1,
+        target: 'acct/yiju@t',
+        embedder: { id: 'workers-ai:@cf/baai/bge-m3', dimensions: 1024 },
+        corpusHash: result.corpusHash,
+        vectors: { 'c:a#0': 'h1', 's:a#0:0': 'h2' },
+        pushedAt: '2026-11-23T00:00:00.000Z',
+      };
       mkdirSync(join(dir.dir, 'data', 'vectorize'), { recursive: true });
       writeFileSync(join(dir.dir, 'data', 'vectorize', 'yiju.json'), JSON.stringify(state));
       const built = await buildWorker(config, join(dir.dir, 'out'));

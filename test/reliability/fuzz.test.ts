@@ -67,9 +67,25 @@ const LIMIT = 128 * 1024;
 const POST_ROUTES = ['/api/ask', '/api/chat', '/api/feedback', '/v1/chat/completions'] as const;
 /** Every route, `{id}` standing for a document id. */
 const ROUTES = [
-  '/api/health', '/api/ask', '/api/chat', '/api/search', '/api/documents', '/api/documents/{id}', '/api/feedback', '/api/suggestions',
-  '/api/openapi.json', '/api/docs', '/v1/models', '/v1/chat/completions', '/', '/widget.js', '/assets/app.js', '/assets/widget-panel.js',
-  '/assets/viewer.js', '/documents/{id}', '/demo',
+  '/api/health',
+  '/api/ask',
+  '/api/chat',
+  '/api/search',
+  '/api/documents',
+  '/api/documents/{id}',
+  '/api/feedback',
+  '/api/suggestions',
+  '/api/openapi.json',
+  '/api/docs',
+  '/v1/models',
+  '/v1/chat/completions',
+  '/',
+  '/widget.js',
+  '/assets/app.js',
+  '/assets/widget-panel.js',
+  '/assets/viewer.js',
+  '/documents/{id}',
+  '/demo',
 ] as const;
 
 let s: Started;
@@ -108,12 +124,26 @@ afterAll(async () => {
   client?.close();
   await s?.close();
   const total = [...statuses.values()].reduce((a, b) => a + b, 0);
-  if (process.env.YIJU_FUZZ_STATS) console.log([...byRoute].filter(([, n]) => n > 3).sort().map(([k, n]) => `${k}: ${n}`).join('\n'));
-  console.log(`fuzz: ${total} requests, by status ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}; raw: ${JSON.stringify(Object.fromEntries(rawReplies))} (seed ${SEED})`);
+  if (process.env.YIJU_FUZZ_STATS)
+    console.log(
+      [...byRoute]
+        .filter(([, n]) => n > 3)
+        .sort()
+        .map(([k, n]) => `${k}: ${n}`)
+        .join('\n'),
+    );
+  console.log(
+    `fuzz: ${total} requests, by status ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}; raw: ${JSON.stringify(Object.fromEntries(rawReplies))} (seed ${SEED})`,
+  );
 });
 
 const authed = (headers: Record<string, string> = {}) => ({ Authorization: `Bearer ${KEYS[0]}`, ...headers });
-const post = (path: string, body: unknown, headers: Record<string, string> = {}): Req => ({ method: 'POST', path, headers: authed({ 'Content-Type': 'application/json', ...headers }), body: jsonBytes(body) });
+const post = (path: string, body: unknown, headers: Record<string, string> = {}): Req => ({
+  method: 'POST',
+  path,
+  headers: authed({ 'Content-Type': 'application/json', ...headers }),
+  body: jsonBytes(body),
+});
 
 /** Usually one of the real keys; sometimes garbage or nothing. */
 const auth: fc.Arbitrary<string | undefined> = fc.oneof(
@@ -123,7 +153,17 @@ const auth: fc.Arbitrary<string | undefined> = fc.oneof(
     arbitrary: fc.oneof(
       headerValue(80),
       headerValue(40).map((v) => `Bearer ${v}`),
-      fc.constantFrom('Bearer', 'Bearer ', 'Basic Zm9vOmJhcg==', `bearer   ${KEYS[0]}`, `Bearer ${KEYS[0]}x`, `Bearer ${KEYS[0]!.slice(0, -1)}`, `Bearer ${KEYS[0]!.toUpperCase()}`, `Bearer ${KEYS[0]} ${KEYS[1]}`, 'Token abc'),
+      fc.constantFrom(
+        'Bearer',
+        'Bearer ',
+        'Basic Zm9vOmJhcg==',
+        `bearer   ${KEYS[0]}`,
+        `Bearer ${KEYS[0]}x`,
+        `Bearer ${KEYS[0]!.slice(0, -1)}`,
+        `Bearer ${KEYS[0]!.toUpperCase()}`,
+        `Bearer ${KEYS[0]} ${KEYS[1]}`,
+        'Token abc',
+      ),
     ),
   },
   { weight: 1, arbitrary: fc.constant(undefined) },
@@ -159,7 +199,7 @@ async function exercise(req: Req): Promise<Res> {
   }
 }
 
-const params = <T,>(numRuns: number): fc.Parameters<T> => ({ seed: SEED, numRuns: runs(numRuns) });
+const params = <T>(numRuns: number): fc.Parameters<T> => ({ seed: SEED, numRuns: runs(numRuns) });
 
 describe('POST endpoints: random JSON bodies (field names right, values anything)', () => {
   for (const [path, body, numRuns] of [
@@ -254,7 +294,7 @@ describe('GET /api/search: random query strings', () => {
         fc.pre(clean(req));
         const res = await exercise(req);
         const info = `${res.status} ${res.text.slice(0, 200)} for ${describeReq(req)}`;
-        if (res.status === 431 || res.status === 400 && header(res, 'connection') === 'close') return; // refused by Node's parser (too long, raw bytes)
+        if (res.status === 431 || (res.status === 400 && header(res, 'connection') === 'close')) return; // refused by Node's parser (too long, raw bytes)
         if (!validAuth(a)) expect(res.status, info).toBe(401);
         else expect([200, 400], info).toContain(res.status);
         if (res.status === 200 && method === 'GET') {
@@ -271,9 +311,27 @@ describe('GET /api/search: random query strings', () => {
 const docId = fc.oneof(
   fc.constantFrom(...DOC_IDS),
   fc.constantFrom(
-    '..%2F..%2Fetc%2Fpasswd', '..%2f..%2f..%2fetc%2fpasswd', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '..%252F..%252Fetc%252Fpasswd', '....%2F%2F....%2F%2Fetc%2Fpasswd',
-    '%2Fetc%2Fpasswd', '..%5C..%5Cwindows%5Cwin.ini', '001_0ef072b5e6e0e6d4%00', '001_0ef072b5e6e0e6d4%2F..', `${DOC_IDS[1]}%20`, `${DOC_IDS[1]!.toUpperCase()}`,
-    '%3Cx-fuzz%3E', '%22%3E%3Cx-fuzz%3E', 'x'.repeat(200), 'x'.repeat(201), '%E4%B8', '%ED%A0%80', 'constructor', '__proto__', 'toString', 'hasOwnProperty',
+    '..%2F..%2Fetc%2Fpasswd',
+    '..%2f..%2f..%2fetc%2fpasswd',
+    '%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+    '..%252F..%252Fetc%252Fpasswd',
+    '....%2F%2F....%2F%2Fetc%2Fpasswd',
+    '%2Fetc%2Fpasswd',
+    '..%5C..%5Cwindows%5Cwin.ini',
+    '001_0ef072b5e6e0e6d4%00',
+    '001_0ef072b5e6e0e6d4%2F..',
+    `${DOC_IDS[1]}%20`,
+    `${DOC_IDS[1]!.toUpperCase()}`,
+    '%3Cx-fuzz%3E',
+    '%22%3E%3Cx-fuzz%3E',
+    'x'.repeat(200),
+    'x'.repeat(201),
+    '%E4%B8',
+    '%ED%A0%80',
+    'constructor',
+    '__proto__',
+    'toString',
+    'hasOwnProperty',
   ),
   text.map(percentEncode).filter((t) => t.length > 0),
   fc.integer({ min: 1, max: 8000 }).map((n) => 'x'.repeat(n)),
@@ -286,7 +344,16 @@ const target = fc.oneof(
   {
     weight: 3,
     arbitrary: fc
-      .tuple(fc.constantFrom('/api', '/v1', '', '/assets', '/documents', '/api/documents', '/v1/chat'), fc.array(fc.oneof(fc.constantFrom('ask', 'chat', 'health', 'models', 'completions', 'search', '..', '.', '', '%2e%2e', 'app.js', 'v1', 'api'), urlGarbage.filter((g) => !g.includes('?') && !g.includes('#'))), { maxLength: 4 }))
+      .tuple(
+        fc.constantFrom('/api', '/v1', '', '/assets', '/documents', '/api/documents', '/v1/chat'),
+        fc.array(
+          fc.oneof(
+            fc.constantFrom('ask', 'chat', 'health', 'models', 'completions', 'search', '..', '.', '', '%2e%2e', 'app.js', 'v1', 'api'),
+            urlGarbage.filter((g) => !g.includes('?') && !g.includes('#')),
+          ),
+          { maxLength: 4 },
+        ),
+      )
       .map(([prefix, segments]) => `${prefix}/${segments.join('/')}`),
   },
   {
@@ -306,7 +373,12 @@ describe('every route × every method × hostile paths and document ids', () => 
     await fc.assert(
       fc.asyncProperty(target, fc.constantFrom(...METHODS), auth, fc.option(fc.oneof(askBody, completionBody), { freq: 2 }), async (path, method, a, body) => {
         const sendsBody = body !== null && method !== 'GET' && method !== 'HEAD';
-        const req: Req = { method, path, headers: withAuth(sendsBody ? { 'Content-Type': 'application/json' } : {}, a), ...(sendsBody ? { body: jsonBytes(body) } : {}) };
+        const req: Req = {
+          method,
+          path,
+          headers: withAuth(sendsBody ? { 'Content-Type': 'application/json' } : {}, a),
+          ...(sendsBody ? { body: jsonBytes(body) } : {}),
+        };
         fc.pre(clean(req));
         const res = await exercise(req);
         const info = `${res.status} ${res.text.slice(0, 200)} for ${describeReq(req)}`;
@@ -345,7 +417,11 @@ describe('random header sets', () => {
       fc.record(
         {
           authorization: auth.filter((v): v is string => v !== undefined),
-          'x-forwarded-for': fc.oneof(headerValue(60), fc.array(ip, { maxLength: 20 }).map((a) => a.join(', ')), fc.constantFrom('unknown', ', , ,', '::ffff:127.0.0.1', '999.999.999.999', '<x-fuzz>')),
+          'x-forwarded-for': fc.oneof(
+            headerValue(60),
+            fc.array(ip, { maxLength: 20 }).map((a) => a.join(', ')),
+            fc.constantFrom('unknown', ', , ,', '::ffff:127.0.0.1', '999.999.999.999', '<x-fuzz>'),
+          ),
           'x-real-ip': headerValue(),
           'x-request-id': fc.oneof(headerValue(), fc.stringMatching(/^[\w-]{1,300}$/u)),
           origin: fc.oneof(fc.constantFrom(ORIGIN, 'null', `${ORIGIN}/`, 'https://evil.example', `${ORIGIN}.evil.example`), fc.webUrl(), headerValue()),
@@ -365,8 +441,18 @@ describe('random header sets', () => {
         },
         { requiredKeys: [] },
       ),
-      fc.dictionary(token.filter((t) => !reserved.test(t)), headerValue(), { maxKeys: 25 }),
-      fc.option(fc.tuple(token.filter((t) => !reserved.test(t)), fc.integer({ min: 1000, max: 16_000 })), { freq: 4 }),
+      fc.dictionary(
+        token.filter((t) => !reserved.test(t)),
+        headerValue(),
+        { maxKeys: 25 },
+      ),
+      fc.option(
+        fc.tuple(
+          token.filter((t) => !reserved.test(t)),
+          fc.integer({ min: 1000, max: 16_000 }),
+        ),
+        { freq: 4 },
+      ),
     )
     .map(([known, random, huge]) => {
       const headers: Record<string, string> = { ...random, ...known };
@@ -391,24 +477,64 @@ describe('random header sets', () => {
 });
 
 describe('raw sockets: what fetch and node:http will not send', () => {
-  const method = fc.oneof(fc.constantFrom('GET', 'POST', 'HEAD', 'OPTIONS', 'DELETE', 'PRI', 'CONNECT', 'get', 'G ET', 'FOO', ''), fc.stringMatching(/^[A-Z]{1,12}$/u));
+  const method = fc.oneof(
+    fc.constantFrom('GET', 'POST', 'HEAD', 'OPTIONS', 'DELETE', 'PRI', 'CONNECT', 'get', 'G ET', 'FOO', ''),
+    fc.stringMatching(/^[A-Z]{1,12}$/u),
+  );
   const rawTarget = fc.oneof(
-    fc.constantFrom('/api/health', '/api/search?q=%E8%B6%8A%E7%BA%A7', '/api/ask', '*', 'http://x/api/health', 'http://[::1/api', '//api/health', 'api/health', '/api/documents/\\..\\x', '/api/\u0000', ''),
+    fc.constantFrom(
+      '/api/health',
+      '/api/search?q=%E8%B6%8A%E7%BA%A7',
+      '/api/ask',
+      '*',
+      'http://x/api/health',
+      'http://[::1/api',
+      '//api/health',
+      'api/health',
+      '/api/documents/\\..\\x',
+      '/api/\u0000',
+      '',
+    ),
     fc.uint8Array({ minLength: 1, maxLength: 40 }).map((b) => `/api/${Buffer.from(b).toString('latin1')}`),
     fc.string({ unit: 'grapheme', maxLength: 10 }).map((t) => `/api/search?q=${t}`),
   );
   const version = fc.constantFrom('HTTP/1.1', 'HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'HTTP/9.9', 'http/1.1', 'HTTP/1.1 extra', '');
   const headerLine = fc.oneof(
     fc.constantFrom(
-      'Host: x', 'Host: x', 'Host:', 'Host: a b', 'Host: x\r\nHost: y', 'Content-Length: 5', 'Content-Length: -1', 'Content-Length: 1, 2', 'Content-Length: 99999999999999999999',
-      'Transfer-Encoding: chunked', 'Transfer-Encoding: gzip, chunked', 'Transfer-Encoding: chunked\r\nContent-Length: 3', 'Content-Type: application/json',
-      'Expect: 100-continue', 'Connection: close', 'Connection: upgrade\r\nUpgrade: websocket', 'X-Fold: a\r\n b', 'NoColon', ': empty-name', 'Bad Name: x', 'X: \u0000',
+      'Host: x',
+      'Host: x',
+      'Host:',
+      'Host: a b',
+      'Host: x\r\nHost: y',
+      'Content-Length: 5',
+      'Content-Length: -1',
+      'Content-Length: 1, 2',
+      'Content-Length: 99999999999999999999',
+      'Transfer-Encoding: chunked',
+      'Transfer-Encoding: gzip, chunked',
+      'Transfer-Encoding: chunked\r\nContent-Length: 3',
+      'Content-Type: application/json',
+      'Expect: 100-continue',
+      'Connection: close',
+      'Connection: upgrade\r\nUpgrade: websocket',
+      'X-Fold: a\r\n b',
+      'NoColon',
+      ': empty-name',
+      'Bad Name: x',
+      'X: \u0000',
       `Authorization: Bearer ${KEYS[0]}`,
     ),
     fc.tuple(fc.stringMatching(/^[A-Za-z-]{1,12}$/u), fc.uint8Array({ maxLength: 30 })).map(([k, v]) => `${k}: ${Buffer.from(v).toString('latin1')}`),
   );
   const rawRequest = fc
-    .tuple(method, rawTarget, version, fc.array(headerLine, { maxLength: 6 }), fc.oneof(fc.constant(new Uint8Array()), fc.uint8Array({ maxLength: 200 }), fc.constant(utf8('0\r\n\r\n')), fc.constant(utf8('5\r\nhello\r\nZZ\r\n'))), fc.constantFrom('\r\n', '\n'))
+    .tuple(
+      method,
+      rawTarget,
+      version,
+      fc.array(headerLine, { maxLength: 6 }),
+      fc.oneof(fc.constant(new Uint8Array()), fc.uint8Array({ maxLength: 200 }), fc.constant(utf8('0\r\n\r\n')), fc.constant(utf8('5\r\nhello\r\nZZ\r\n'))),
+      fc.constantFrom('\r\n', '\n'),
+    )
     .map(([m, t, v, lines, body, eol]) => {
       const head = `${[m, t, v].filter(Boolean).join(' ')}${eol}${lines.map((l) => `${l}${eol}`).join('')}${eol}`;
       return new Uint8Array([...Buffer.from(head, 'latin1'), ...body]);
@@ -444,8 +570,16 @@ describe('raw sockets: what fetch and node:http will not send', () => {
 describe('volume: batches of mixed hostile requests in parallel', () => {
   it('16 at a time over 8 keep-alive connections → every response well-behaved', async () => {
     const anyRequest: fc.Arbitrary<Req> = fc.oneof(
-      fc.tuple(fc.constantFrom(...POST_ROUTES), fc.oneof(topLevel(askBody), topLevel(completionBody), topLevel(feedbackBody)), auth).map(([path, b, a]) => ({ method: 'POST', path, headers: withAuth({ 'Content-Type': 'application/json' }, a), body: jsonBytes(b) })),
-      fc.tuple(fc.constantFrom(...POST_ROUTES), rawBody, contentType).map(([path, body, type]) => ({ method: 'POST', path, headers: authed(type === undefined ? {} : { 'Content-Type': type }), body, chunked: body.length % 2 === 0 })),
+      fc
+        .tuple(fc.constantFrom(...POST_ROUTES), fc.oneof(topLevel(askBody), topLevel(completionBody), topLevel(feedbackBody)), auth)
+        .map(([path, b, a]) => ({ method: 'POST', path, headers: withAuth({ 'Content-Type': 'application/json' }, a), body: jsonBytes(b) })),
+      fc.tuple(fc.constantFrom(...POST_ROUTES), rawBody, contentType).map(([path, body, type]) => ({
+        method: 'POST',
+        path,
+        headers: authed(type === undefined ? {} : { 'Content-Type': type }),
+        body,
+        chunked: body.length % 2 === 0,
+      })),
       fc.tuple(target, fc.constantFrom(...METHODS), auth).map(([path, method, a]) => ({ method, path, headers: withAuth({}, a) })),
       fc.tuple(queryValue, kValue).map(([q, k]) => ({ method: 'GET', path: `/api/search?q=${q}&k=${k}`, headers: authed() })),
     );
@@ -474,8 +608,14 @@ describe('afterwards', () => {
     const chat = await client.send(post('/api/chat', { question: '越级访怎么处理' }));
     expectWellBehaved(post('/api/chat', {}), chat, secrets);
 
-    expect(s.logger.records.filter((r) => r.level === 'error'), 'the server logged errors').toEqual([]);
-    expect(consoleError.mock.calls.map((c) => String(c[0]).slice(0, 300)), 'something printed errors').toEqual([]);
+    expect(
+      s.logger.records.filter((r) => r.level === 'error'),
+      'the server logged errors',
+    ).toEqual([]);
+    expect(
+      consoleError.mock.calls.map((c) => String(c[0]).slice(0, 300)),
+      'something printed errors',
+    ).toEqual([]);
     expect(statuses.get(500) ?? 0).toBe(0);
   });
 
@@ -504,7 +644,13 @@ describe('clients that go away mid-request', () => {
       { model: 'yiju', messages: [{ role: 'user', content: '初信初访应该怎么处理？' }] },
     ],
   };
-  const PHASES = ['headers only', 'part of the body', 'part of a chunked body', 'whole request, gone at the first byte back', 'whole request, gone at once'] as const;
+  const PHASES = [
+    'headers only',
+    'part of the body',
+    'part of a chunked body',
+    'whole request, gone at the first byte back',
+    'whole request, gone at once',
+  ] as const;
 
   /** Sends part or all of a request on a raw socket and drops the connection at the given point. */
   function walkAway(path: string, body: unknown, phase: (typeof PHASES)[number], cut: number, delayMs: number): Promise<void> {
@@ -513,10 +659,13 @@ describe('clients that go away mid-request', () => {
     const head = `POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEYS[0]}\r\nContent-Type: application/json\r\n${chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${json.length}`}\r\n\r\n`;
     const part = json.subarray(0, Math.max(1, Math.floor((cut / 100) * (json.length - 1))));
     const bytes =
-      phase === 'headers only' ? Buffer.from(head)
-      : phase === 'part of the body' ? Buffer.concat([Buffer.from(head), part])
-      : chunked ? Buffer.concat([Buffer.from(`${head}${part.length.toString(16)}\r\n`), part, Buffer.from('\r\n')])
-      : Buffer.concat([Buffer.from(head), json]);
+      phase === 'headers only'
+        ? Buffer.from(head)
+        : phase === 'part of the body'
+          ? Buffer.concat([Buffer.from(head), part])
+          : chunked
+            ? Buffer.concat([Buffer.from(`${head}${part.length.toString(16)}\r\n`), part, Buffer.from('\r\n')])
+            : Buffer.concat([Buffer.from(head), json]);
     return withDeadline(
       new Promise<void>((resolve) => {
         const socket = connect({ host: s.host, port: s.port });
@@ -535,17 +684,37 @@ describe('clients that go away mid-request', () => {
 
   it('never make the server log an error or a 5xx', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...POST_ROUTES), fc.nat(), fc.constantFrom(...PHASES), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 40 }), async (path, pick, phase, cut, delayMs) => {
-        const body = BODIES[path][pick % BODIES[path].length];
-        const before = s.logger.records.length;
-        await walkAway(path, body, phase, cut, delayMs);
-        // Wait for the server to finish with the request (its log line is written when the response or stream ends).
-        await expect.poll(() => s.logger.records.slice(before).some((r) => r.msg === 'request'), { timeout: 10_000, interval: 20 }).toBe(true);
-        const fresh = s.logger.records.slice(before).map(({ level, msg, status, path: p, aborted, error }) => ({ level, msg, status, path: p, aborted, error: error === undefined ? undefined : String(error).split('\n')[0] }));
-        const info = `${phase} (cut ${cut}%, after ${delayMs} ms) on POST ${path}: ${JSON.stringify(fresh)}`;
-        expect(fresh.filter((r) => r.level === 'error'), info).toEqual([]);
-        expect(fresh.filter((r) => r.msg === 'request' && Number(r.status) >= 500), info).toEqual([]);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...POST_ROUTES),
+        fc.nat(),
+        fc.constantFrom(...PHASES),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 40 }),
+        async (path, pick, phase, cut, delayMs) => {
+          const body = BODIES[path][pick % BODIES[path].length];
+          const before = s.logger.records.length;
+          await walkAway(path, body, phase, cut, delayMs);
+          // Wait for the server to finish with the request (its log line is written when the response or stream ends).
+          await expect.poll(() => s.logger.records.slice(before).some((r) => r.msg === 'request'), { timeout: 10_000, interval: 20 }).toBe(true);
+          const fresh = s.logger.records.slice(before).map(({ level, msg, status, path: p, aborted, error }) => ({
+            level,
+            msg,
+            status,
+            path: p,
+            aborted,
+            error: error === undefined ? undefined : String(error).split('\n')[0],
+          }));
+          const info = `${phase} (cut ${cut}%, after ${delayMs} ms) on POST ${path}: ${JSON.stringify(fresh)}`;
+          expect(
+            fresh.filter((r) => r.level === 'error'),
+            info,
+          ).toEqual([]);
+          expect(
+            fresh.filter((r) => r.msg === 'request' && Number(r.status) >= 500),
+            info,
+          ).toEqual([]);
+        },
+      ),
       params(60),
     );
   }, 120_000);
@@ -558,7 +727,7 @@ describe('clients that go away mid-request', () => {
   });
 });
 
-describe('requests refused below the app (Node\'s parser, the Node adapter) still get the JSON error shape', () => {
+describe("requests refused below the app (Node's parser, the Node adapter) still get the JSON error shape", () => {
   for (const [name, raw] of [
     ['a backslash in the path', 'GET /api\\documents HTTP/1.1\r\nHost: x\r\n\r\n'],
     ['an invalid Host header', 'GET /api/health HTTP/1.1\r\nHost: a b\r\n\r\n'],

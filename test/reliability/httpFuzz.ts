@@ -145,7 +145,12 @@ function completeResponse(buf: Buffer, headRequest: boolean): boolean {
  * and waits for the server to close. (Half-closing at once would make Node drop the
  * response of any request still being processed.)
  */
-export function rawExchange(host: string, port: number, bytes: Uint8Array, { ms = 15_000, idleMs = 300 }: { ms?: number; idleMs?: number } = {}): Promise<Buffer> {
+export function rawExchange(
+  host: string,
+  port: number,
+  bytes: Uint8Array,
+  { ms = 15_000, idleMs = 300 }: { ms?: number; idleMs?: number } = {},
+): Promise<Buffer> {
   const headRequest = Buffer.from(bytes.subarray(0, 5)).toString('latin1') === 'HEAD ';
   return withDeadline(
     new Promise<Buffer>((resolve, reject) => {
@@ -180,7 +185,9 @@ export function rawExchange(host: string, port: number, bytes: Uint8Array, { ms 
 
 /** A short description of a request for failure messages. */
 export function describeReq(req: Req): string {
-  const body = req.body ? ` body=${req.body.length}B${req.chunked ? ' chunked' : ''} ${JSON.stringify(Buffer.from(req.body.subarray(0, 160)).toString('latin1'))}` : '';
+  const body = req.body
+    ? ` body=${req.body.length}B${req.chunked ? ' chunked' : ''} ${JSON.stringify(Buffer.from(req.body.subarray(0, 160)).toString('latin1'))}`
+    : '';
   const headers = Object.entries(req.headers)
     .map(([k, v]) => `${k}: ${String(v).slice(0, 80)}`)
     .join(' | ');
@@ -298,7 +305,6 @@ export function expectCompleteStream(req: Req, res: Res, info: string): void {
 export const openSockets = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
 
 export { REPO_ROOT };
-
 
 /** The first response in raw bytes from the server: status, lower-cased headers and the (de-chunked) body. */
 export function parseRawResponse(reply: Buffer): { status: number; headers: Record<string, string>; body: string } | null {

@@ -5,20 +5,87 @@
  */
 import fc from 'fast-check';
 
-export const QUESTIONS = ['初信初访应该怎么处理？', '越级访怎么处理', '乡镇多久排查一次矛盾纠纷？', '今天北京天气怎么样？', 'What does the speech say about petitions?', '信访'];
+export const QUESTIONS = [
+  '初信初访应该怎么处理？',
+  '越级访怎么处理',
+  '乡镇多久排查一次矛盾纠纷？',
+  '今天北京天气怎么样？',
+  'What does the speech say about petitions?',
+  '信访',
+];
 export const DOC_IDS = ['000_7cd7c9b623be1726', '001_0ef072b5e6e0e6d4', '002_748bcc23fd16065f', '003_31579fd67cce0887', '004_eb5cec7fe4abb257'];
 
 /** Strings that have broken parsers, validators, loggers and templates somewhere. */
 export const SPICY = [
-  '', ' ', '\t', '\n', '\r\n', '\u0000', '\u0007', '\u001b[31m', '\u007f', '\u0085', '\u00a0', '\u2028', '\u2029',
-  '\u202e', '\u200f', '\u200b', '\u2066', '\ufeff', '\ufffd', '\uffff', '\ud800', '\udfff', '\ud83d', '\ude00',
-  '😀', '👨‍👩‍👧‍👦', '🇨🇳', '𠀀', '𪚥', 'e\u0301\u0301\u0301', 'ﷺ', '\u0627\u0644\u0633\u0644\u0627\u0645',
-  'null', 'undefined', 'true', '[]', '{}', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty',
-  '<x-fuzz>', '<x-fuzz onerror=alert(1)>', '"><x-fuzz>', "'; DROP TABLE feedback; --", '${7*7}', '{{7*7}}', '%s%s%n', '%00', '%E4%B8',
-  '../../etc/passwd', '..\\..\\windows', 'NaN', 'Infinity', '-1', '1e309', '0x10', '\\u0000', '\\ud800', 'ans_', 'ans_0', 'a'.repeat(101),
+  '',
+  ' ',
+  '\t',
+  '\n',
+  '\r\n',
+  '\u0000',
+  '\u0007',
+  '\u001b[31m',
+  '\u007f',
+  '\u0085',
+  '\u00a0',
+  '\u2028',
+  '\u2029',
+  '\u202e',
+  '\u200f',
+  '\u200b',
+  '\u2066',
+  '\ufeff',
+  '\ufffd',
+  '\uffff',
+  '\ud800',
+  '\udfff',
+  '\ud83d',
+  '\ude00',
+  '😀',
+  '👨‍👩‍👧‍👦',
+  '🇨🇳',
+  '𠀀',
+  '𪚥',
+  'e\u0301\u0301\u0301',
+  'ﷺ',
+  '\u0627\u0644\u0633\u0644\u0627\u0645',
+  'null',
+  'undefined',
+  'true',
+  '[]',
+  '{}',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  '<x-fuzz>',
+  '<x-fuzz onerror=alert(1)>',
+  '"><x-fuzz>',
+  "'; DROP TABLE feedback; --",
+  '${7*7}',
+  '{{7*7}}',
+  '%s%s%n',
+  '%00',
+  '%E4%B8',
+  '../../etc/passwd',
+  '..\\..\\windows',
+  'NaN',
+  'Infinity',
+  '-1',
+  '1e309',
+  '0x10',
+  '\\u0000',
+  '\\ud800',
+  'ans_',
+  'ans_0',
+  'a'.repeat(101),
 ];
 
-const latin1 = fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c));
+const latin1 = fc
+  .integer({ min: 0x20, max: 0xff })
+  .filter((c) => c !== 0x7f)
+  .map((c) => String.fromCharCode(c));
 /** A header value Node's client will send (latin-1, no control characters). */
 export const headerValue = (maxLength = 60) => fc.string({ unit: latin1, maxLength });
 
@@ -62,9 +129,29 @@ export const wild: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Usually a plausible value for the field, sometimes anything. */
-const field = <T>(nice: fc.Arbitrary<T>, niceWeight = 3): fc.Arbitrary<unknown> => fc.oneof({ weight: niceWeight, arbitrary: nice as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: wild });
+const field = <T>(nice: fc.Arbitrary<T>, niceWeight = 3): fc.Arbitrary<unknown> =>
+  fc.oneof({ weight: niceWeight, arbitrary: nice as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: wild });
 
-export const FIELD_NAMES = ['question', 'history', 'topK', 'k', 'rating', 'answerId', 'comment', 'messages', 'stream', 'model', 'max_tokens', 'temperature', 'n', 'tools', 'role', 'content', '__proto__', 'constructor'];
+export const FIELD_NAMES = [
+  'question',
+  'history',
+  'topK',
+  'k',
+  'rating',
+  'answerId',
+  'comment',
+  'messages',
+  'stream',
+  'model',
+  'max_tokens',
+  'temperature',
+  'n',
+  'tools',
+  'role',
+  'content',
+  '__proto__',
+  'constructor',
+];
 /** Extra keys the schema does not know (mixed with the real names of other endpoints). */
 const extras = fc.dictionary(fc.oneof(fc.constantFrom(...FIELD_NAMES), fc.string({ maxLength: 12 })), wild, { maxKeys: 3 });
 
@@ -73,15 +160,42 @@ const merge = ([known, more]: [Record<string, unknown>, Record<string, unknown>]
 const turn = fc.record({ role: field(fc.constantFrom('user', 'assistant', 'system')), content: field(text) }, { requiredKeys: [] });
 
 /** Characters that are valid in a question but unusual: direction marks, zero widths, emoji, astral Han, markup. */
-const ODD_BUT_VALID = ['\u202e', '\u200f', '\u200b', '\u2066', '\ufeff', '\u00a0', '\u2028', '\t', '\n', '😀', '👨‍👩‍👧‍👦', '🇨🇳', '𠀀', 'e\u0301\u0301', '<x-fuzz>', "'; DROP TABLE feedback; --", '${7*7}', '%s%n', '../../etc/passwd', 'ﷺ'];
+const ODD_BUT_VALID = [
+  '\u202e',
+  '\u200f',
+  '\u200b',
+  '\u2066',
+  '\ufeff',
+  '\u00a0',
+  '\u2028',
+  '\t',
+  '\n',
+  '😀',
+  '👨‍👩‍👧‍👦',
+  '🇨🇳',
+  '𠀀',
+  'e\u0301\u0301',
+  '<x-fuzz>',
+  "'; DROP TABLE feedback; --",
+  '${7*7}',
+  '%s%n',
+  '../../etc/passwd',
+  'ﷺ',
+];
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/u;
 
 /** Text the API must accept as a question (1–2000 characters after trimming, no controls, no lone surrogates), odd as it may be. */
 export const validText = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...QUESTIONS) },
-  { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...QUESTIONS), fc.constantFrom(...ODD_BUT_VALID), fc.nat(20)).map(([q, s, i]) => q.slice(0, i) + s + q.slice(i)) },
+  {
+    weight: 3,
+    arbitrary: fc.tuple(fc.constantFrom(...QUESTIONS), fc.constantFrom(...ODD_BUT_VALID), fc.nat(20)).map(([q, s, i]) => q.slice(0, i) + s + q.slice(i)),
+  },
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }).filter((t) => !!t.trim() && !CONTROL.test(t)) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('问', '信访工作', '😀', 'a '), fc.integer({ min: 1, max: 500 })).map(([c, n]) => `${c.repeat(n)}x`.slice(-2000)) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.constantFrom('问', '信访工作', '😀', 'a '), fc.integer({ min: 1, max: 500 })).map(([c, n]) => `${c.repeat(n)}x`.slice(-2000)),
+  },
 );
 
 const validTurn = fc.record({ role: fc.constantFrom('user', 'assistant'), content: validText });
@@ -118,7 +232,12 @@ const fuzzFeedback = fc
         answerId: field(fc.oneof(fc.stringMatching(/^[\w-]{1,100}$/u), fc.constantFrom('ans_0', 'ans_' + 'f'.repeat(32)))),
         question: field(text),
         rating: field(fc.constantFrom('up', 'down', 'UP', 'meh')),
-        comment: field(fc.oneof(text, fc.nat(2100).map((n) => '差'.repeat(n)))),
+        comment: field(
+          fc.oneof(
+            text,
+            fc.nat(2100).map((n) => '差'.repeat(n)),
+          ),
+        ),
       },
       { requiredKeys: [] },
     ),
@@ -203,7 +322,11 @@ export const rawBody: fc.Arbitrary<Uint8Array> = fc.oneof(
   }),
   // Invalid UTF-8 spliced into valid JSON.
   fc
-    .tuple(askBody, fc.constantFrom([0xff], [0xfe, 0xff], [0xc0, 0xaf], [0xe4, 0xb8], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]), fc.nat())
+    .tuple(
+      askBody,
+      fc.constantFrom([0xff], [0xfe, 0xff], [0xc0, 0xaf], [0xe4, 0xb8], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]),
+      fc.nat(),
+    )
     .map(([b, bad, at]) => {
       const bytes = jsonBytes(b);
       const i = bytes.length ? at % bytes.length : 0;
@@ -215,32 +338,46 @@ export const rawBody: fc.Arbitrary<Uint8Array> = fc.oneof(
     .map(([open, n, close]) => {
       const body = open.repeat(n);
       if (!close) return utf8(body);
-      const closer = [...open].filter((c) => c === '[' || c === '{').map((c) => (c === '[' ? ']' : '}')).reverse().join('');
+      const closer = [...open]
+        .filter((c) => c === '[' || c === '{')
+        .map((c) => (c === '[' ? ']' : '}'))
+        .reverse()
+        .join('');
       return utf8(`${body}1${closer.repeat(n)}`);
     }),
   // Prototype pollution, duplicated keys, odd encodings.
-  fc.constantFrom(
-    '{"__proto__":{"question":"初信初访怎么处理？"}}',
-    '{"question":"初信初访怎么处理？","__proto__":{"topK":100,"polluted":true}}',
-    '{"constructor":{"prototype":{"polluted":true}},"question":"初信初访怎么处理？"}',
-    '{"question":"初信初访怎么处理？","question":{"$gt":""}}',
-    '{"question":1,"question":"初信初访应该怎么处理？"}',
-    '{"rating":"up","rating":"down","question":"q","question":null}',
-    '{"model":"yiju","messages":[{"role":"user","content":"越级访怎么处理"}],"messages":"x"}',
-    '{"question":"\\ud800\\udc00\\udc00"}',
-    '{"question":"\\u0000"}',
-    '{"question":"初信初访怎么处理？"} trailing',
-    '{"question":"初信初访怎么处理？"}\u0000',
-    '\ufeff{"question":"初信初访怎么处理？"}',
-    '{"question":"初信初访怎么处理？",}',
-    "{'question':'初信初访怎么处理？'}",
-    '{"question":"初信初访怎么处理？"}{"question":"x"}',
-    '{"topK":1e999,"question":"初信初访怎么处理？"}',
-    '{"topK":-0,"question":"初信初访怎么处理？"}',
-    '{"topK":5.0,"question":"初信初访怎么处理？"}',
-    '{"topK":1.0000000000000001,"question":"初信初访怎么处理？"}',
-    'null', 'true', '0', '""', '[]', '{}', ' ', '\n\t\r ', '',
-  ).map(utf8),
+  fc
+    .constantFrom(
+      '{"__proto__":{"question":"初信初访怎么处理？"}}',
+      '{"question":"初信初访怎么处理？","__proto__":{"topK":100,"polluted":true}}',
+      '{"constructor":{"prototype":{"polluted":true}},"question":"初信初访怎么处理？"}',
+      '{"question":"初信初访怎么处理？","question":{"$gt":""}}',
+      '{"question":1,"question":"初信初访应该怎么处理？"}',
+      '{"rating":"up","rating":"down","question":"q","question":null}',
+      '{"model":"yiju","messages":[{"role":"user","content":"越级访怎么处理"}],"messages":"x"}',
+      '{"question":"\\ud800\\udc00\\udc00"}',
+      '{"question":"\\u0000"}',
+      '{"question":"初信初访怎么处理？"} trailing',
+      '{"question":"初信初访怎么处理？"}\u0000',
+      '\ufeff{"question":"初信初访怎么处理？"}',
+      '{"question":"初信初访怎么处理？",}',
+      "{'question':'初信初访怎么处理？'}",
+      '{"question":"初信初访怎么处理？"}{"question":"x"}',
+      '{"topK":1e999,"question":"初信初访怎么处理？"}',
+      '{"topK":-0,"question":"初信初访怎么处理？"}',
+      '{"topK":5.0,"question":"初信初访怎么处理？"}',
+      '{"topK":1.0000000000000001,"question":"初信初访怎么处理？"}',
+      'null',
+      'true',
+      '0',
+      '""',
+      '[]',
+      '{}',
+      ' ',
+      '\n\t\r ',
+      '',
+    )
+    .map(utf8),
   askBody.map((b) => new Uint8Array(Buffer.from(JSON.stringify(b), 'utf16le'))),
 );
 
@@ -288,7 +425,35 @@ export function percentEncode(s: string): string {
 
 /** Garbage as it may appear in a URL: broken escapes, raw punctuation and (latin-1) bytes Node's client still sends. */
 export const urlGarbage = fc.oneof(
-  fc.constantFrom('%', '%%', '%E4%B8', '%E4%B8%', '%zz', '%u4E2D', '%C0%AF', '%ED%A0%80', '%FF%FE', '%00', '%0A', '%0D%0A', '%2F', '%5C', '%2e%2e', '%252F', '+', '++', '"<x-fuzz>"', '{}|^`', '[]', ';', ',', '\\', '..', '&&', '=='),
+  fc.constantFrom(
+    '%',
+    '%%',
+    '%E4%B8',
+    '%E4%B8%',
+    '%zz',
+    '%u4E2D',
+    '%C0%AF',
+    '%ED%A0%80',
+    '%FF%FE',
+    '%00',
+    '%0A',
+    '%0D%0A',
+    '%2F',
+    '%5C',
+    '%2e%2e',
+    '%252F',
+    '+',
+    '++',
+    '"<x-fuzz>"',
+    '{}|^`',
+    '[]',
+    ';',
+    ',',
+    '\\',
+    '..',
+    '&&',
+    '==',
+  ),
   fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 20 }).filter((s) => !s.includes('#')),
   fc.string({ unit: fc.integer({ min: 0x80, max: 0xff }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 4 }),
 );
@@ -298,17 +463,45 @@ export const queryValue = fc.oneof(
   { weight: 4, arbitrary: text.map(percentEncode) },
   { weight: 2, arbitrary: fc.constantFrom(...QUESTIONS).map(encodeURIComponent) },
   { weight: 2, arbitrary: urlGarbage },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('问', 'a', '%', '%E4%B8', 'x+'), fc.integer({ min: 1, max: 6000 })).map(([c, n]) => (c.length === 1 && c !== '%' ? percentEncode(c.repeat(n)) : c.repeat(n))) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom('问', 'a', '%', '%E4%B8', 'x+'), fc.integer({ min: 1, max: 6000 }))
+      .map(([c, n]) => (c.length === 1 && c !== '%' ? percentEncode(c.repeat(n)) : c.repeat(n))),
+  },
 );
 
 /** Percent-encodes only what Node's client refuses to put in a request target (controls, space, above U+00FF). */
 export const sendable = (s: string) => s.replace(/[^\u0021-\u00ff]/gu, (c) => percentEncode(c));
 
-export const kValue = fc.oneof(
-  fc.integer({ min: -5, max: 60 }).map(String),
-  fc.constantFrom('', ' 5', '5 ', '+5', '05', '0005', '5.0', '2.5', '1e1', '0x10', 'five', '五', 'NaN', 'Infinity', '-0', '9'.repeat(400), '%35', '%E4%B8', 'null', '[]'),
-  fc.bigInt({ min: 0n, max: 10n ** 30n }).map(String),
-  urlGarbage,
-).map(sendable);
+export const kValue = fc
+  .oneof(
+    fc.integer({ min: -5, max: 60 }).map(String),
+    fc.constantFrom(
+      '',
+      ' 5',
+      '5 ',
+      '+5',
+      '05',
+      '0005',
+      '5.0',
+      '2.5',
+      '1e1',
+      '0x10',
+      'five',
+      '五',
+      'NaN',
+      'Infinity',
+      '-0',
+      '9'.repeat(400),
+      '%35',
+      '%E4%B8',
+      'null',
+      '[]',
+    ),
+    fc.bigInt({ min: 0n, max: 10n ** 30n }).map(String),
+    urlGarbage,
+  )
+  .map(sendable);
 
 export const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'] as const;

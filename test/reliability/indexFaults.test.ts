@@ -46,12 +46,34 @@ const QUESTIONS = ['初信初访应该怎么处理？', '乡镇多久排查一�
 /** The FakeEmbedder's similarities are lower than the real model's: a lower bar keeps these questions in scope, so answers cite. */
 const RETRIEVER: RetrieverOptions = { thresholds: { dense: 0.3 } };
 
-interface Citation { n?: number; docId: string; start: number; end: number; text: string }
-interface Answer { answer: string; mode: string; grounded: boolean; citations: Citation[] }
-interface SearchResult { docId: string; start: number; end: number; text: string; score: number }
+interface Citation {
+  n?: number;
+  docId: string;
+  start: number;
+  end: number;
+  text: string;
+}
+interface Answer {
+  answer: string;
+  mode: string;
+  grounded: boolean;
+  citations: Citation[];
+}
+interface SearchResult {
+  docId: string;
+  start: number;
+  end: number;
+  text: string;
+  score: number;
+}
 
 /** `root/name/corpus`, holding copies of the real corpus files, `edit` applied to the raw text of each (by file name). */
-function corpusCopy(root: string, name: string, files: readonly string[] = CORPUS_FILES, edit: (file: string, raw: string) => string = (_f, raw) => raw): string {
+function corpusCopy(
+  root: string,
+  name: string,
+  files: readonly string[] = CORPUS_FILES,
+  edit: (file: string, raw: string) => string = (_f, raw) => raw,
+): string {
   const dir = join(root, name, 'corpus');
   mkdirSync(dir, { recursive: true });
   for (const f of files) writeFileSync(join(dir, f), edit(f, readFileSync(join(CORPUS_DIR, f), 'utf8')));
@@ -59,9 +81,20 @@ function corpusCopy(root: string, name: string, files: readonly string[] = CORPU
 }
 
 const configFor = (corpusDir: string, dataDir: string): Config =>
-  loadConfig({ ...process.env, YIJU_CORPUS_DIR: corpusDir, YIJU_DATA_DIR: dataDir, YIJU_EMBEDDER: 'local', OPENAI_API_KEY: '', YIJU_CHAT_MODEL: '', PORT: '0', YIJU_RATE_LIMIT: '0', YIJU_LOG_LEVEL: 'silent' });
+  loadConfig({
+    ...process.env,
+    YIJU_CORPUS_DIR: corpusDir,
+    YIJU_DATA_DIR: dataDir,
+    YIJU_EMBEDDER: 'local',
+    OPENAI_API_KEY: '',
+    YIJU_CHAT_MODEL: '',
+    PORT: '0',
+    YIJU_RATE_LIMIT: '0',
+    YIJU_LOG_LEVEL: 'silent',
+  });
 
-const open = (config: Config, log: string[] = [], embedder = new FakeEmbedder()) => createRuntime(config, { embedder, retriever: RETRIEVER, log: (l) => log.push(l) });
+const open = (config: Config, log: string[] = [], embedder = new FakeEmbedder()) =>
+  createRuntime(config, { embedder, retriever: RETRIEVER, log: (l) => log.push(l) });
 
 /** The canonical documents of a corpus folder as the indexer sees them (id → text). */
 async function canonical(corpusDir: string): Promise<Map<string, string>> {
@@ -88,7 +121,12 @@ async function servedBy(fetchFn: Fetch) {
     const res = await fetchFn('/api/ask', postJson({ question }));
     expect(res.status).toBe(200);
     const a = (await res.json()) as Answer;
-    answers.push({ answer: a.answer, mode: a.mode, grounded: a.grounded, citations: a.citations.map(({ n, docId, start, end, text }) => ({ n, docId, start, end, text })) });
+    answers.push({
+      answer: a.answer,
+      mode: a.mode,
+      grounded: a.grounded,
+      citations: a.citations.map(({ n, docId, start, end, text }) => ({ n, docId, start, end, text })),
+    });
     const s = await fetchFn(`/api/search?q=${encodeURIComponent(question)}&k=8`);
     expect(s.status).toBe(200);
     searches.push(((await s.json()) as { results: SearchResult[] }).results.map(({ docId, start, end, text, score }) => ({ docId, start, end, text, score })));
@@ -98,13 +136,17 @@ async function servedBy(fetchFn: Fetch) {
 
 /** Every citation and search result is the exact slice of the text served for its document. */
 function expectSlicesOf(documents: Map<string, string>, served: { answers: Answer[]; searches: SearchResult[][] }, info: string) {
-  for (const a of served.answers) for (const c of a.citations) expect(c.text, `${info}: a citation is not its document's text`).toBe(documents.get(c.docId)?.slice(c.start, c.end));
-  for (const r of served.searches.flat()) expect(r.text, `${info}: a search result is not its document's text`).toBe(documents.get(r.docId)?.slice(r.start, r.end));
+  for (const a of served.answers)
+    for (const c of a.citations) expect(c.text, `${info}: a citation is not its document's text`).toBe(documents.get(c.docId)?.slice(c.start, c.end));
+  for (const r of served.searches.flat())
+    expect(r.text, `${info}: a search result is not its document's text`).toBe(documents.get(r.docId)?.slice(r.start, r.end));
 }
 
 /** Inside the index: every chunk is the slice of its document it claims to be. */
 function expectChunksConsistent(rt: Runtime, info: string) {
-  const wrong = [...rt.opened.index.chunks.values()].filter((c) => c.text !== rt.opened.index.documents.get(c.docId)?.text.slice(c.start, c.end)).map((c) => c.id);
+  const wrong = [...rt.opened.index.chunks.values()]
+    .filter((c) => c.text !== rt.opened.index.documents.get(c.docId)?.text.slice(c.start, c.end))
+    .map((c) => c.id);
   expect.soft(wrong, `${info}: chunks that are not their document's text`).toEqual([]);
 }
 
@@ -132,7 +174,10 @@ describe('a damaged stored index is rebuilt at start, never served', () => {
     pristine = snapshot(indexDir(config));
     expected = await servedBy((path, init) => Promise.resolve(makeApp(rt).app.request(path, init)));
     currentText = await canonical(corpus);
-    expect(expected.answers.every((a) => a.citations.length > 0), 'every question should be answered with citations').toBe(true);
+    expect(
+      expected.answers.every((a) => a.citations.length > 0),
+      'every question should be answered with citations',
+    ).toBe(true);
 
     // One Han character for another (3 bytes each in UTF-8), in the middle of one speech.
     const target = CORPUS_FILES[2]!;
@@ -187,7 +232,8 @@ describe('a damaged stored index is rebuilt at start, never served', () => {
     // Soft: when the damage goes unnoticed, the failure also shows what was served because of it.
     expect.soft(build, `${info}: the stored index was served as it was (no rebuild, no reason); the log: ${JSON.stringify(log)}`).not.toBeNull();
     expect.soft(reason ?? '(no reason: nothing was rebuilt)', info).toMatch(/damaged|no index yet|corpus changed/u);
-    if (/damaged/u.test(reason ?? '')) expect.soft(log.join('\n'), `${info}: the log does not say why`).toMatch(/index: stored index damaged \(.+\); rebuilding/u);
+    if (/damaged/u.test(reason ?? ''))
+      expect.soft(log.join('\n'), `${info}: the log does not say why`).toMatch(/index: stored index damaged \(.+\); rebuilding/u);
 
     const served = await servedBy((p, init) => Promise.resolve(makeApp(rt).app.request(p, init)));
     expect.soft(served.documents, `${info}: the served documents are not the current corpus`).toEqual(currentText);
@@ -253,7 +299,11 @@ describe('yiju start (the CLI) with a damaged index', () => {
       90_000,
       'yiju start did not listen within 90 s',
     );
-    return { url, stderr: () => err, stop: () => new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : (child.once('exit', (code) => r(code)), child.kill('SIGTERM')))) };
+    return {
+      url,
+      stderr: () => err,
+      stop: () => new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : (child.once('exit', (code) => r(code)), child.kill('SIGTERM')))),
+    };
   }
 
   it('a truncated documents.json: the log names the damage, the index is rebuilt, the served text is the corpus and results are slices of it', async () => {
@@ -340,7 +390,10 @@ describe('a corpus file edited while the server runs', () => {
       expect(answers.length + searches.length).toBeGreaterThan(10);
       for (const d of docs) expect(d.get(cited.docId), 'the served text changed while the server ran').toBe(before.documents.get(cited.docId));
       expectSlicesOf(before.documents, { answers, searches }, 'while the corpus was edited');
-      expect(answers.every((a) => a.citations.every((c) => !c.text.includes('本句已修订'))), 'an answer quoted text the server never indexed').toBe(true);
+      expect(
+        answers.every((a) => a.citations.every((c) => !c.text.includes('本句已修订'))),
+        'an answer quoted text the server never indexed',
+      ).toBe(true);
       expect(logger.records.filter((r) => r.level === 'error')).toEqual([]);
       await server.close();
 

@@ -79,7 +79,12 @@ const freshIp = () => {
 };
 const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 const get = (path: string, headers: Headers = {}): Req => ({ method: 'GET', path, headers });
-const post = (path: string, body: unknown, headers: Headers = {}): Req => ({ method: 'POST', path, headers: { 'Content-Type': 'application/json', ...headers }, body: utf8(typeof body === 'string' ? body : JSON.stringify(body)) });
+const post = (path: string, body: unknown, headers: Headers = {}): Req => ({
+  method: 'POST',
+  path,
+  headers: { 'Content-Type': 'application/json', ...headers },
+  body: utf8(typeof body === 'string' ? body : JSON.stringify(body)),
+});
 
 /** Sends, records, and checks what every response must satisfy: no 5xx, errors in the JSON shape, no leaks. */
 async function exercise(req: Req, via: Client = client, { keyInRequest = false } = {}): Promise<Res> {
@@ -167,7 +172,13 @@ describe('API keys', () => {
     .filter((v) => !grants(v));
   /** The real key as a client may legitimately send it: any case of "Bearer", extra spaces. */
   const rightAuthorization = fc
-    .tuple(key, fc.constantFrom('Bearer', 'bearer', 'BEARER', 'BeArEr'), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 3 }), fc.constantFrom('', ' ', '\t'))
+    .tuple(
+      key,
+      fc.constantFrom('Bearer', 'bearer', 'BEARER', 'BeArEr'),
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 0, max: 3 }),
+      fc.constantFrom('', ' ', '\t'),
+    )
     .map(([k, scheme, gap, trail, ows]) => `${ows}${scheme}${' '.repeat(gap)}${k}${' '.repeat(trail)}`);
 
   it('near-miss tokens and the key in the wrong form never get a 2xx on a protected route: 401 with WWW-Authenticate', async () => {
@@ -191,7 +202,17 @@ describe('API keys', () => {
         const req: Req =
           where === 'query'
             ? { ...base, path: `${base.path}${base.path.includes('?') ? '&' : '?'}api_key=${k}&access_token=${k}` }
-            : { ...base, headers: { ...base.headers, ...(where === 'cookie' ? { Cookie: `api_key=${k}; token=${k}` } : where === 'proxy-authorization' ? { 'Proxy-Authorization': `Bearer ${k}` } : { [where]: k }) } };
+            : {
+                ...base,
+                headers: {
+                  ...base.headers,
+                  ...(where === 'cookie'
+                    ? { Cookie: `api_key=${k}; token=${k}` }
+                    : where === 'proxy-authorization'
+                      ? { 'Proxy-Authorization': `Bearer ${k}` }
+                      : { [where]: k }),
+                },
+              };
         const res = await exercise(req, client, { keyInRequest: where === 'query' });
         expect(res.status, describeReq(req)).toBe(401);
       }),
@@ -214,22 +235,43 @@ describe('API keys', () => {
   it('without a key, no spelling of a protected path gets protected data (only the open paths and the pages answer 2xx)', async () => {
     const variants = fc.tuple(
       fc.constantFrom('/api/documents', `/api/documents/${DOC_IDS[1]}`, '/api/suggestions', '/v1/models', `/api/search?q=${encodeURIComponent('越级访')}`),
-      fc.constantFrom('plain', 'double-slash', 'dot-segment', 'encoded-letter', 'encoded-slash', 'trailing-slash', 'upper', 'parent', 'semicolon', 'backslash-free-dots'),
+      fc.constantFrom(
+        'plain',
+        'double-slash',
+        'dot-segment',
+        'encoded-letter',
+        'encoded-slash',
+        'trailing-slash',
+        'upper',
+        'parent',
+        'semicolon',
+        'backslash-free-dots',
+      ),
     );
     const spell = (path: string, how: string): string => {
       const [p, q] = path.split('?');
       const query = q === undefined ? '' : `?${q}`;
       switch (how) {
-        case 'double-slash': return `/${p}${query}`;
-        case 'dot-segment': return `${p!.replace(/^\/(api|v1)\//u, '/$1/./')}${query}`;
-        case 'encoded-letter': return `${p!.replace(/^\/a/u, '/%61').replace(/^\/v/u, '/%76')}${query}`;
-        case 'encoded-slash': return `${p!.replace(/^\/(api|v1)\//u, '/$1%2F')}${query}`;
-        case 'trailing-slash': return `${p}/${query}`;
-        case 'upper': return `${p!.toUpperCase()}${query}`;
-        case 'parent': return `/assets/..${p}${query}`;
-        case 'semicolon': return `${p};x=1${query}`;
-        case 'backslash-free-dots': return `/%2e%2e${p}${query}`;
-        default: return path;
+        case 'double-slash':
+          return `/${p}${query}`;
+        case 'dot-segment':
+          return `${p!.replace(/^\/(api|v1)\//u, '/$1/./')}${query}`;
+        case 'encoded-letter':
+          return `${p!.replace(/^\/a/u, '/%61').replace(/^\/v/u, '/%76')}${query}`;
+        case 'encoded-slash':
+          return `${p!.replace(/^\/(api|v1)\//u, '/$1%2F')}${query}`;
+        case 'trailing-slash':
+          return `${p}/${query}`;
+        case 'upper':
+          return `${p!.toUpperCase()}${query}`;
+        case 'parent':
+          return `/assets/..${p}${query}`;
+        case 'semicolon':
+          return `${p};x=1${query}`;
+        case 'backslash-free-dots':
+          return `/%2e%2e${p}${query}`;
+        default:
+          return path;
       }
     };
     await fc.assert(
@@ -303,21 +345,25 @@ describe(`rate limit (${LIMIT} per ${WINDOW} s per client)`, () => {
     );
   }, 60_000);
 
-  it.skipIf(process.platform !== 'linux')('by real source address (no X-Forwarded-For): a burst from 127.0.0.2 is limited, 127.0.0.3 is unaffected', async () => {
-    const results = await burst(
-      Array.from({ length: 3 * LIMIT }, () => get('/v1/models', bearer(KEYS[0]!))),
-      '127.0.0.2',
-    );
-    expectLimited(results, (r) => r.status === 200, 'from 127.0.0.2');
-    const other = new Client(s.host, s.port, 1);
-    try {
-      const res = await exercise({ ...get('/v1/models', bearer(KEYS[0]!)), localAddress: '127.0.0.3' }, other);
-      expect(res.status).toBe(200);
-      expect(header(res, 'ratelimit-remaining')).toBe(String(LIMIT - 1));
-    } finally {
-      other.close();
-    }
-  }, 60_000);
+  it.skipIf(process.platform !== 'linux')(
+    'by real source address (no X-Forwarded-For): a burst from 127.0.0.2 is limited, 127.0.0.3 is unaffected',
+    async () => {
+      const results = await burst(
+        Array.from({ length: 3 * LIMIT }, () => get('/v1/models', bearer(KEYS[0]!))),
+        '127.0.0.2',
+      );
+      expectLimited(results, (r) => r.status === 200, 'from 127.0.0.2');
+      const other = new Client(s.host, s.port, 1);
+      try {
+        const res = await exercise({ ...get('/v1/models', bearer(KEYS[0]!)), localAddress: '127.0.0.3' }, other);
+        expect(res.status).toBe(200);
+        expect(header(res, 'ratelimit-remaining')).toBe(String(LIMIT - 1));
+      } finally {
+        other.close();
+      }
+    },
+    60_000,
+  );
 
   it('the open paths are never limited, even for a client over its budget', async () => {
     const ip = freshIp();
@@ -335,28 +381,34 @@ describe('CORS', () => {
     (h) => post('/api/ask', { question: QUESTION }, h), // 401: no key
     (h) => get('/api/nope', { ...bearer(KEYS[1]!), ...h }),
     (h) => get('/v1/models', { ...bearer(KEYS[1]!), ...h }),
-    (h) => ({ method: 'OPTIONS', path: '/api/ask', headers: { 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type, authorization', ...h } }),
+    (h) => ({
+      method: 'OPTIONS',
+      path: '/api/ask',
+      headers: { 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type, authorization', ...h },
+    }),
     (h) => ({ method: 'OPTIONS', path: '/v1/chat/completions', headers: { 'Access-Control-Request-Method': 'POST', ...h } }),
   ];
   const PAGES: readonly string[] = ['/', '/widget.js', `/documents/${DOC_IDS[0]}`, '/demo', '/assets/app.js'];
-  const nearMissOrigin = fc.constantFrom(...ORIGINS).chain((o) =>
-    fc.constantFrom(
-      `${o}/`,
-      o.toUpperCase(),
-      o.replace('https:', 'http:'),
-      `${o}.evil.example`,
-      `${o}:443`,
-      o.replace(/:\d+$/u, ''),
-      `${o.replace('https://', 'https://evil.')}`,
-      `https://evil.example/${o}`,
-      `${o}, https://evil.example`,
-      `https://evil.example ${o}`,
-      `${o}\u0000`.replace('\u0000', '%00'),
-      `${o}#`,
-      `${o}?x`,
-      o.replace('example', 'examp1e'),
-    ),
-  );
+  const nearMissOrigin = fc
+    .constantFrom(...ORIGINS)
+    .chain((o) =>
+      fc.constantFrom(
+        `${o}/`,
+        o.toUpperCase(),
+        o.replace('https:', 'http:'),
+        `${o}.evil.example`,
+        `${o}:443`,
+        o.replace(/:\d+$/u, ''),
+        `${o.replace('https://', 'https://evil.')}`,
+        `https://evil.example/${o}`,
+        `${o}, https://evil.example`,
+        `https://evil.example ${o}`,
+        `${o}\u0000`.replace('\u0000', '%00'),
+        `${o}#`,
+        `${o}?x`,
+        o.replace('example', 'examp1e'),
+      ),
+    );
   const origin = fc.oneof(
     { weight: 2, arbitrary: fc.constantFrom(...ORIGINS) },
     { weight: 4, arbitrary: nearMissOrigin },
@@ -397,13 +449,24 @@ describe('CORS', () => {
   it('a preflight from each configured origin works on every API route (no key needed): 204, the origin, POST, Authorization', async () => {
     for (const o of ORIGINS) {
       for (const path of ['/api/ask', '/api/chat', '/api/feedback', '/api/search', '/api/documents', '/v1/chat/completions', '/v1/models']) {
-        const res = await exercise({ method: 'OPTIONS', path, headers: { Origin: o, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type, authorization', 'X-Forwarded-For': freshIp() } });
+        const res = await exercise({
+          method: 'OPTIONS',
+          path,
+          headers: {
+            Origin: o,
+            'Access-Control-Request-Method': 'POST',
+            'Access-Control-Request-Headers': 'content-type, authorization',
+            'X-Forwarded-For': freshIp(),
+          },
+        });
         const info = `${o} ${path}`;
         expect(res.status, info).toBe(204);
         expect(res.text, info).toBe('');
         expect(header(res, 'access-control-allow-origin'), info).toBe(o);
         expect(header(res, 'access-control-allow-methods'), info).toMatch(/\bPOST\b/u);
-        const allowHeaders = header(res, 'access-control-allow-headers').toLowerCase().split(/\s*,\s*/u);
+        const allowHeaders = header(res, 'access-control-allow-headers')
+          .toLowerCase()
+          .split(/\s*,\s*/u);
         expect(allowHeaders, info).toContain('authorization');
         expect(allowHeaders, info).toContain('content-type');
         expect(header(res, 'access-control-max-age'), info).toBe('600');
@@ -413,11 +476,15 @@ describe('CORS', () => {
 
   it('Timing-Allow-Origin (which lets a page read Server-Timing) is only given to configured origins', async () => {
     await fc.assert(
-      fc.asyncProperty(origin.filter((o) => !configured(o)), fc.integer({ min: 0, max: 4 }), async (o, i) => {
-        const req = API_REQUESTS[i]!({ Origin: o, 'X-Forwarded-For': freshIp() });
-        const res = await exercise(req);
-        expect(header(res, 'timing-allow-origin'), `${res.status} for ${describeReq(req)}`).toBe('');
-      }),
+      fc.asyncProperty(
+        origin.filter((o) => !configured(o)),
+        fc.integer({ min: 0, max: 4 }),
+        async (o, i) => {
+          const req = API_REQUESTS[i]!({ Origin: o, 'X-Forwarded-For': freshIp() });
+          const res = await exercise(req);
+          expect(header(res, 'timing-allow-origin'), `${res.status} for ${describeReq(req)}`).toBe('');
+        },
+      ),
       { seed: SEED, numRuns: runs(40) },
     );
   }, 60_000);
@@ -425,7 +492,13 @@ describe('CORS', () => {
 
 describe(`request body limit (${MAX_BODY} bytes)`, () => {
   const POST_ROUTES = ['/api/ask', '/api/chat', '/api/feedback', '/v1/chat/completions'] as const;
-  const type = fc.constantFrom<string | undefined>('application/json', 'application/json; charset=utf-8', 'text/plain', 'multipart/form-data; boundary=x', undefined);
+  const type = fc.constantFrom<string | undefined>(
+    'application/json',
+    'application/json; charset=utf-8',
+    'text/plain',
+    'multipart/form-data; boundary=x',
+    undefined,
+  );
   const body = (size: number, seed: number) => {
     const prefix = utf8('{"question":"');
     const out = new Uint8Array(size);
@@ -433,7 +506,11 @@ describe(`request body limit (${MAX_BODY} bytes)`, () => {
     for (let i = prefix.length; i < size; i++) out[i] = 0x61 + ((i * 31 + seed) % 26);
     return out;
   };
-  const headersFor = (t: string | undefined, ip: string): Record<string, string> => ({ ...bearer(KEYS[0]!), 'X-Forwarded-For': ip, ...(t ? { 'Content-Type': t } : {}) });
+  const headersFor = (t: string | undefined, ip: string): Record<string, string> => ({
+    ...bearer(KEYS[0]!),
+    'X-Forwarded-For': ip,
+    ...(t ? { 'Content-Type': t } : {}),
+  });
 
   it('oversized bodies → 413 JSON payload_too_large: with Content-Length, chunked, chunked over a raw socket, or a huge declared length', async () => {
     await fc.assert(
@@ -458,7 +535,9 @@ describe(`request body limit (${MAX_BODY} bytes)`, () => {
             }
             return;
           }
-          const head = Object.entries(headersFor(t, ip)).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+          const head = Object.entries(headersFor(t, ip))
+            .map(([k, v]) => `${k}: ${v}\r\n`)
+            .join('');
           let bytes: Uint8Array;
           if (framing === 'raw-chunked') {
             // Random chunk sizes, properly terminated, then the client half-closes.
@@ -491,7 +570,13 @@ describe(`request body limit (${MAX_BODY} bytes)`, () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: MAX_BODY - 64, max: MAX_BODY }), fc.boolean(), async (size, chunked) => {
         const empty = utf8(JSON.stringify({ question: QUESTION, pad: '' })).length;
-        const req: Req = { method: 'POST', path: '/api/ask', headers: headersFor('application/json', freshIp()), body: utf8(JSON.stringify({ question: QUESTION, pad: 'p'.repeat(size - empty) })), chunked };
+        const req: Req = {
+          method: 'POST',
+          path: '/api/ask',
+          headers: headersFor('application/json', freshIp()),
+          body: utf8(JSON.stringify({ question: QUESTION, pad: 'p'.repeat(size - empty) })),
+          chunked,
+        };
         expect(req.body!.length).toBe(size);
         const res = await exercise(req);
         expect(res.status, describeReq(req)).toBe(200);
@@ -505,14 +590,21 @@ describe(`request body limit (${MAX_BODY} bytes)`, () => {
     for (const chunked of [false, true]) {
       const c = new Client(s.host, s.port, 1);
       try {
-        const big = await exercise({ method: 'POST', path: '/api/ask', headers: headersFor('application/json', freshIp()), body: body(1_000_000, 1), chunked }, c);
+        const big = await exercise(
+          { method: 'POST', path: '/api/ask', headers: headersFor('application/json', freshIp()), body: body(1_000_000, 1), chunked },
+          c,
+        );
         expect(big.status).toBe(413);
         const closing = /\bclose\b/iu.test(header(big, 'connection'));
         const next = await c.send(get('/api/health')).then(
           (r) => `${r.status}`,
           (err: Error) => err.message,
         );
-        if (!closing) expect(next, `the next request on the connection after a ${chunked ? 'chunked' : 'Content-Length'} 413 (sent with "Connection: ${header(big, 'connection')}")`).toBe('200');
+        if (!closing)
+          expect(
+            next,
+            `the next request on the connection after a ${chunked ? 'chunked' : 'Content-Length'} 413 (sent with "Connection: ${header(big, 'connection')}")`,
+          ).toBe('200');
       } finally {
         c.close();
       }
@@ -523,10 +615,36 @@ describe(`request body limit (${MAX_BODY} bytes)`, () => {
 describe('nothing leaks', () => {
   it('random requests without a key, with a wrong key and with the right key, on any path and method: no key, stack or path in any response', async () => {
     const path = fc.oneof(
-      fc.constantFrom('/api/health', '/api/ask', '/api/chat', '/api/search?q=x', '/api/documents', `/api/documents/${DOC_IDS[0]}`, '/api/documents/nope', '/api/feedback', '/api/suggestions', '/api/openapi.json', '/api/docs', '/v1/models', '/v1/chat/completions', '/', '/widget.js', '/demo', '/documents/nope', '/nope', '/api/nope', '/v1/nope', '/assets/nope.js'),
+      fc.constantFrom(
+        '/api/health',
+        '/api/ask',
+        '/api/chat',
+        '/api/search?q=x',
+        '/api/documents',
+        `/api/documents/${DOC_IDS[0]}`,
+        '/api/documents/nope',
+        '/api/feedback',
+        '/api/suggestions',
+        '/api/openapi.json',
+        '/api/docs',
+        '/v1/models',
+        '/v1/chat/completions',
+        '/',
+        '/widget.js',
+        '/demo',
+        '/documents/nope',
+        '/nope',
+        '/api/nope',
+        '/v1/nope',
+        '/assets/nope.js',
+      ),
       fc.stringMatching(/^\/(api|v1)\/[a-z]{1,8}$/u),
     );
-    const authorization = fc.oneof(fc.constant(undefined), fc.constantFrom(...KEYS).map((k) => `Bearer ${k}`), fc.constantFrom('Bearer nope', `Bearer ${KEYS[0]}x`, `Basic ${Buffer.from(`u:${KEYS[1]}`).toString('base64')}`));
+    const authorization = fc.oneof(
+      fc.constant(undefined),
+      fc.constantFrom(...KEYS).map((k) => `Bearer ${k}`),
+      fc.constantFrom('Bearer nope', `Bearer ${KEYS[0]}x`, `Basic ${Buffer.from(`u:${KEYS[1]}`).toString('base64')}`),
+    );
     // A few of each kind of error for sure, then random ones.
     const k = bearer(KEYS[0]!);
     await exercise(post('/api/ask', '{"question":', { ...k, 'X-Forwarded-For': freshIp() }));
@@ -535,11 +653,21 @@ describe('nothing leaks', () => {
     await exercise(get('/api/documents/nope', { ...k, 'X-Forwarded-For': freshIp() }));
     await exercise({ method: 'POST', path: '/api/ask', headers: { ...k, 'X-Forwarded-For': freshIp(), 'Content-Type': 'text/plain' }, body: utf8('hello') });
     await fc.assert(
-      fc.asyncProperty(path, fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'), authorization, fc.boolean(), fc.boolean(), async (p, method, a, withBody, sameClient) => {
-        const headers: Headers = { 'X-Forwarded-For': sameClient ? '198.19.0.1' : freshIp(), ...(a ? { Authorization: a } : {}) };
-        const req: Req = withBody && method !== 'GET' && method !== 'HEAD' ? { method, path: p, headers: { ...headers, 'Content-Type': 'application/json' }, body: utf8('{"question":') } : { method, path: p, headers };
-        await exercise(req);
-      }),
+      fc.asyncProperty(
+        path,
+        fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'),
+        authorization,
+        fc.boolean(),
+        fc.boolean(),
+        async (p, method, a, withBody, sameClient) => {
+          const headers: Headers = { 'X-Forwarded-For': sameClient ? '198.19.0.1' : freshIp(), ...(a ? { Authorization: a } : {}) };
+          const req: Req =
+            withBody && method !== 'GET' && method !== 'HEAD'
+              ? { method, path: p, headers: { ...headers, 'Content-Type': 'application/json' }, body: utf8('{"question":') }
+              : { method, path: p, headers };
+          await exercise(req);
+        },
+      ),
       { seed: SEED, numRuns: runs(400) },
     );
   }, 60_000);

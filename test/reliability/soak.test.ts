@@ -27,7 +27,8 @@ afterAll(() => tmp?.cleanup());
 describe(`soak: ${SECONDS} s at ${RATE} requests/s of ask, search, chat and feedback`, () => {
   it('every request was answered: no transport error, timeout, non-2xx, malformed body or logged error', () => {
     expect(report.requests.total).toBe(SECONDS * RATE);
-    for (const route of ['ask', 'search', 'chat', 'feedback'] as const) expect(Object.keys(report.requests.byRoute[route]), route).toEqual([route === 'feedback' ? '201' : '200']);
+    for (const route of ['ask', 'search', 'chat', 'feedback'] as const)
+      expect(Object.keys(report.requests.byRoute[route]), route).toEqual([route === 'feedback' ? '201' : '200']);
     expect(report.errors, summarise(report)).toMatchObject({ total: 0, transport: 0, timeouts: 0, non2xx: 0, malformed: 0, serverErrorLogs: 0 });
   });
 

@@ -63,9 +63,30 @@ const CANDIDATES = [
 type Route = 'ask' | 'chat' | 'v1' | 'v1-stream';
 const ROUTES: Route[] = ['ask', 'chat', 'v1', 'v1-stream'];
 
-interface Citation { n: number; docId: string; title: string; start: number; end: number; text: string }
-interface Outcome { text: string; mode: string; fallback?: string; grounded: boolean; citations: Citation[] }
-interface Shot { route: Route; question: string; status: number; ms: number; type: string; body: string; error?: string }
+interface Citation {
+  n: number;
+  docId: string;
+  title: string;
+  start: number;
+  end: number;
+  text: string;
+}
+interface Outcome {
+  text: string;
+  mode: string;
+  fallback?: string;
+  grounded: boolean;
+  citations: Citation[];
+}
+interface Shot {
+  route: Route;
+  question: string;
+  status: number;
+  ms: number;
+  type: string;
+  body: string;
+  error?: string;
+}
 
 let tmp: Awaited<ReturnType<typeof dataDirWithIndex>>;
 let fake: FaultyChatServer;
@@ -79,10 +100,17 @@ const onUnhandled = (err: unknown) => void unhandled.push(err);
 
 /** The model's good answer: the opening clause of passage [1], cited. */
 function goodReply(body: ChatRequestBody): string {
-  const user = (body.messages ?? []).filter((m) => m.role === 'user').map((m) => String(m.content)).join('\n');
+  const user = (body.messages ?? [])
+    .filter((m) => m.role === 'user')
+    .map((m) => String(m.content))
+    .join('\n');
   const sources = /<资料>\n([\s\S]*?)\n<\/资料>/u.exec(user)?.[1] ?? '';
   const first = /^\[1\] 《[^》\n]*》\n([\s\S]*?)(?:\n\n\[2\] 《|$)/u.exec(sources)?.[1] ?? '';
-  const clause = first.trim().split(/[。！？；;\n]/u)[0]?.trim() ?? '';
+  const clause =
+    first
+      .trim()
+      .split(/[。！？；;\n]/u)[0]
+      ?.trim() ?? '';
   return clause ? `${[...clause].slice(0, 60).join('')}[1]。` : '现有讲话资料中没有相关内容。';
 }
 
@@ -152,9 +180,25 @@ function send(agent: Agent, route: Route, question: string, abortAfterMs?: numbe
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (err) => done({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8'), error: String(err) }));
-        res.on('aborted', () => done({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8'), error: 'aborted' }));
-        res.on('end', () => done({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', (err) =>
+          done({
+            status: res.statusCode ?? 0,
+            type: String(res.headers['content-type'] ?? ''),
+            body: Buffer.concat(chunks).toString('utf8'),
+            error: String(err),
+          }),
+        );
+        res.on('aborted', () =>
+          done({
+            status: res.statusCode ?? 0,
+            type: String(res.headers['content-type'] ?? ''),
+            body: Buffer.concat(chunks).toString('utf8'),
+            error: 'aborted',
+          }),
+        );
+        res.on('end', () =>
+          done({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }),
+        );
       },
     );
     req.on('error', (err) => done({ status: 0, type: '', body: '', error: String(err) }));
@@ -165,7 +209,8 @@ function send(agent: Agent, route: Route, question: string, abortAfterMs?: numbe
   });
 }
 
-const describeShot = (s: Shot) => `${s.route} "${s.question}" → ${s.status} in ${Math.round(s.ms)} ms${s.error ? ` (${s.error})` : ''}\n${s.body.slice(0, 600)}`;
+const describeShot = (s: Shot) =>
+  `${s.route} "${s.question}" → ${s.status} in ${Math.round(s.ms)} ms${s.error ? ` (${s.error})` : ''}\n${s.body.slice(0, 600)}`;
 
 /** The answer a response carries, in the API's terms, whatever the route; throws when there is none. */
 function outcomeOf(s: Shot): Outcome {
@@ -176,7 +221,11 @@ function outcomeOf(s: Shot): Outcome {
   }
   if (s.route === 'v1') {
     expect(s.type, describeShot(s)).toMatch(/^application\/json\b/u);
-    const c = JSON.parse(s.body) as { choices: { message: { content: string }; finish_reason: string }[]; citations: Citation[]; yiju: { mode: string; fallback?: string; grounded: boolean } };
+    const c = JSON.parse(s.body) as {
+      choices: { message: { content: string }; finish_reason: string }[];
+      citations: Citation[];
+      yiju: { mode: string; fallback?: string; grounded: boolean };
+    };
     expect(c.choices[0]!.finish_reason).toBe('stop');
     return { text: c.choices[0]!.message.content, mode: c.yiju.mode, fallback: c.yiju.fallback, grounded: c.yiju.grounded, citations: c.citations };
   }
@@ -192,7 +241,15 @@ function outcomeOf(s: Shot): Outcome {
     return { text: a.answer, mode: a.mode, fallback: a.fallback, grounded: a.grounded, citations: a.citations };
   }
   expect(events.at(-1)?.data, `the stream did not end with [DONE]: ${describeShot(s)}`).toBe('[DONE]');
-  const chunks = events.slice(0, -1).map((e) => JSON.parse(e.data) as { error?: unknown; choices: { delta: { content?: string }; finish_reason: string | null }[]; citations?: Citation[]; yiju?: { mode: string; fallback?: string; grounded: boolean } });
+  const chunks = events.slice(0, -1).map(
+    (e) =>
+      JSON.parse(e.data) as {
+        error?: unknown;
+        choices: { delta: { content?: string }; finish_reason: string | null }[];
+        citations?: Citation[];
+        yiju?: { mode: string; fallback?: string; grounded: boolean };
+      },
+  );
   for (const c of chunks) expect(c.error, `an error chunk: ${describeShot(s)}`).toBeUndefined();
   const stop = chunks.at(-1)!;
   expect(stop.choices[0]!.finish_reason, describeShot(s)).toBe('stop');
@@ -225,7 +282,8 @@ async function expectUsable(s: Shot): Promise<Outcome> {
     expect(o.mode, describeShot(s)).toBe('extractive');
     expect(o.fallback, `an extractive answer without the reason: ${describeShot(s)}`).toMatch(/language model/u);
   }
-  for (const c of o.citations) expect(c.text, `citation [${c.n}] is not its document's text: ${describeShot(s)}`).toBe((await documentText(c.docId)).slice(c.start, c.end));
+  for (const c of o.citations)
+    expect(c.text, `citation [${c.n}] is not its document's text: ${describeShot(s)}`).toBe((await documentText(c.docId)).slice(c.start, c.end));
   return o;
 }
 
@@ -244,7 +302,9 @@ async function expectNothingLeft(baseline: ReturnType<typeof resources>, label: 
     return now.timeouts <= baseline.timeouts + TOLERANCE && now.sockets <= baseline.sockets + TOLERANCE;
   }, 15_000);
   const now = resources();
-  console.log(`${label}: timers ${baseline.timeouts} → ${now.timeouts}, sockets ${baseline.sockets} → ${now.sockets} (before → after); upstream: ${fake.log.length} requests so far, none open`);
+  console.log(
+    `${label}: timers ${baseline.timeouts} → ${now.timeouts}, sockets ${baseline.sockets} → ${now.sockets} (before → after); upstream: ${fake.log.length} requests so far, none open`,
+  );
   const info = `${label}: active resources ${JSON.stringify(now.all)}, before the storm ${JSON.stringify(baseline.all)}`;
   expect(now.timeouts, info).toBeLessThanOrEqual(baseline.timeouts + TOLERANCE);
   expect(now.sockets, info).toBeLessThanOrEqual(baseline.sockets + TOLERANCE);
@@ -306,7 +366,10 @@ describe('a storm of requests against a failing model', () => {
     // The deadline holds for the time the server could run: time its event loop stood still (CPU-bound
     // work such as the local embedding model, or a busy machine) is added, so this catches hangs, not slowness.
     for (const s of shots) {
-      expect(s.ms, `past the deadline (${DEADLINE_MS} ms + ${SLACK_MS} ms slack + ${Math.round(stalled.totalMs)} ms the event loop stood still): ${describeShot(s)}`).toBeLessThan(DEADLINE_MS + SLACK_MS + stalled.totalMs);
+      expect(
+        s.ms,
+        `past the deadline (${DEADLINE_MS} ms + ${SLACK_MS} ms slack + ${Math.round(stalled.totalMs)} ms the event loop stood still): ${describeShot(s)}`,
+      ).toBeLessThan(DEADLINE_MS + SLACK_MS + stalled.totalMs);
     }
 
     // No upstream request outlived the deadline (on the same terms).
@@ -358,7 +421,10 @@ describe('clients that hang up mid-answer during a storm', () => {
     for (const s of shots) if (!s.error) await expectUsable(s);
 
     await expectNothingLeft(baseline, 'after clients hung up');
-    expect(logger.records.filter((r) => r.level === 'error'), 'errors in the server log').toEqual([]);
+    expect(
+      logger.records.filter((r) => r.level === 'error'),
+      'errors in the server log',
+    ).toEqual([]);
     expect(logger.records.filter((r) => r.msg === 'request' && Number(r.status) >= 500)).toEqual([]);
     expect(unhandled, 'unhandled rejections or exceptions').toEqual([]);
 

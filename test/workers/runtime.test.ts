@@ -25,14 +25,27 @@ let payload: WorkerPayload;
 
 beforeAll(async () => {
   bundle = await bundleCorpus(loadConfig({ YIJU_CORPUS_DIR: CORPUS_DIR }));
-  payload = { bundle, assets: { 'app.js': 'console.log("app")', 'widget.js': 'console.log("widget")', 'widget-panel.js': '', 'viewer.js': '' }, version: '9.9.9' };
+  payload = {
+    bundle,
+    assets: { 'app.js': 'console.log("app")', 'widget.js': 'console.log("widget")', 'widget-panel.js': '', 'viewer.js': '' },
+    version: '9.9.9',
+  };
 });
 
-const appFor = (env: WorkerBindings, logger = memoryLogger(), p: WorkerPayload = payload) => ({ app: createWorkerApp(loadWorkerConfig(env), env, p, logger), logger });
+const appFor = (env: WorkerBindings, logger = memoryLogger(), p: WorkerPayload = payload) => ({
+  app: createWorkerApp(loadWorkerConfig(env), env, p, logger),
+  logger,
+});
 const ask = (app: ReturnType<typeof appFor>['app'], question: string, headers: Record<string, string> = {}) =>
   app.request('/api/ask', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ question }) });
 
-interface Answer { mode: string; grounded: boolean; answer: string; citations: { docId: string; start: number; end: number; text: string }[]; fallback?: string }
+interface Answer {
+  mode: string;
+  grounded: boolean;
+  answer: string;
+  citations: { docId: string; start: number; end: number; text: string }[];
+  fallback?: string;
+}
 
 const expectExact = (a: Answer) => {
   for (const c of a.citations) expect(bundle.documents.find((d) => d.id === c.docId)!.text.slice(c.start, c.end)).toBe(c.text);
@@ -58,7 +71,14 @@ describe('Worker runtime, bundled mode (no bindings)', () => {
   it('says what it runs on: workers, lexical retrieval, no embedder, extractive answers', async () => {
     const { app } = appFor({});
     const health = (await (await app.request('/api/health')).json()) as Record<string, unknown>;
-    expect(health).toMatchObject({ status: 'ok', version: '9.9.9', runtime: 'workers', retrieval: 'lexical', answerMode: 'extractive', embedder: 'none (bundled lexical index)' });
+    expect(health).toMatchObject({
+      status: 'ok',
+      version: '9.9.9',
+      runtime: 'workers',
+      retrieval: 'lexical',
+      answerMode: 'extractive',
+      embedder: 'none (bundled lexical index)',
+    });
     expect(health.index).toMatchObject({ loaded: true, documents: 5, chunks: bundle.chunks.length, vectors: 0, builtAt: bundle.builtAt });
   });
 
@@ -119,7 +139,12 @@ describe('Worker configuration', () => {
 
   it('ignores bindings that are not strings, and defaults every setting', () => {
     const c = loadWorkerConfig({ AI: {}, VECTORIZE: {}, YIJU_TOP_K: '7' });
-    expect(c).toMatchObject({ workers: { retrieval: 'auto', embeddingModel: '@cf/baai/bge-m3' }, chat: 'auto', retrieval: { topK: 7, maxTopK: 50 }, http: { rateLimit: 60 } });
+    expect(c).toMatchObject({
+      workers: { retrieval: 'auto', embeddingModel: '@cf/baai/bge-m3' },
+      chat: 'auto',
+      retrieval: { topK: 7, maxTopK: 50 },
+      http: { rateLimit: 60 },
+    });
     // The embedding size is the model's own unless set (1024 for bge-m3, applied where the embedder is made).
     expect(c.embeddingDimensions).toBeUndefined();
   });
@@ -142,19 +167,41 @@ describe('Worker runtime, Vectorize mode (AI + VECTORIZE bindings)', () => {
     vectorize = new FakeVectorize();
     const { chunks } = openCorpusBundle(bundle);
     const texts = chunks.flatMap((c) => vectorTextsOf(c));
-    const vectors = await new WorkersAiEmbedder(ai).embed(texts.map((t) => t.text), 'passage');
+    const vectors = await new WorkersAiEmbedder(ai).embed(
+      texts.map((t) => t.text),
+      'passage',
+    );
     await new VectorizeStore(vectorize).upsert(texts.map((t, i) => ({ id: t.id, vector: vectors[i]! })));
     ai.calls.length = 0;
     vectorize.calls.length = 0;
-    pushed = { ...payload, bundle: { ...bundle, vectors: { index: 'yiju', embedder: { id: 'workers-ai:@cf/baai/bge-m3', dimensions: 1024 }, corpusHash: bundle.corpusHash, count: texts.length, pushedAt: '2026-11-23T00:00:00.000Z' } } };
+    pushed = {
+      ...payload,
+      bundle: {
+        ...bundle,
+        vectors: {
+          index: 'yiju',
+          embedder: { id: 'workers-ai:@cf/baai/bge-m3', dimensions: 1024 },
+          corpusHash: bundle.corpusHash,
+          count: texts.length,
+          pushedAt: '2026-11-23T00:00:00.000Z',
+        },
+      },
+    };
   });
 
   it('refuses to query vectors it cannot vouch for: no push recorded, another corpus, another embedder', () => {
     const env = { AI: ai, VECTORIZE: vectorize };
     expect(() => appFor(env)).toThrow(/records no push to Vectorize: run npm run push:vectorize/u);
     const vectors = pushed.bundle.vectors!;
-    expect(() => appFor(env, memoryLogger(), { ...pushed, bundle: { ...pushed.bundle, vectors: { ...vectors, corpusHash: 'other' } } })).toThrow(/vectors of another corpus/u);
-    expect(() => appFor(env, memoryLogger(), { ...pushed, bundle: { ...pushed.bundle, vectors: { ...vectors, embedder: { id: 'openai:text-embedding-3-small', dimensions: 1536 } } } })).toThrow(/filled by openai:text-embedding-3-small \(1536 dimensions\), but queries would be embedded by workers-ai:@cf\/baai\/bge-m3 \(1024\)/u);
+    expect(() => appFor(env, memoryLogger(), { ...pushed, bundle: { ...pushed.bundle, vectors: { ...vectors, corpusHash: 'other' } } })).toThrow(
+      /vectors of another corpus/u,
+    );
+    expect(() =>
+      appFor(env, memoryLogger(), {
+        ...pushed,
+        bundle: { ...pushed.bundle, vectors: { ...vectors, embedder: { id: 'openai:text-embedding-3-small', dimensions: 1536 } } },
+      }),
+    ).toThrow(/filled by openai:text-embedding-3-small \(1536 dimensions\), but queries would be embedded by workers-ai:@cf\/baai\/bge-m3 \(1024\)/u);
     expect(() => appFor({ ...env, YIJU_EMBEDDING_DIMENSIONS: '768' }, memoryLogger(), pushed)).toThrow(/queries would be embedded/u);
   });
 
@@ -193,6 +240,11 @@ describe('Worker runtime, Vectorize mode (AI + VECTORIZE bindings)', () => {
     expect(events.at(-1)!.event).toBe('done');
     const done = JSON.parse(events.at(-1)!.data) as { answer: string; mode: string };
     expect(done.mode).toBe('generative');
-    expect(events.filter((e) => e.event === 'delta').map((e) => (JSON.parse(e.data) as { text: string }).text).join('')).toBe(done.answer);
+    expect(
+      events
+        .filter((e) => e.event === 'delta')
+        .map((e) => (JSON.parse(e.data) as { text: string }).text)
+        .join(''),
+    ).toBe(done.answer);
   });
 });

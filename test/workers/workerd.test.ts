@@ -45,7 +45,13 @@ function freePort(): Promise<number> {
   });
 }
 
-interface ProcInfo { pid: number; ppid: number; pgrp: number; state: string; comm: string }
+interface ProcInfo {
+  pid: number;
+  ppid: number;
+  pgrp: number;
+  state: string;
+  comm: string;
+}
 
 /** Every process, from /proc (Linux); undefined elsewhere. */
 function processes(): ProcInfo[] | undefined {
@@ -113,18 +119,28 @@ process.once('exit', () => {
  * with `vars` injected (--var), local state in a temp folder, and waits until
  * GET /api/health answers as `ready` wants (default: 200).
  */
-async function startWranglerDev(name: string, vars: Record<string, string>, ready: (res: Response) => boolean = (res) => res.status === 200, config?: string): Promise<WranglerDev> {
+async function startWranglerDev(
+  name: string,
+  vars: Record<string, string>,
+  ready: (res: Response) => boolean = (res) => res.status === 200,
+  config?: string,
+): Promise<WranglerDev> {
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const persist = mkdtempSync(join(tmpdir(), `yiju-wrangler-${name}-`));
   const args = [
     'dev',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--inspector-port', String(inspectorPort),
-    '--persist-to', persist,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(inspectorPort),
+    '--persist-to',
+    persist,
     '--show-interactive-dev-session=false',
     '--live-reload=false',
-    '--log-level', 'log',
+    '--log-level',
+    'log',
     ...(config ? ['--config', config] : []),
     ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
   ];
@@ -248,14 +264,33 @@ beforeAll(async () => {
     plain: () => startWranglerDev('plain', open),
     keyed: () => startWranglerDev('keyed', { ...open, YIJU_API_KEYS: KEY }, undefined, prebuiltConfig()),
     generative: () =>
-      startWranglerDev('generative', { ...open, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: fake.baseURL, YIJU_CHAT_MODEL: 'test-chat', YIJU_OPENAI_MAX_RETRIES: '0', YIJU_OPENAI_TIMEOUT_MS: '15000' }, undefined, prebuiltConfig()),
+      startWranglerDev(
+        'generative',
+        {
+          ...open,
+          OPENAI_API_KEY: 'sk-test',
+          OPENAI_BASE_URL: fake.baseURL,
+          YIJU_CHAT_MODEL: 'test-chat',
+          YIJU_OPENAI_MAX_RETRIES: '0',
+          YIJU_OPENAI_TIMEOUT_MS: '15000',
+        },
+        undefined,
+        prebuiltConfig(),
+      ),
     // The Worker answers every request, but with the configuration error.
-    misconfigured: () => startWranglerDev('misconfigured', { YIJU_RATE_LIMIT: 'abc' }, (res) => res.status === 500 && (res.headers.get('content-type') ?? '').startsWith('application/json'), prebuiltConfig()),
+    misconfigured: () =>
+      startWranglerDev(
+        'misconfigured',
+        { YIJU_RATE_LIMIT: 'abc' },
+        (res) => res.status === 500 && (res.headers.get('content-type') ?? '').startsWith('application/json'),
+        prebuiltConfig(),
+      ),
   };
   // The plain instance runs the repository's own wrangler.toml, build step included. The others serve a copy
   // of what it built (a config without the build step), so four builds never write dist/worker at once.
   const names = Object.keys(starts) as Name[];
-  const record = (name: Name, s: PromiseSettledResult<WranglerDev>) => (s.status === 'fulfilled' ? instances.set(name, s.value) : failures.set(name, s.reason as Error));
+  const record = (name: Name, s: PromiseSettledResult<WranglerDev>) =>
+    s.status === 'fulfilled' ? instances.set(name, s.value) : failures.set(name, s.reason as Error);
   record('plain', (await Promise.allSettled([starts.plain()]))[0]!);
   prebuilt = mkdtempSync(join(tmpdir(), 'yiju-wrangler-prebuilt-'));
   copyFileSync(join(REPO_ROOT, 'dist', 'worker', 'index.js'), join(prebuilt, 'index.js'));
@@ -291,14 +326,28 @@ afterAll(async () => {
 
 describeApiContract('workerd (bundled)', () => instance('plain'), { runtime: 'workers', keyed: () => ({ url: instance('keyed').url, key: KEY }) });
 
-interface Health { status: string; answerMode: string; chatModel?: string; embedder: string; retrieval?: string; runtime?: string; index: { documents: number; chunks: number; vectors: number; builtAt?: string } }
+interface Health {
+  status: string;
+  answerMode: string;
+  chatModel?: string;
+  embedder: string;
+  retrieval?: string;
+  runtime?: string;
+  index: { documents: number; chunks: number; vectors: number; builtAt?: string };
+}
 
 describe('the Worker in workerd', () => {
   it('answers from its bundled lexical index: retrieval lexical, no embedder, no vectors, extractive', async () => {
     const res = await fetch(`${instance('plain').url}/api/health`);
     expect(res.status).toBe(200);
     const health = (await res.json()) as Health;
-    expect(health).toMatchObject({ status: 'ok', runtime: 'workers', retrieval: 'lexical', embedder: 'none (bundled lexical index)', answerMode: 'extractive' });
+    expect(health).toMatchObject({
+      status: 'ok',
+      runtime: 'workers',
+      retrieval: 'lexical',
+      embedder: 'none (bundled lexical index)',
+      answerMode: 'extractive',
+    });
     expect(health.index.vectors).toBe(0);
     expect(Date.parse(health.index.builtAt ?? '')).not.toBeNaN();
   });
@@ -307,7 +356,10 @@ describe('the Worker in workerd', () => {
     /** Documents as the generative instance serves them. */
     async function expectSpans(citations: ContractCitation[]) {
       for (const c of citations) {
-        const doc = (await (await fetch(`${instance('generative').url}/api/documents/${encodeURIComponent(c.docId)}`)).json()) as { text: string; title: string };
+        const doc = (await (await fetch(`${instance('generative').url}/api/documents/${encodeURIComponent(c.docId)}`)).json()) as {
+          text: string;
+          title: string;
+        };
         expect(c.text).toBe(doc.text.slice(c.start, c.end));
         expect(c.title).toBe(doc.title);
       }

@@ -1,5 +1,13 @@
 import OpenAI from 'openai';
-import { ChatCancelledError, ChatModelError, ChatRateLimitedError, ChatTimeoutError, ChatUpstreamError, type ChatMessage, type ChatModel } from '../../core/ports.js';
+import {
+  ChatCancelledError,
+  ChatModelError,
+  ChatRateLimitedError,
+  ChatTimeoutError,
+  ChatUpstreamError,
+  type ChatMessage,
+  type ChatModel,
+} from '../../core/ports.js';
 
 export interface OpenAIChatOptions {
   apiKey: string;
@@ -23,14 +31,19 @@ function toChatError(err: unknown, signal: AbortSignal | undefined): ChatModelEr
   return new ChatUpstreamError(String((err as Error)?.message ?? err), { cause: err });
 }
 
-
 /** Chat completions from any OpenAI-compatible endpoint (OpenAI, DeepSeek, Qwen/DashScope, vLLM, Ollama). Failures are the port's ChatModelErrors. */
 export class OpenAIChatModel implements ChatModel {
   readonly id: string;
   private readonly client: OpenAI;
 
   constructor(private readonly options: OpenAIChatOptions) {
-    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.timeoutMs ?? 30_000, maxRetries: options.maxRetries ?? 2, logLevel: 'off' });
+    this.client = new OpenAI({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL,
+      timeout: options.timeoutMs ?? 30_000,
+      maxRetries: options.maxRetries ?? 2,
+      logLevel: 'off',
+    });
     this.id = `openai:${options.model}`;
   }
 
@@ -88,7 +101,8 @@ export class OpenAIChatModel implements ChatModel {
         if (text) yield text;
       }
       // The SDK ends an aborted stream quietly; a stall must surface as an error, the caller's own abort not.
-      if (idle.signal.aborted && !opts.signal?.aborted) throw idle.signal.reason instanceof ChatModelError ? idle.signal.reason : new ChatTimeoutError('the stream stalled');
+      if (idle.signal.aborted && !opts.signal?.aborted)
+        throw idle.signal.reason instanceof ChatModelError ? idle.signal.reason : new ChatTimeoutError('the stream stalled');
     } catch (err) {
       throw idle.signal.reason instanceof ChatTimeoutError ? idle.signal.reason : toChatError(err, opts.signal);
     } finally {

@@ -58,7 +58,10 @@ export class OpenAIEmbedder implements Embedder {
       if (rows.length !== batch.length) throw new Error(`embedding endpoint returned ${rows.length} vectors for ${batch.length} inputs`);
       for (const row of rows) {
         if (this.dims && row.embedding.length !== this.dims) {
-          throw new UserFacingError(`The embedding endpoint returned ${row.embedding.length}-dimensional vectors, but ${this.dims} were expected.`, 'set YIJU_EMBEDDING_DIMENSIONS to what the model produces (or unset it), then rebuild the index.');
+          throw new UserFacingError(
+            `The embedding endpoint returned ${row.embedding.length}-dimensional vectors, but ${this.dims} were expected.`,
+            'set YIJU_EMBEDDING_DIMENSIONS to what the model produces (or unset it), then rebuild the index.',
+          );
         }
         out.push(normalise(Float32Array.from(row.embedding)));
       }

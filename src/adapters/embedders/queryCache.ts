@@ -23,7 +23,10 @@ export class QueryCachingEmbedder implements Embedder {
   private hits = 0;
   private misses = 0;
 
-  constructor(private readonly inner: Embedder, max: number) {
+  constructor(
+    private readonly inner: Embedder,
+    max: number,
+  ) {
     this.id = inner.id;
     this.dimensions = inner.dimensions;
     this.cache = new LRUCache({ max: Math.max(1, max) });

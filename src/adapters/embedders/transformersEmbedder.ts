@@ -22,7 +22,10 @@ export class TransformersEmbedder implements Embedder {
   readonly dimensions = BGE_SMALL_ZH.dimensions;
   private readonly batchSize: number;
 
-  private constructor(private readonly extractor: FeatureExtractionPipeline, batchSize: number) {
+  private constructor(
+    private readonly extractor: FeatureExtractionPipeline,
+    batchSize: number,
+  ) {
     this.batchSize = batchSize;
   }
 

@@ -23,9 +23,7 @@ export interface ProvisionOptions {
   model?: ModelSpec;
 }
 
-export type ProvisionedModel =
-  | { source: 'configured' | 'cache' | 'npm'; dir: string }
-  | { source: 'hub'; hubId: string; cacheDir: string };
+export type ProvisionedModel = { source: 'configured' | 'cache' | 'npm'; dir: string } | { source: 'hub'; hubId: string; cacheDir: string };
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -38,7 +36,10 @@ export async function verifyModelDir(dir: string, model: ModelSpec = BGE_SMALL_Z
   for (const [file, expected] of Object.entries(model.files)) {
     const path = join(dir, file);
     if (!existsSync(path)) {
-      throw new ModelUnavailableError(`The embedding model folder ${dir} has no ${file}.`, 'point YIJU_MODEL_DIR at a complete copy, or unset it and run `npm run model`.');
+      throw new ModelUnavailableError(
+        `The embedding model folder ${dir} has no ${file}.`,
+        'point YIJU_MODEL_DIR at a complete copy, or unset it and run `npm run model`.',
+      );
     }
     if (expected) {
       const actual = await sha256File(path);

@@ -34,7 +34,13 @@ const sha256 = (path: string) => createHash('sha256').update(readFileSync(path))
 const SpanSchema = z.object({ docId: z.string(), start: z.number().int(), end: z.number().int() });
 const DocumentsSchema = z.array(z.object({ id: z.string(), title: z.string(), text: z.string(), hash: z.string(), meta: z.record(z.string(), z.string()) }));
 const ChunksSchema = z.array(SpanSchema.extend({ id: z.string(), index: z.number().int(), text: z.string(), sentences: z.array(SpanSchema) }));
-const Bm25Schema = z.object({ k1: z.number(), b: z.number(), ids: z.array(z.string()), lengths: z.array(z.number()), postings: z.record(z.string(), z.array(z.tuple([z.number(), z.number()]))) });
+const Bm25Schema = z.object({
+  k1: z.number(),
+  b: z.number(),
+  ids: z.array(z.string()),
+  lengths: z.array(z.number()),
+  postings: z.record(z.string(), z.array(z.tuple([z.number(), z.number()]))),
+});
 
 /** Manifest plus the byte size and SHA-256 of every file written with it: a truncated, edited or swapped file is caught. */
 interface StoredManifest extends IndexManifest {
@@ -83,9 +89,14 @@ export class IndexStore {
     } catch (err) {
       throw new IndexCorruptError(this.dir, `${MANIFEST} is not valid JSON (${(err as Error).message})`);
     }
-    if (parsed && typeof parsed === 'object' && 'files' in parsed && !('checksums' in parsed)) throw new IndexCorruptError(this.dir, `${MANIFEST} was written by an older Yiju (no file checksums)`);
+    if (parsed && typeof parsed === 'object' && 'files' in parsed && !('checksums' in parsed))
+      throw new IndexCorruptError(this.dir, `${MANIFEST} was written by an older Yiju (no file checksums)`);
     const check = StoredManifestSchema.safeParse(parsed);
-    if (!check.success) throw new IndexCorruptError(this.dir, `${MANIFEST} is not an index manifest (${check.error.issues[0]?.path.join('.') || 'root'}: ${check.error.issues[0]?.message})`);
+    if (!check.success)
+      throw new IndexCorruptError(
+        this.dir,
+        `${MANIFEST} is not an index manifest (${check.error.issues[0]?.path.join('.') || 'root'}: ${check.error.issues[0]?.message})`,
+      );
     return parsed as StoredManifest;
   }
 
@@ -98,7 +109,8 @@ export class IndexStore {
       const actual = statSync(path).size;
       if (actual !== size) throw new IndexCorruptError(this.dir, `${name} has ${actual} bytes, ${size} were written`);
       // Same size is not same content (a file swapped in from another index of a near-identical corpus).
-      if (manifest.checksums[name] !== sha256(path)) throw new IndexCorruptError(this.dir, `${name} is not the file written with this manifest (checksum differs)`);
+      if (manifest.checksums[name] !== sha256(path))
+        throw new IndexCorruptError(this.dir, `${name} is not the file written with this manifest (checksum differs)`);
     }
     const documents = this.readJson(FILES.documents, DocumentsSchema) as Document[];
     const chunks = this.readJson(FILES.chunks, ChunksSchema) as Chunk[];
@@ -164,7 +176,11 @@ export class IndexStore {
           rmSync(path, { force: true });
           continue;
         }
-        if (Date.now() > waitUntil) throw new UserFacingError(`Another Yiju process is building the index in ${this.dir}.`, `wait for it to finish, or delete ${path} if no such process runs.`);
+        if (Date.now() > waitUntil)
+          throw new UserFacingError(
+            `Another Yiju process is building the index in ${this.dir}.`,
+            `wait for it to finish, or delete ${path} if no such process runs.`,
+          );
         await new Promise((r) => setTimeout(r, 200));
       }
     }
@@ -187,7 +203,11 @@ export class IndexStore {
       throw new IndexCorruptError(this.dir, `${name} is unreadable (${(err as Error).message})`);
     }
     const check = schema.safeParse(data);
-    if (!check.success) throw new IndexCorruptError(this.dir, `${name} does not have the expected shape (${check.error.issues[0]?.path.join('.') || 'root'}: ${check.error.issues[0]?.message})`);
+    if (!check.success)
+      throw new IndexCorruptError(
+        this.dir,
+        `${name} does not have the expected shape (${check.error.issues[0]?.path.join('.') || 'root'}: ${check.error.issues[0]?.message})`,
+      );
     return data;
   }
 }

@@ -58,7 +58,11 @@ export class HnswVectorStore implements VectorStore {
   private readonly points = new LRUCache<string, Float32Array>({ max: 20_000 });
   private readonly options: Required<HnswOptions>;
 
-  constructor(readonly dimensions: number, options: HnswOptions = {}, skipInit = false) {
+  constructor(
+    readonly dimensions: number,
+    options: HnswOptions = {},
+    skipInit = false,
+  ) {
     this.options = { m: 16, efConstruction: 200, ef: 100, initialCapacity: 1024, ...options };
     this.index = new HierarchicalNSW('ip', dimensions);
     if (!skipInit) this.initGraph(this.options.initialCapacity);

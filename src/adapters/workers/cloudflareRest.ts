@@ -149,7 +149,10 @@ export class CloudflareRest {
   }
 
   private failure(call: Call, status: number, statusText: string, envelope: Envelope<unknown> | undefined, text: string, attempts: number): CloudflareApiError {
-    const errors = (Array.isArray(envelope?.errors) ? envelope.errors : []).map((e) => ({ code: e?.code, message: typeof e?.message === 'string' ? this.redact(e.message) : e?.message }));
+    const errors = (Array.isArray(envelope?.errors) ? envelope.errors : []).map((e) => ({
+      code: e?.code,
+      message: typeof e?.message === 'string' ? this.redact(e.message) : e?.message,
+    }));
     const detail = errors.length
       ? errors.map((e) => `[${e.code ?? '?'}] ${e.message ?? ''}`.trim()).join('; ')
       : envelope
@@ -178,7 +181,10 @@ export function restWorkersAi(options: CloudflareRestOptions | CloudflareRest): 
   return {
     async run(model: string, inputs: { text: string[] }): Promise<unknown> {
       // Model ids contain slashes (@cf/baai/bge-m3); they are path segments of the URL, as Cloudflare documents.
-      const modelPath = model.split('/').map((s) => encodeURIComponent(s).replace(/^%40/u, '@')).join('/');
+      const modelPath = model
+        .split('/')
+        .map((s) => encodeURIComponent(s).replace(/^%40/u, '@'))
+        .join('/');
       return rest.call({
         method: 'POST',
         path: `${rest.accountPath('ai', 'run')}/${modelPath}`,
@@ -235,13 +241,20 @@ export function restVectorize(options: (CloudflareRestOptions | { rest: Cloudfla
     async info() {
       const result = await rest.call<VectorizeIndexInfo>({ method: 'GET', path: base, what: `Vectorize index ${index}`, hintFor });
       if (!result || typeof result.config?.dimensions !== 'number') {
-        throw new CloudflareApiError(`Vectorize index ${index}: the response holds no dimensions (is it a v2 index?)`, 200, [], `recreate it: npx wrangler vectorize create ${index} --dimensions=${options.dimensions ?? 1024} --metric=cosine`);
+        throw new CloudflareApiError(
+          `Vectorize index ${index}: the response holds no dimensions (is it a v2 index?)`,
+          200,
+          [],
+          `recreate it: npx wrangler vectorize create ${index} --dimensions=${options.dimensions ?? 1024} --metric=cosine`,
+        );
       }
       return result;
     },
     async upsert(vectors) {
       if (!vectors.length) return {};
-      const ndjson = vectors.map((v) => JSON.stringify(v.metadata ? { id: v.id, values: v.values, metadata: v.metadata } : { id: v.id, values: v.values })).join('\n');
+      const ndjson = vectors
+        .map((v) => JSON.stringify(v.metadata ? { id: v.id, values: v.values, metadata: v.metadata } : { id: v.id, values: v.values }))
+        .join('\n');
       const result = await post<{ mutationId?: string } | null>('upsert', ndjson, 'application/x-ndjson');
       return { mutationId: result?.mutationId };
     },
@@ -253,7 +266,12 @@ export function restVectorize(options: (CloudflareRestOptions | { rest: Cloudfla
     async query(vector, queryOptions) {
       const result = await post<{ count?: number; matches?: { id: string; score: number }[] } | null>(
         'query',
-        JSON.stringify({ vector, topK: queryOptions.topK, returnValues: queryOptions.returnValues ?? false, returnMetadata: queryOptions.returnMetadata ?? 'none' }),
+        JSON.stringify({
+          vector,
+          topK: queryOptions.topK,
+          returnValues: queryOptions.returnValues ?? false,
+          returnMetadata: queryOptions.returnMetadata ?? 'none',
+        }),
         'application/json',
       );
       return { count: result?.count, matches: result?.matches ?? [] };

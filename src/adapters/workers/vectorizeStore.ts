@@ -8,7 +8,10 @@ import type { Vector, VectorHit, VectorStore } from '../../core/ports.js';
 export interface VectorizeBinding {
   upsert(vectors: { id: string; values: number[]; metadata?: Record<string, string> }[]): Promise<{ mutationId?: string }>;
   deleteByIds(ids: string[]): Promise<{ mutationId?: string }>;
-  query(vector: number[], options: { topK: number; returnValues?: boolean; returnMetadata?: 'none' | 'indexed' | 'all' }): Promise<{ count?: number; matches: { id: string; score: number }[] }>;
+  query(
+    vector: number[],
+    options: { topK: number; returnValues?: boolean; returnMetadata?: 'none' | 'indexed' | 'all' },
+  ): Promise<{ count?: number; matches: { id: string; score: number }[] }>;
 }
 
 /** Vectorize limits: ids are at most 64 bytes; a query returns at most 100 matches without values or metadata. */
@@ -37,7 +40,10 @@ export class VectorizeStore implements VectorStore {
   private readonly fromStored = new Map<string, string>();
   private readonly batchSize: number;
 
-  constructor(private readonly index: VectorizeBinding, options: VectorizeStoreOptions = {}) {
+  constructor(
+    private readonly index: VectorizeBinding,
+    options: VectorizeStoreOptions = {},
+  ) {
     this.batchSize = options.batchSize ?? 500;
     for (const id of options.ids ?? []) this.remember(id);
   }

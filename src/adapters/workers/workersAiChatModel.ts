@@ -29,7 +29,11 @@ export class WorkersAiChatError extends ChatUpstreamError {
 
 /** The binding's own errors (capacity, unknown model …) as the port's failures. */
 const toChatError = (err: unknown, signal?: AbortSignal): ChatModelError =>
-  err instanceof ChatModelError ? err : signal?.aborted ? new ChatCancelledError(undefined, err) : new ChatUpstreamError(String((err as Error)?.message ?? err), { cause: err });
+  err instanceof ChatModelError
+    ? err
+    : signal?.aborted
+      ? new ChatCancelledError(undefined, err)
+      : new ChatUpstreamError(String((err as Error)?.message ?? err), { cause: err });
 
 type Piece = { response?: unknown; choices?: { message?: { content?: unknown }; delta?: { content?: unknown } }[] };
 
@@ -43,7 +47,10 @@ export class WorkersAiChatModel implements ChatModel {
   readonly id: string;
   private readonly model: string;
 
-  constructor(private readonly ai: WorkersAiChatBinding, private readonly options: WorkersAiChatOptions = {}) {
+  constructor(
+    private readonly ai: WorkersAiChatBinding,
+    private readonly options: WorkersAiChatOptions = {},
+  ) {
     this.model = options.model ?? DEFAULT_WORKERS_AI_CHAT_MODEL;
     this.id = `workers-ai:${this.model}`;
   }

@@ -27,7 +27,10 @@ export class WorkersAiEmbedder implements Embedder {
   private readonly model: string;
   private readonly batchSize: number;
 
-  constructor(private readonly ai: WorkersAiBinding, options: WorkersAiEmbedderOptions = {}) {
+  constructor(
+    private readonly ai: WorkersAiBinding,
+    options: WorkersAiEmbedderOptions = {},
+  ) {
     this.model = options.model ?? '@cf/baai/bge-m3';
     this.dimensions = options.dimensions ?? 1024;
     this.batchSize = Math.min(options.batchSize ?? 100, 100);
@@ -45,7 +48,9 @@ export class WorkersAiEmbedder implements Embedder {
       }
       for (const row of data) {
         if (!Array.isArray(row) || row.length !== this.dimensions) {
-          throw new WorkersAiResponseError(`Workers AI ${this.model} returned a vector of ${Array.isArray(row) ? row.length : '?'} dimensions; the index expects ${this.dimensions}`);
+          throw new WorkersAiResponseError(
+            `Workers AI ${this.model} returned a vector of ${Array.isArray(row) ? row.length : '?'} dimensions; the index expects ${this.dimensions}`,
+          );
         }
         out.push(normalise(row as number[]));
       }

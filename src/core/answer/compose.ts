@@ -22,9 +22,19 @@ export function composeExtractive(sentences: ScoredSentence[], lang: AnswerLangu
   rest.sort((a, b) => docOrder.get(a.docId)! - docOrder.get(b.docId)! || a.start - b.start);
 
   const citations: Citation[] = [lead, ...rest].map((s, i) => ({
-    n: i + 1, docId: s.docId, title: s.title, start: s.start, end: s.end, text: s.text, score: Number(s.score.toFixed(4)),
+    n: i + 1,
+    docId: s.docId,
+    title: s.title,
+    start: s.start,
+    end: s.end,
+    text: s.text,
+    score: Number(s.score.toFixed(4)),
   }));
-  const lines: string[] = [lang === 'zh' ? `根据${domain.documents.zh}原文：` : `What the ${domain.documents.en} say (quoted in the original Chinese):`, '', `${lead.text}[1]`];
+  const lines: string[] = [
+    lang === 'zh' ? `根据${domain.documents.zh}原文：` : `What the ${domain.documents.en} say (quoted in the original Chinese):`,
+    '',
+    `${lead.text}[1]`,
+  ];
   if (rest.length) {
     lines.push('', lang === 'zh' ? '相关要求：' : 'Related points:', '');
     rest.forEach((s, i) => lines.push(`- ${s.text}[${i + 2}]`));

@@ -23,7 +23,8 @@ export interface GenerativeDeps {
 type Retrieved = Grounded;
 
 /** How a model says the passages do not answer (the prompt asks for the first phrasing). */
-const NO_CONTENT = /没有(?:找到)?相关内容|资料(?:中)?(?:没有|未)(?:提到|涉及|包含)|do(?:es)? not (?:contain|cover|answer|mention)|no relevant (?:content|information)/iu;
+const NO_CONTENT =
+  /没有(?:找到)?相关内容|资料(?:中)?(?:没有|未)(?:提到|涉及|包含)|do(?:es)? not (?:contain|cover|answer|mention)|no relevant (?:content|information)/iu;
 
 /**
  * If more than this share of an answer's claims is unsupported by the
@@ -66,13 +67,16 @@ export class GenerativeAnswerer implements Answerer {
   private async finish(question: string, retrieval: Retrieved, raw: string): Promise<AnswerResult> {
     const passages = retrieval.passages;
     if (!raw.trim()) return this.fallback(question, retrieval, 'the language model returned an empty answer');
-    const verified = await verifyCitations(raw, passages, this.deps.embedder, { storedPassageVector: (p) => this.deps.grounding.storedPassageVector(p), glossary: this.deps.domain.glossary });
+    const verified = await verifyCitations(raw, passages, this.deps.embedder, {
+      storedPassageVector: (p) => this.deps.grounding.storedPassageVector(p),
+      glossary: this.deps.domain.glossary,
+    });
     if (!verified.cited.length && NO_CONTENT.test(raw)) {
       // The model found no answer in the passages: say so plainly, with what the corpus covers.
       return this.deps.grounding.refusal(question, retrieval, 'generative');
     }
     if (!verified.cited.length || verified.unsupported.length > MAX_UNSUPPORTED_SHARE * verified.claims) {
-      return this.fallback(question, retrieval, 'the language model\'s answer was not supported by the passages');
+      return this.fallback(question, retrieval, "the language model's answer was not supported by the passages");
     }
     const citations = verified.cited.map((n) => toCitation(n, passages[n - 1]!));
     return {
@@ -100,7 +104,9 @@ export class GenerativeAnswerer implements Answerer {
     if (!retrieval.relevance.inScope) return this.deps.extractive.fromRetrieval(question, retrieval);
     let raw: string;
     try {
-      raw = await this.deps.chat.complete(buildAnswerMessages(retrieval.standalone, retrieval.passages, answerLanguage(question), this.deps.domain), { signal: options.signal });
+      raw = await this.deps.chat.complete(buildAnswerMessages(retrieval.standalone, retrieval.passages, answerLanguage(question), this.deps.domain), {
+        signal: options.signal,
+      });
     } catch (err) {
       return this.fallback(question, retrieval, reason(err));
     }
@@ -119,7 +125,10 @@ export class GenerativeAnswerer implements Answerer {
     yield { type: 'citations', citations: retrieval.passages.map((p, i) => toCitation(i + 1, p)) };
     let raw = '';
     try {
-      for await (const piece of this.deps.chat.stream(buildAnswerMessages(retrieval.standalone, retrieval.passages, answerLanguage(question), this.deps.domain), { signal: options.signal })) {
+      for await (const piece of this.deps.chat.stream(
+        buildAnswerMessages(retrieval.standalone, retrieval.passages, answerLanguage(question), this.deps.domain),
+        { signal: options.signal },
+      )) {
         raw += piece;
         yield { type: 'delta', text: piece };
       }

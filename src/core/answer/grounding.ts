@@ -26,7 +26,11 @@ export class Grounding {
   constructor(private readonly deps: GroundingDeps) {}
 
   /** Retrieval for a (possibly follow-up) question. A chat model may pass its own standalone rewrite. */
-  async retrieve(question: string, options: AnswerOptions = {}, standalone = rewriteFollowUp(question, options.history, this.deps.domain.levels)): Promise<Grounded> {
+  async retrieve(
+    question: string,
+    options: AnswerOptions = {},
+    standalone = rewriteFollowUp(question, options.history, this.deps.domain.levels),
+  ): Promise<Grounded> {
     const result = await this.deps.retriever.retrieve(standalone, options.topK ?? DEFAULT_TOP_K);
     return { ...result, standalone };
   }

@@ -36,7 +36,10 @@ export function buildAnswerMessages(question: string, passages: Passage[], lang:
 
 /** Asks the model to turn a follow-up into a standalone question (used before retrieval). */
 export function buildRewriteMessages(question: string, history: ChatTurn[]): ChatMessage[] {
-  const transcript = history.slice(-REWRITE_WINDOW.turns).map((t) => `${t.role === 'user' ? '用户' : '助手'}：${t.content.slice(0, REWRITE_WINDOW.charsPerTurn)}`).join('\n');
+  const transcript = history
+    .slice(-REWRITE_WINDOW.turns)
+    .map((t) => `${t.role === 'user' ? '用户' : '助手'}：${t.content.slice(0, REWRITE_WINDOW.charsPerTurn)}`)
+    .join('\n');
   return [
     { role: 'system', content: '把对话中最后的追问改写成一个不依赖上下文、可以单独检索的完整问题。只输出改写后的问题，不要回答，不要解释。保持原问题的语言。' },
     { role: 'user', content: `对话：\n${transcript}\n\n追问：${question}` },

@@ -91,7 +91,9 @@ export async function selectSentences(
   });
   if (!candidates.length) return [];
 
-  const similarities = deps.embedder ? await denseSimilarities(question, candidates, deps.embedder, deps.storedVector) : candidates.map((c) => bigramRecall(question, c.text));
+  const similarities = deps.embedder
+    ? await denseSimilarities(question, candidates, deps.embedder, deps.storedVector)
+    : candidates.map((c) => bigramRecall(question, c.text));
   const qTerms = [...new Set(deps.segmenter.queryTerms(question))];
   const qIdf = qTerms.reduce((a, t) => a + deps.idf(t), 0) || 1;
 
@@ -115,12 +117,20 @@ export async function selectSentences(
 }
 
 /** Cosine similarity of the question and each sentence; sentences the index already embedded are not embedded again. */
-async function denseSimilarities(question: string, sentences: (Span & { text: string })[], embedder: Embedder, storedVector?: (span: Span) => Float32Array | undefined): Promise<number[]> {
+async function denseSimilarities(
+  question: string,
+  sentences: (Span & { text: string })[],
+  embedder: Embedder,
+  storedVector?: (span: Span) => Float32Array | undefined,
+): Promise<number[]> {
   const [q] = await embedder.embed([question], 'query');
   const vectors: (Float32Array | undefined)[] = sentences.map((s) => storedVector?.(s));
   const missing = sentences.map((s, i) => ({ s, i })).filter(({ i }) => !vectors[i]);
   if (missing.length) {
-    const fresh = await embedder.embed(missing.map(({ s }) => s.text), 'passage');
+    const fresh = await embedder.embed(
+      missing.map(({ s }) => s.text),
+      'passage',
+    );
     missing.forEach(({ i }, j) => (vectors[i] = fresh[j]));
   }
   return vectors.map((v) => dot(q!, v!));

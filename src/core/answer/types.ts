@@ -57,10 +57,7 @@ export interface ChatTurn {
   content: string;
 }
 
-export type AnswerEvent =
-  | { type: 'citations'; citations: Citation[] }
-  | { type: 'delta'; text: string }
-  | { type: 'done'; result: AnswerResult };
+export type AnswerEvent = { type: 'citations'; citations: Citation[] } | { type: 'delta'; text: string } | { type: 'done'; result: AnswerResult };
 
 export interface AnswerOptions {
   history?: ChatTurn[];

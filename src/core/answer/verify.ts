@@ -37,7 +37,8 @@ const MARKERS = /\s*\[(\d+(?:\s*[,，、]\s*\d+)*)\]/gu;
 // Chinese sentence punctuation, line ends, and an English full stop followed by a space.
 const UNIT_END = /(?<=[。！？!?；;\n]|\.(?=\s))/u;
 /** Figures a claim states: digits, percentages, "每半月", "百分之五十", "三个" … */
-const FIGURES = /[0-9０-９]+(?:[.．][0-9]+)?\s*[%％]?|百分之[零一二三四五六七八九十百]+|每[一二两三四五六七八九十半]*个?[天日周月年季]|[一二两三四五六七八九十百]+个?(?:次|批|项|条|天|日|周|月|年|人)/gu;
+const FIGURES =
+  /[0-9０-９]+(?:[.．][0-9]+)?\s*[%％]?|百分之[零一二三四五六七八九十百]+|每[一二两三四五六七八九十半]*个?[天日周月年季]|[一二两三四五六七八九十百]+个?(?:次|批|项|条|天|日|周|月|年|人)/gu;
 
 function cjkBigrams(text: string): Set<string> {
   const clean = text.replace(/[^\p{Script=Han}A-Za-z0-9]/gu, '');
@@ -60,7 +61,10 @@ export function lexicalSupport(sentence: string, passage: string): number {
 export function figuresAgree(claim: string, passage: string): boolean {
   const norm = (s: string) => s.replace(/[\s个]/gu, '');
   const text = norm(passage);
-  return (claim.match(FIGURES) ?? []).map(norm).filter((f) => !/^一[次项条人]$/u.test(f)).every((f) => text.includes(f));
+  return (claim.match(FIGURES) ?? [])
+    .map(norm)
+    .filter((f) => !/^一[次项条人]$/u.test(f))
+    .every((f) => text.includes(f));
 }
 
 /** For an English claim: share of the Chinese domain terms it mentions that the passage contains (needs at least two). */
@@ -76,7 +80,12 @@ const isClaim = (s: string) => stripMarkers(s).replace(/[\s\p{P}#*>-]/gu, '').le
 
 /** "[1,2]", "[1、2]" → "[1][2]": one number per marker. */
 export const splitMultiMarkers = (text: string) =>
-  text.replace(/\[(\d+(?:\s*[,，、]\s*\d+)+)\]/gu, (_, g: string) => g.split(/\s*[,，、]\s*/u).map((n) => `[${n}]`).join(''));
+  text.replace(/\[(\d+(?:\s*[,，、]\s*\d+)+)\]/gu, (_, g: string) =>
+    g
+      .split(/\s*[,，、]\s*/u)
+      .map((n) => `[${n}]`)
+      .join(''),
+  );
 
 export interface VerifyOptions {
   thresholds?: SupportThresholds;
@@ -104,7 +113,18 @@ export async function verifyCitations(rawText: string, passages: Passage[], embe
   if (embedder && claims.length && passages.length) {
     const pv: (Float32Array | undefined)[] = passages.map((p) => storedPassageVector?.(p));
     const missing = passages.map((p, i) => ({ p, i })).filter(({ i }) => !pv[i]);
-    const [sv, fresh] = await Promise.all([embedder.embed(claims.map((c) => c.text), 'query'), missing.length ? embedder.embed(missing.map(({ p }) => p.text), 'passage') : Promise.resolve([])]);
+    const [sv, fresh] = await Promise.all([
+      embedder.embed(
+        claims.map((c) => c.text),
+        'query',
+      ),
+      missing.length
+        ? embedder.embed(
+            missing.map(({ p }) => p.text),
+            'passage',
+          )
+        : Promise.resolve([]),
+    ]);
     missing.forEach(({ i }, j) => (pv[i] = fresh[j]));
     semantic = sv.map((s) => pv.map((p) => s.reduce((a, x, k) => a + x * p![k]!, 0)));
   }
@@ -148,7 +168,18 @@ export async function verifyCitations(rawText: string, passages: Passage[], embe
   });
   // Markers outside checked units (headings, stubs) are dropped unless they point at a cited passage.
   const answer = units
-    .map((u, i) => (claims.some((c) => c.i === i) ? u : u.replace(MARKERS, (m, g: string) => (g.split(/\s*[,，、]\s*/u).map(Number).every((n) => cited.has(n)) ? m : ''))))
+    .map((u, i) =>
+      claims.some((c) => c.i === i)
+        ? u
+        : u.replace(MARKERS, (m, g: string) =>
+            g
+              .split(/\s*[,，、]\s*/u)
+              .map(Number)
+              .every((n) => cited.has(n))
+              ? m
+              : '',
+          ),
+    )
     .join('');
   return { answer, cited: [...cited].sort((a, b) => a - b), unsupported, repaired, claims: claims.length };
 }

@@ -17,14 +17,17 @@ export const DOMAIN_PACK_FILE = 'yiju.domain.yaml';
 const Bilingual = z.object({ zh: z.string(), en: z.string() }).strict();
 
 /** A regular expression source, checked when the pack is read. */
-const Pattern = z.string().min(1).refine((s) => {
-  try {
-    new RegExp(s.replaceAll('{NUM}', '0'), 'u');
-    return true;
-  } catch {
-    return false;
-  }
-}, 'not a valid regular expression');
+const Pattern = z
+  .string()
+  .min(1)
+  .refine((s) => {
+    try {
+      new RegExp(s.replaceAll('{NUM}', '0'), 'u');
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not a valid regular expression');
 
 export const DomainPackSchema = z
   .object({
@@ -64,9 +67,7 @@ export const DomainPackSchema = z
      * Answer types: a question that `asks` for one is only answered by a
      * passage that matches `answeredBy` (`{NUM}` stands for a numeral).
      */
-    answerTypes: z
-      .array(z.object({ name: z.string().min(1), label: Bilingual, asks: Pattern, answeredBy: Pattern }).strict())
-      .default([]),
+    answerTypes: z.array(z.object({ name: z.string().min(1), label: Bilingual, asks: Pattern, answeredBy: Pattern }).strict()).default([]),
   })
   .strict();
 
@@ -129,7 +130,7 @@ export function compileDomain(pack: DomainPack): Domain {
         en: `Grounded answers from the ${documents.en}, citing the exact passages used.`,
       },
       demoHeading: ui.demoHeading ?? '示例网站',
-      widgetTitle: ui.widgetTitle ?? (ui.title?.zh ?? '问答'),
+      widgetTitle: ui.widgetTitle ?? ui.title?.zh ?? '问答',
     },
     ...(pack.coverage ? { coverage: pack.coverage } : {}),
     citationExample: pack.citationExample ?? '……',
@@ -161,12 +162,18 @@ export function parseDomainPack(text: string, source = DOMAIN_PACK_FILE): Domain
   try {
     raw = yaml.load(text, { schema: yaml.CORE_SCHEMA }) ?? {};
   } catch (err) {
-    throw new DomainPackError(`${source} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, `fix ${source}, or remove it to run with neutral wording.`);
+    throw new DomainPackError(
+      `${source} is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+      `fix ${source}, or remove it to run with neutral wording.`,
+    );
   }
   const parsed = DomainPackSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`);
-    throw new DomainPackError(`${source} is not a valid domain pack:\n${lines.join('\n')}`, `fix ${source} (see docs/domain-pack.md), or remove it to run with neutral wording.`);
+    throw new DomainPackError(
+      `${source} is not a valid domain pack:\n${lines.join('\n')}`,
+      `fix ${source} (see docs/domain-pack.md), or remove it to run with neutral wording.`,
+    );
   }
   return parsed.data;
 }

@@ -103,7 +103,10 @@ export async function buildIndex(input: BuildInput): Promise<BuildResult> {
   const batch = 32;
   for (let i = 0; i < toEmbed.length; i += batch) {
     const slice = toEmbed.slice(i, i + batch);
-    const vecs = await embedder.embed(slice.map((x) => x.text), 'passage');
+    const vecs = await embedder.embed(
+      slice.map((x) => x.text),
+      'passage',
+    );
     await vectors.upsert(slice.map((x, j) => ({ id: x.id, vector: vecs[j]! })));
     onProgress?.({ phase: 'embed', done: Math.min(i + batch, toEmbed.length), total: toEmbed.length });
   }

@@ -31,13 +31,15 @@ export function builtFromDifferences(recorded: Partial<BuiltFrom>, current: Part
   const r = recorded;
   if (current.embedder) {
     if (r.embedder?.id !== current.embedder.id) out.push({ field: 'embedder', was: r.embedder?.id ?? 'none', now: current.embedder.id });
-    else if (r.embedder.dimensions !== current.embedder.dimensions) out.push({ field: 'dimensions', was: String(r.embedder.dimensions), now: String(current.embedder.dimensions) });
+    else if (r.embedder.dimensions !== current.embedder.dimensions)
+      out.push({ field: 'dimensions', was: String(r.embedder.dimensions), now: String(current.embedder.dimensions) });
   }
   if (current.chunking && (r.chunking?.chunkSize !== current.chunking.chunkSize || r.chunking.embedTitle !== current.chunking.embedTitle)) {
     out.push({ field: 'chunking', was: r.chunking ? chunkingOf(r.chunking) : 'none', now: chunkingOf(current.chunking) });
   }
   if (current.lexicon !== undefined && r.lexicon !== current.lexicon) out.push({ field: 'lexicon', was: short(r.lexicon ?? ''), now: short(current.lexicon) });
-  if (current.corpusHash !== undefined && r.corpusHash !== current.corpusHash) out.push({ field: 'corpus', was: short(r.corpusHash ?? ''), now: short(current.corpusHash) });
+  if (current.corpusHash !== undefined && r.corpusHash !== current.corpusHash)
+    out.push({ field: 'corpus', was: short(r.corpusHash ?? ''), now: short(current.corpusHash) });
   return out;
 }
 

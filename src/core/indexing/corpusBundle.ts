@@ -44,7 +44,8 @@ export function vectorsMismatch(bundle: Pick<CorpusBundle, 'corpusHash' | 'vecto
   const v = bundle.vectors;
   if (!v) return 'this build records no push to Vectorize: run npm run push:vectorize, then npm run build:worker (or wrangler deploy) again';
   const differences = builtFromDifferences(v, { corpusHash: bundle.corpusHash, embedder: { id: embedder.id, dimensions: embedder.dimensions } });
-  if (differences.some((d) => d.field === 'corpus')) return `the Vectorize index "${v.index}" holds vectors of another corpus: run npm run push:vectorize, then deploy again`;
+  if (differences.some((d) => d.field === 'corpus'))
+    return `the Vectorize index "${v.index}" holds vectors of another corpus: run npm run push:vectorize, then deploy again`;
   if (differences.length) {
     return `the Vectorize index "${v.index}" was filled by ${v.embedder.id} (${v.embedder.dimensions} dimensions), but queries would be embedded by ${embedder.id} (${embedder.dimensions})`;
   }
@@ -94,13 +95,16 @@ export async function buildCorpusBundle(input: {
 export function openCorpusBundle(bundle: CorpusBundle): OpenedBundle {
   if (bundle?.schema !== BUNDLE_SCHEMA) throw new BundleError(`corpus bundle format ${String(bundle?.schema)} ≠ ${BUNDLE_SCHEMA}; run npm run build:worker`);
   const byId = new Map(bundle.documents.map((d) => [d.id, d]));
-  if (bundle.documents.some((d) => documentHash(d) !== d.hash) || corpusHash(bundle.documents) !== bundle.corpusHash) throw new BundleError('corpus bundle damaged: its documents do not match its corpus hash; run npm run build:worker');
+  if (bundle.documents.some((d) => documentHash(d) !== d.hash) || corpusHash(bundle.documents) !== bundle.corpusHash)
+    throw new BundleError('corpus bundle damaged: its documents do not match its corpus hash; run npm run build:worker');
   const chunks = bundle.chunks.map((c): Chunk => {
     const doc = byId.get(c.docId);
-    if (!doc || c.end > doc.text.length || c.start < 0 || c.start >= c.end) throw new BundleError(`corpus bundle damaged: chunk ${c.id} lies outside its document; run npm run build:worker`);
+    if (!doc || c.end > doc.text.length || c.start < 0 || c.start >= c.end)
+      throw new BundleError(`corpus bundle damaged: chunk ${c.id} lies outside its document; run npm run build:worker`);
     return { ...c, text: doc.text.slice(c.start, c.end) };
   });
   const bm25 = Bm25Index.fromJSON(bundle.bm25);
-  if (bm25.size !== chunks.length) throw new BundleError(`corpus bundle damaged: ${bm25.size} lexical entries for ${chunks.length} chunks; run npm run build:worker`);
+  if (bm25.size !== chunks.length)
+    throw new BundleError(`corpus bundle damaged: ${bm25.size} lexical entries for ${chunks.length} chunks; run npm run build:worker`);
   return { documents: bundle.documents, chunks, bm25, domain: bundle.domain ? compileDomain(bundle.domain) : NEUTRAL_DOMAIN };
 }

@@ -58,7 +58,12 @@ export function dropPreviewLines(lines: string[], removed: CleanReport['removed'
     if (ELLIPSIS_END.test(line)) {
       const preview = squash(line.replace(ELLIPSIS_END, ''));
       // Only as much of what follows as the preview could repeat (keeps this linear).
-      const rest = squash(lines.slice(i + 1, i + 1 + 50).join('').slice(0, preview.length * 4 + 200));
+      const rest = squash(
+        lines
+          .slice(i + 1, i + 1 + 50)
+          .join('')
+          .slice(0, preview.length * 4 + 200),
+      );
       if (preview.length >= 8 && rest.startsWith(preview)) {
         removed.push({ kind: 'preview-line', text: line });
         continue;

@@ -14,7 +14,12 @@ export interface SourceFile {
 export function documentId(fileName: string): string {
   const base = fileName.split(/[\\/]/u).pop() ?? fileName;
   const stem = base.replace(/\.(?:txt|md|markdown)$/iu, '');
-  return stem.normalize('NFC').replace(/[^\p{L}\p{N}_.-]+/gu, '-').replace(/^-+|-+$/gu, '') || 'document';
+  return (
+    stem
+      .normalize('NFC')
+      .replace(/[^\p{L}\p{N}_.-]+/gu, '-')
+      .replace(/^-+|-+$/gu, '') || 'document'
+  );
 }
 
 /** Parses optional front matter, cleans the body and derives the title. */

@@ -10,7 +10,9 @@ const SALUTATION = /^(?:各位)?(?:同志们|同事们|各位领导|各位代表
 const SENTENCE_END = /[。！？!?；;：:，,、…]$/u;
 const MEETING_NAME = '([\\p{Script=Han}A-Za-z0-9（）()·]{2,24}?会议)';
 /** Most specific first: "召开……会议", then "这次/本次……会议", then "今天……会议". */
-const MEETING_PATTERNS = [`召开了?(?:一次|这次|本次)?${MEETING_NAME}`, `(?:这次|本次)${MEETING_NAME}`, `今天(?:的)?${MEETING_NAME}`].map((p) => new RegExp(p, 'u'));
+const MEETING_PATTERNS = [`召开了?(?:一次|这次|本次)?${MEETING_NAME}`, `(?:这次|本次)${MEETING_NAME}`, `今天(?:的)?${MEETING_NAME}`].map(
+  (p) => new RegExp(p, 'u'),
+);
 const MAX_TITLE = 40;
 
 export function deriveTitle(text: string, fallbackId: string): string {

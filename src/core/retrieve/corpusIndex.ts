@@ -36,7 +36,12 @@ export class CorpusIndex {
   /** Chunk ids of each document in order, for neighbour lookups. */
   readonly chunksByDoc = new Map<string, string[]>();
 
-  constructor(documents: Document[], chunks: Chunk[], readonly bm25: Bm25Index, readonly vectors: VectorStore) {
+  constructor(
+    documents: Document[],
+    chunks: Chunk[],
+    readonly bm25: Bm25Index,
+    readonly vectors: VectorStore,
+  ) {
     for (const d of documents) this.documents.set(d.id, d);
     for (const c of chunks) {
       this.chunks.set(c.id, c);

@@ -27,7 +27,13 @@ export interface LexicalOnlyPipeline extends Assistant {
  * index, queries segmented against its own vocabulary (no jieba), sentences
  * chosen by their words. What a Worker runs in bundled mode.
  */
-export function lexicalOnlyPipeline(documents: Document[], chunks: Chunk[], bm25: Bm25Index, options: RetrieverOptions = {}, domain: Domain = NEUTRAL_DOMAIN): LexicalOnlyPipeline {
+export function lexicalOnlyPipeline(
+  documents: Document[],
+  chunks: Chunk[],
+  bm25: Bm25Index,
+  options: RetrieverOptions = {},
+  domain: Domain = NEUTRAL_DOMAIN,
+): LexicalOnlyPipeline {
   const index = new CorpusIndex(documents, chunks, bm25, NO_VECTORS);
   const segmenter = new VocabularySegmenter(bm25.vocabulary());
   return { ...createAssistant({ index, embedder: null, segmenter, chat: null, domain, retriever: options }), index, segmenter };

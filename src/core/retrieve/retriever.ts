@@ -171,10 +171,12 @@ export class Retriever {
 
     const cands = [...pool.values()];
     if (this.mode === 'rrf') {
-      cands.filter((c) => c.chunkSim >= 0).sort((a, b) => b.chunkSim - a.chunkSim).forEach((c, i) => (c.chunkRank = i + 1));
+      cands
+        .filter((c) => c.chunkSim >= 0)
+        .sort((a, b) => b.chunkSim - a.chunkSim)
+        .forEach((c, i) => (c.chunkRank = i + 1));
       for (const c of cands) c.fused = 1 / (RRF_K + c.lexicalRank) + 1 / (RRF_K + c.chunkRank);
-    }
-    else this.fuse(cands);
+    } else this.fuse(cands);
     const ranked = cands.sort((a, b) => b.fused - a.fused || a.chunk.id.localeCompare(b.chunk.id));
     const t2 = performance.now();
 
@@ -233,11 +235,12 @@ export class Retriever {
 
   private relevance(denseMax: number, lexicalCoverage: number): Relevance {
     const t = this.thresholds;
-    const inScope = this.mode === 'lexical'
-      ? lexicalCoverage >= t.lexicalCoverage
-      : !this.embedder
-        ? lexicalCoverage >= t.lexicalOnly
-        : denseMax >= t.dense || (lexicalCoverage >= t.lexicalCoverage && denseMax >= t.denseWithLexical);
+    const inScope =
+      this.mode === 'lexical'
+        ? lexicalCoverage >= t.lexicalCoverage
+        : !this.embedder
+          ? lexicalCoverage >= t.lexicalOnly
+          : denseMax >= t.dense || (lexicalCoverage >= t.lexicalCoverage && denseMax >= t.denseWithLexical);
     return { denseMax, lexicalCoverage, inScope };
   }
 
@@ -246,9 +249,10 @@ export class Retriever {
     const picked: { c: Candidate; first: number; last: number; merged: boolean }[] = [];
     for (const c of ranked) {
       const { docId, index } = c.chunk;
-      const neighbour = mergeShare > 0
-        ? picked.find((p) => !p.merged && p.c.chunk.docId === docId && (index === p.first - 1 || index === p.last + 1) && c.fused >= mergeShare * p.c.fused)
-        : undefined;
+      const neighbour =
+        mergeShare > 0
+          ? picked.find((p) => !p.merged && p.c.chunk.docId === docId && (index === p.first - 1 || index === p.last + 1) && c.fused >= mergeShare * p.c.fused)
+          : undefined;
       if (neighbour) {
         Object.assign(neighbour, { first: Math.min(neighbour.first, index), last: Math.max(neighbour.last, index), merged: true });
         continue;

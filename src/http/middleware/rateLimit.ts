@@ -17,7 +17,10 @@ export function rateLimit(limit: number, windowSeconds: number): MiddlewareHandl
       const reset = c.get('rateLimit')?.resetTime;
       const retryAfter = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : windowSeconds;
       c.header('Retry-After', String(retryAfter));
-      return c.json({ error: { code: 'rate_limited', message: `too many requests: at most ${limit} per ${windowSeconds} s; retry after ${retryAfter} s` } }, 429);
+      return c.json(
+        { error: { code: 'rate_limited', message: `too many requests: at most ${limit} per ${windowSeconds} s; retry after ${retryAfter} s` } },
+        429,
+      );
     },
   });
 }

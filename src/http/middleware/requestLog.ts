@@ -28,7 +28,11 @@ export function requestLog(logger: Logger, now: () => number = () => performance
       });
     };
     const streamDone = c.get('streamDone');
-    if (streamDone) streamDone.then(() => write({ stream: true }), (err) => write({ stream: true, streamError: String(err) }));
+    if (streamDone)
+      streamDone.then(
+        () => write({ stream: true }),
+        (err) => write({ stream: true, streamError: String(err) }),
+      );
     else write();
   };
 }

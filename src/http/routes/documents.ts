@@ -4,7 +4,6 @@ import { errors, jsonContent, routes, type RouteContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { DocumentSchema, DocumentSummarySchema } from '../schemas.js';
 
-
 /** GET /api/documents and /api/documents/{id}: the speeches, with the canonical text citations point into. */
 export function documentRoutes(ctx: RouteContext) {
   const { documents } = ctx.deps;
@@ -20,8 +19,21 @@ export function documentRoutes(ctx: RouteContext) {
     path: '/api/documents/{id}',
     tags: ['Documents'],
     summary: 'One document with its canonical text',
-    request: { params: z.object({ id: z.string().min(1).max(200).openapi({ param: { name: 'id', in: 'path' }, example: '001_6c5e0d6a1f3b2c47' }) }) },
-    responses: { 200: jsonContent(DocumentSchema, 'The document. Every citation `start`/`end` is an offset into `text`.'), ...errors.bad, ...errors.notFound, ...errors.auth },
+    request: {
+      params: z.object({
+        id: z
+          .string()
+          .min(1)
+          .max(200)
+          .openapi({ param: { name: 'id', in: 'path' }, example: '001_6c5e0d6a1f3b2c47' }),
+      }),
+    },
+    responses: {
+      200: jsonContent(DocumentSchema, 'The document. Every citation `start`/`end` is an offset into `text`.'),
+      ...errors.bad,
+      ...errors.notFound,
+      ...errors.auth,
+    },
   });
 
   return routes()
@@ -47,4 +59,3 @@ function describe(d: Document) {
     ...(source ? { source } : {}),
   };
 }
-

@@ -12,7 +12,8 @@ export function feedbackRoutes(ctx: RouteContext) {
     path: '/api/feedback',
     tags: ['Feedback'],
     summary: 'Rate an answer',
-    description: 'Give the `id` of an answer from /api/ask or /api/chat (the server stores the question and answer with the rating while it remembers them), or the question itself.',
+    description:
+      'Give the `id` of an answer from /api/ask or /api/chat (the server stores the question and answer with the rating while it remembers them), or the question itself.',
     middleware: [jsonBody()] as const,
     request: { body: { required: true, content: { 'application/json': { schema: feedbackBody(options.maxQuestionChars) } } } },
     responses: { 201: jsonContent(FeedbackResponseSchema, 'Stored.'), ...errors.bad, ...errors.auth, ...errors.body },

@@ -93,7 +93,9 @@ export function openaiRoutes(ctx: RouteContext) {
             object: 'chat.completion' as const,
             created,
             model: MODEL_ID,
-            choices: [{ index: 0, message: { role: 'assistant' as const, content: result.answer, refusal: null }, finish_reason: 'stop' as const, logprobs: null }],
+            choices: [
+              { index: 0, message: { role: 'assistant' as const, content: result.answer, refusal: null }, finish_reason: 'stop' as const, logprobs: null },
+            ],
             ...extra(answerId, result),
           },
           200,
@@ -101,7 +103,14 @@ export function openaiRoutes(ctx: RouteContext) {
       }
 
       const chunk = (delta: Record<string, unknown>, finish: 'stop' | null = null, more: Record<string, unknown> = {}) =>
-        JSON.stringify({ id: completionId, object: 'chat.completion.chunk', created, model: MODEL_ID, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...more });
+        JSON.stringify({
+          id: completionId,
+          object: 'chat.completion.chunk',
+          created,
+          model: MODEL_ID,
+          choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+          ...more,
+        });
 
       return abortableSSE(
         c,

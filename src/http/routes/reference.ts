@@ -30,29 +30,57 @@ export function renderReference(doc: Json, specPath: string): HtmlEscapedString 
   const ops = Object.entries(paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })));
   const tags = [...new Set(ops.map((o) => o.op.tags?.[0] ?? 'Other'))];
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${info.title} — API reference</title><style>${raw(CSS)}</style></head>
-<body><h1>${info.title} <small>${info.version}</small></h1>
-<p>${info.description ?? ''}</p>
-<p>Machine-readable: <a href="${specPath}">${specPath}</a> (OpenAPI 3.1). Errors are always <code>{"error":{"code","message"}}</code>.</p>
-${tags.map(
-  (tag) => html`<h2>${tag}</h2>
-${ops
-  .filter((o) => (o.op.tags?.[0] ?? 'Other') === tag)
-  .map(({ path, method, op }) => {
-    const body = (op.requestBody?.content as Record<string, { schema: unknown }> | undefined)?.['application/json']?.schema;
-    return html`<section class="op" id="${method}-${path}">
-<h3><span class="m ${method}">${method}</span><code>${path}</code></h3>
-<p>${op.summary ?? ''}</p>${op.description ? html`<pre>${op.description}</pre>` : ''}
-${op.parameters?.length ? html`<p>Parameters:</p><ul>${op.parameters.map((p) => html`<li><code>${String(p.name)}</code> (${String(p.in)}${p.required ? ', required' : ''}) ${String((p.schema as Json | undefined)?.description ?? p.description ?? '')}</li>`)}</ul>` : ''}
-${body ? html`<details open><summary>Request body</summary><pre>${pretty(resolve(doc, body))}</pre></details>` : ''}
-${Object.entries(op.responses ?? {}).map(([status, r]) => {
-  const content = r.content as Record<string, { schema: unknown }> | undefined;
-  const schema = content?.['application/json']?.schema;
-  return html`<details><summary><b>${status}</b> ${String(r.description ?? '')}</summary>${schema ? html`<pre>${pretty(resolve(doc, schema))}</pre>` : ''}</details>`;
-})}
-</section>`;
-  })}`,
-)}
-</body></html>`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width,initial-scale=1" />
+        <title>${info.title} — API reference</title>
+        <style>
+          ${raw(CSS)}
+        </style>
+      </head>
+      <body>
+        <h1>${info.title} <small>${info.version}</small></h1>
+        <p>${info.description ?? ''}</p>
+        <p>Machine-readable: <a href="${specPath}">${specPath}</a> (OpenAPI 3.1). Errors are always <code>{"error":{"code","message"}}</code>.</p>
+        ${tags.map(
+          (tag) =>
+            html`<h2>${tag}</h2>
+              ${ops
+                .filter((o) => (o.op.tags?.[0] ?? 'Other') === tag)
+                .map(({ path, method, op }) => {
+                  const body = (op.requestBody?.content as Record<string, { schema: unknown }> | undefined)?.['application/json']?.schema;
+                  return html`<section class="op" id="${method}-${path}">
+                    <h3><span class="m ${method}">${method}</span><code>${path}</code></h3>
+                    <p>${op.summary ?? ''}</p>
+                    ${op.description ? html`<pre>${op.description}</pre>` : ''}
+                    ${
+                      op.parameters?.length
+                        ? html`<p>Parameters:</p>
+                            <ul>
+                              ${op.parameters.map((p) => html`<li><code>${String(p.name)}</code> (${String(p.in)}${p.required ? ', required' : ''}) ${String((p.schema as Json | undefined)?.description ?? p.description ?? '')}</li>`)}
+                            </ul>`
+                        : ''
+                    }
+                    ${
+                      body
+                        ? html`<details open>
+                            <summary>Request body</summary>
+                            <pre>${pretty(resolve(doc, body))}</pre>
+                          </details>`
+                        : ''
+                    }
+                    ${Object.entries(op.responses ?? {}).map(([status, r]) => {
+                      const content = r.content as Record<string, { schema: unknown }> | undefined;
+                      const schema = content?.['application/json']?.schema;
+                      return html`<details>
+                        <summary><b>${status}</b> ${String(r.description ?? '')}</summary>
+                        ${schema ? html`<pre>${pretty(resolve(doc, schema))}</pre>` : ''}
+                      </details>`;
+                    })}
+                  </section>`;
+                })}`,
+        )}
+      </body>
+    </html>`;
 }

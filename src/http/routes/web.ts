@@ -13,7 +13,8 @@ export interface WebAssets {
   get(name: AssetName): string | undefined;
 }
 
-const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
  * The front ends: the chat page (/), the source viewer (/documents/:id), the
@@ -38,9 +39,9 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
           questions: z.array(z.string()),
           ui: z
             .record(z.enum(['zh', 'en']), z.object({ title: z.string(), greeting: z.string(), placeholder: z.string() }))
-            .openapi({ description: 'The chat\'s words in the corpus\' domain (its domain pack), per UI language.' }),
+            .openapi({ description: "The chat's words in the corpus' domain (its domain pack), per UI language." }),
         }),
-        'Example questions and the chat\'s words.',
+        "Example questions and the chat's words.",
       ),
       ...errors.auth,
     },
@@ -67,10 +68,20 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
   app.get('/', (c) =>
     c.html(
       html`<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">
-<title>${ui.title.zh}</title><meta name="description" content="${ui.description.zh}"></head>
-<body><main id="yiju" data-title="${ui.title.zh}" data-greeting="${ui.greeting.zh}" data-placeholder="${ui.placeholder.zh}"></main><noscript>请启用 JavaScript，或使用 API：/api/docs</noscript>
-<script src="/assets/app.js"></script></body></html>`,
+        <html lang="zh-CN">
+          <head>
+            <meta charset="utf-8" />
+            <meta name="viewport" content="width=device-width,initial-scale=1" />
+            <link rel="icon" href="data:," />
+            <title>${ui.title.zh}</title>
+            <meta name="description" content="${ui.description.zh}" />
+          </head>
+          <body>
+            <main id="yiju" data-title="${ui.title.zh}" data-greeting="${ui.greeting.zh}" data-placeholder="${ui.placeholder.zh}"></main>
+            <noscript>请启用 JavaScript，或使用 API：/api/docs</noscript>
+            <script src="/assets/app.js"></script>
+          </body>
+        </html>`,
       200,
       { 'Content-Security-Policy': PAGE_CSP },
     ),
@@ -79,19 +90,45 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
   app.get('/documents/:id', (c) => {
     const doc = documents.get(c.req.param('id'));
     if (!doc) {
-      return c.html(html`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>未找到</title></head><body><p>找不到这篇${domain.documents.zh || '文档'}（${c.req.param('id')}）。<a href="/">返回问答</a></p></body></html>`, 404, { 'Content-Security-Policy': PAGE_CSP });
+      return c.html(
+        html`<!doctype html>
+          <html lang="zh-CN">
+            <head>
+              <meta charset="utf-8" />
+              <title>未找到</title>
+            </head>
+            <body>
+              <p>找不到这篇${domain.documents.zh || '文档'}（${c.req.param('id')}）。<a href="/">返回问答</a></p>
+            </body>
+          </html>`,
+        404,
+        { 'Content-Security-Policy': PAGE_CSP },
+      );
     }
     const meta = [doc.meta.date, doc.meta.place, doc.meta.speaker].filter(Boolean).join(' · ');
     return c.html(
       html`<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">
-<title>${doc.title} · 依据</title>
-<style>${raw('body{margin:0}.yj-doc{max-width:48rem;margin:0 auto;padding:1rem 1.2rem 4rem}.yj-doc h1{font-size:1.35rem}#yj-text{white-space:pre-wrap;line-height:1.9}#yj-text mark{background:var(--yj-mark);color:inherit;border-radius:3px;padding:0 .1em}#yj-text mark[aria-current]{outline:2px solid var(--yj-primary)}#yj-nav{position:sticky;top:0;display:flex;gap:.6rem;align-items:center;padding:.5rem 0;background:var(--yj-bg)}')}</style></head>
-<body class="yj-root"><article class="yj-doc"><p><a href="/">← 返回问答</a></p>
-<h1>${doc.title}</h1>${meta ? html`<p>${meta}</p>` : ''}
-<nav id="yj-nav" aria-label="引用位置"></nav>
-<div id="yj-text" data-doc-id="${doc.id}">${doc.text}</div></article>
-<script src="/assets/viewer.js"></script></body></html>`,
+        <html lang="zh-CN">
+          <head>
+            <meta charset="utf-8" />
+            <meta name="viewport" content="width=device-width,initial-scale=1" />
+            <link rel="icon" href="data:," />
+            <title>${doc.title} · 依据</title>
+            <style>
+              ${raw('body{margin:0}.yj-doc{max-width:48rem;margin:0 auto;padding:1rem 1.2rem 4rem}.yj-doc h1{font-size:1.35rem}#yj-text{white-space:pre-wrap;line-height:1.9}#yj-text mark{background:var(--yj-mark);color:inherit;border-radius:3px;padding:0 .1em}#yj-text mark[aria-current]{outline:2px solid var(--yj-primary)}#yj-nav{position:sticky;top:0;display:flex;gap:.6rem;align-items:center;padding:.5rem 0;background:var(--yj-bg)}')}
+            </style>
+          </head>
+          <body class="yj-root">
+            <article class="yj-doc">
+              <p><a href="/">← 返回问答</a></p>
+              <h1>${doc.title}</h1>
+              ${meta ? html`<p>${meta}</p>` : ''}
+              <nav id="yj-nav" aria-label="引用位置"></nav>
+              <div id="yj-text" data-doc-id="${doc.id}">${doc.text}</div>
+            </article>
+            <script src="/assets/viewer.js"></script>
+          </body>
+        </html>`,
       200,
       { 'Content-Security-Policy': PAGE_CSP },
     );
@@ -101,11 +138,30 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
     const origin = new URL(c.req.url).origin;
     return c.html(
       html`<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><title>嵌入示例 · 依据</title>
-<style>body{font:16px/1.7 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}</style></head>
-<body><h1>${ui.demoHeading}</h1><p>这是一个第三方网页。右下角的按钮就是依据的问答挂件，由下面一行代码嵌入：</p>
-<pre>&lt;script src="${origin}/widget.js" data-title="${ui.widgetTitle}" data-open="false"&gt;&lt;/script&gt;</pre>
-<script src="${origin}/widget.js" data-title="${ui.widgetTitle}"></script></body></html>`,
+        <html lang="zh-CN">
+          <head>
+            <meta charset="utf-8" />
+            <meta name="viewport" content="width=device-width,initial-scale=1" />
+            <link rel="icon" href="data:," />
+            <title>嵌入示例 · 依据</title>
+            <style>
+              body {
+                font:
+                  16px/1.7 system-ui,
+                  sans-serif;
+                max-width: 40rem;
+                margin: 2rem auto;
+                padding: 0 1rem;
+              }
+            </style>
+          </head>
+          <body>
+            <h1>${ui.demoHeading}</h1>
+            <p>这是一个第三方网页。右下角的按钮就是依据的问答挂件，由下面一行代码嵌入：</p>
+            <pre>&lt;script src="${origin}/widget.js" data-title="${ui.widgetTitle}" data-open="false"&gt;&lt;/script&gt;</pre>
+            <script src="${origin}/widget.js" data-title="${ui.widgetTitle}"></script>
+          </body>
+        </html>`,
       200,
       { 'Content-Security-Policy': PAGE_CSP.replace("connect-src 'self'", `connect-src 'self' ${origin}`) },
     );

@@ -25,7 +25,8 @@ const MESSAGES: ChatMessage[] = [
   { role: 'user', content: '<资料>\n[1] 乡镇坚持每半月一排查制度。\n</资料>\n\n<问题>\n乡镇多久排查一次？\n</问题>' },
 ];
 
-const model = (extra: Partial<OpenAIChatOptions> = {}) => new OpenAIChatModel({ apiKey: 'sk-test', baseURL: server.baseURL, model: 'test-chat', timeoutMs: 500, maxRetries: 0, ...extra });
+const model = (extra: Partial<OpenAIChatOptions> = {}) =>
+  new OpenAIChatModel({ apiKey: 'sk-test', baseURL: server.baseURL, model: 'test-chat', timeoutMs: 500, maxRetries: 0, ...extra });
 
 async function collect(stream: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];
@@ -35,7 +36,6 @@ async function collect(stream: AsyncIterable<string>): Promise<string[]> {
 
 /** Chat requests made while `run` runs. */
 const recording = <T>(run: () => Promise<T>) => recordingOn(server, run);
-
 
 describe('OpenAIChatModel against an OpenAI-compatible server', () => {
   it('is identified by its model', () => {
@@ -82,7 +82,9 @@ describe('OpenAIChatModel against an OpenAI-compatible server', () => {
 
   it('a 429 that persists past the retries is a ChatRateLimitedError with the retry-after it was given', async () => {
     server.next({ kind: 'rateLimit', retryAfterSeconds: 2 });
-    const err = await model({ maxRetries: 0 }).complete(MESSAGES).catch((e: unknown) => e);
+    const err = await model({ maxRetries: 0 })
+      .complete(MESSAGES)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ChatRateLimitedError);
     expect((err as ChatRateLimitedError).kind).toBe('rate_limited');
     expect((err as ChatRateLimitedError).status).toBe(429);
@@ -91,7 +93,11 @@ describe('OpenAIChatModel against an OpenAI-compatible server', () => {
 
   it('a 500 rejects with the status once the retries are used up', async () => {
     server.next({ kind: 'error' }, { kind: 'error' });
-    const { value: err, requests } = await recording(() => model({ maxRetries: 1 }).complete(MESSAGES).catch((e: unknown) => e));
+    const { value: err, requests } = await recording(() =>
+      model({ maxRetries: 1 })
+        .complete(MESSAGES)
+        .catch((e: unknown) => e),
+    );
     // The port's typed failure, carrying the status; the SDK's error is its cause.
     expect(err).toBeInstanceOf(ChatUpstreamError);
     expect((err as ChatUpstreamError).kind).toBe('upstream');
@@ -103,7 +109,9 @@ describe('OpenAIChatModel against an OpenAI-compatible server', () => {
   it('a request that gets no answer times out after timeoutMs', async () => {
     server.next({ kind: 'hang' });
     const started = Date.now();
-    const err = await model({ timeoutMs: 300 }).complete(MESSAGES).catch((e: unknown) => e);
+    const err = await model({ timeoutMs: 300 })
+      .complete(MESSAGES)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ChatTimeoutError);
     expect((err as ChatTimeoutError).kind).toBe('timeout');
     expect((err as ChatTimeoutError).cause).toBeInstanceOf(APIConnectionTimeoutError);
@@ -112,7 +120,9 @@ describe('OpenAIChatModel against an OpenAI-compatible server', () => {
 
   it('a 200 that is not a chat completion (an HTML page) is an error, not an answer', async () => {
     server.next({ kind: 'notJson' });
-    const err = await model().complete(MESSAGES).catch((e: unknown) => e);
+    const err = await model()
+      .complete(MESSAGES)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ChatUpstreamError);
     expect((err as Error).message).toMatch(/did not return a chat completion/u);
   });
@@ -176,10 +186,12 @@ describe('OpenAIChatModel against an OpenAI-compatible server', () => {
     // Headers at once, then one slice of the JSON body a minute: the SDK's timeout stops at the headers.
     server.next({ kind: 'trickle', intervalMs: 60_000 });
     const started = Date.now();
-    const outcome = model({ timeoutMs: 300 }).complete(MESSAGES).then(
-      () => 'completed',
-      (e: unknown) => e,
-    );
+    const outcome = model({ timeoutMs: 300 })
+      .complete(MESSAGES)
+      .then(
+        () => 'completed',
+        (e: unknown) => e,
+      );
     const err = await withDeadline(outcome, 3_000, 'still waiting on a stalled completion body 3 s after a 300 ms timeout');
     expect(err).toBeInstanceOf(Error);
     expect(Date.now() - started).toBeLessThan(3_000);

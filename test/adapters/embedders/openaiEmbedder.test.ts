@@ -103,7 +103,10 @@ describe('OpenAIEmbedder against a local OpenAI-compatible server', () => {
     const vectors = await embedder({ maxRetries: 2 }).embed(['信访', '工作'], 'passage');
     expect(vectors).toHaveLength(2);
     expect(server.requestsTo(EMBEDDINGS)).toHaveLength(2);
-    expect(server.requestsTo(EMBEDDINGS).map((r) => r.body)).toEqual([expect.objectContaining({ input: ['信访', '工作'] }), expect.objectContaining({ input: ['信访', '工作'] })]);
+    expect(server.requestsTo(EMBEDDINGS).map((r) => r.body)).toEqual([
+      expect.objectContaining({ input: ['信访', '工作'] }),
+      expect.objectContaining({ input: ['信访', '工作'] }),
+    ]);
   });
 
   it('gives up after maxRetries and reports the error', async () => {
@@ -113,7 +116,9 @@ describe('OpenAIEmbedder against a local OpenAI-compatible server', () => {
   });
 
   it('rejects a response with the wrong number of vectors', async () => {
-    server.route(EMBEDDINGS, () => ({ body: { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [1, 0] }], model: 'm', usage: { prompt_tokens: 1, total_tokens: 1 } } }));
+    server.route(EMBEDDINGS, () => ({
+      body: { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [1, 0] }], model: 'm', usage: { prompt_tokens: 1, total_tokens: 1 } },
+    }));
     await expect(embedder().embed(['a', 'b'], 'passage')).rejects.toThrow(/1 vectors for 2 inputs/u);
   });
 

@@ -56,7 +56,11 @@ describe('QueryCachingEmbedder', () => {
 
   it('does not cache a failure: the next request tries the model again', async () => {
     let fail = true;
-    const inner: Embedder = { id: 'flaky', dimensions: 2, embed: async (texts) => (fail ? Promise.reject(new Error('model busy')) : texts.map(() => Float32Array.from([1, 0]))) };
+    const inner: Embedder = {
+      id: 'flaky',
+      dimensions: 2,
+      embed: async (texts) => (fail ? Promise.reject(new Error('model busy')) : texts.map(() => Float32Array.from([1, 0]))),
+    };
     const cached = new QueryCachingEmbedder(inner, 10);
     await expect(cached.embed(['问'], 'query')).rejects.toThrow('model busy');
     fail = false;

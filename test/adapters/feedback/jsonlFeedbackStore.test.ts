@@ -127,7 +127,10 @@ describe('JsonlFeedbackStore', () => {
     `;
     const run = (tag: string) =>
       new Promise<number | null>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(tag)], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(tag)], {
+          cwd: REPO_ROOT,
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
         child.once('error', reject);
         child.once('exit', (code) => resolve(code));
       });
@@ -225,7 +228,11 @@ describe('JsonlFeedbackStore', () => {
   it('blank lines and a missing final newline on a complete line are tolerated by readAll', () => {
     mkdirSync(join(tmp.dir, 'feedback'), { recursive: true });
     writeFileSync(path, `\n${JSON.stringify(record('fb_1'))}\n\n   \n${JSON.stringify(record('fb_2'))}`);
-    expect(store().readAll().map((r) => r.id)).toEqual(['fb_1', 'fb_2']);
+    expect(
+      store()
+        .readAll()
+        .map((r) => r.id),
+    ).toEqual(['fb_1', 'fb_2']);
   });
 
   it('append into a folder that does not exist yet creates it (nested)', async () => {

@@ -102,7 +102,13 @@ describe('provisionModel: a configured folder', () => {
   it('that does not exist is skipped (logged) and the next source is used', async () => {
     const logs: string[] = [];
     const missing = join(tmp.dir, 'no-such-model');
-    const model = await provisionModel({ modelDir: missing, cacheDir: fresh('cache'), allowRemote: true, fetchTarball: failingFetch, log: (l) => logs.push(l) });
+    const model = await provisionModel({
+      modelDir: missing,
+      cacheDir: fresh('cache'),
+      allowRemote: true,
+      fetchTarball: failingFetch,
+      log: (l) => logs.push(l),
+    });
     expect(model.source).toBe('hub');
     expect(logs.some((l) => l.includes(missing))).toBe(true);
   });

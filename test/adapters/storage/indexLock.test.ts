@@ -21,17 +21,24 @@ beforeEach(() => {
 });
 afterEach(() => tmp.cleanup());
 
-const open = () => openIndex(config, { embedder: new FakeEmbedder(), segmenter: new JiebaSegmenter(corpusDomain().terms), chunker: new Chunker({ chunkSize: config.chunkSize }), domain: corpusDomain() });
+const open = () =>
+  openIndex(config, {
+    embedder: new FakeEmbedder(),
+    segmenter: new JiebaSegmenter(corpusDomain().terms),
+    chunker: new Chunker({ chunkSize: config.chunkSize }),
+    domain: corpusDomain(),
+  });
 
 describe('IndexStore.withLock', () => {
   it('runs one holder at a time and removes the lock afterwards', async () => {
     const store = new IndexStore(join(tmp.dir, 'idx'));
     const events: string[] = [];
-    const holder = (name: string) => store.withLock(async () => {
-      events.push(`${name}:in`);
-      await new Promise((r) => setTimeout(r, 50));
-      events.push(`${name}:out`);
-    });
+    const holder = (name: string) =>
+      store.withLock(async () => {
+        events.push(`${name}:in`);
+        await new Promise((r) => setTimeout(r, 50));
+        events.push(`${name}:out`);
+      });
     await Promise.all([holder('a'), holder('b')]);
     expect(events).toEqual(events[0] === 'a:in' ? ['a:in', 'a:out', 'b:in', 'b:out'] : ['b:in', 'b:out', 'a:in', 'a:out']);
     expect(existsSync(join(tmp.dir, 'idx', 'build.lock'))).toBe(false);

@@ -107,7 +107,12 @@ describe('HnswVectorStore deletes and re-inserts (incremental index updates)', (
     // …and edited again: its vectors are deleted.
     expect(() => store.delete(fresh.map((f) => f.id))).not.toThrow();
     expect(store.size).toBe(40);
-    expect(store.search(fresh[0]!.vector, 40).map((h) => h.id).filter((id) => id.startsWith('n'))).toEqual([]);
+    expect(
+      store
+        .search(fresh[0]!.vector, 40)
+        .map((h) => h.id)
+        .filter((id) => id.startsWith('n')),
+    ).toEqual([]);
   });
 
   it('vectors inserted into freed slots can be deleted again after save and load', () => {
@@ -210,7 +215,10 @@ describe('HnswVectorStore.get (cached reads)', () => {
     const r = rng(41);
     const store = new HnswVectorStore(D);
     const [a, b] = [randomUnitVector(r, D), randomUnitVector(r, D)];
-    store.upsert([{ id: 'x', vector: a }, { id: 'y', vector: b }]);
+    store.upsert([
+      { id: 'x', vector: a },
+      { id: 'y', vector: b },
+    ]);
     expect(Array.from(store.get('x')!)).toEqual(Array.from(a));
     expect(store.get('x')).toBe(store.get('x'));
     store.upsert([{ id: 'x', vector: b }]);

@@ -24,13 +24,20 @@ describe('Cloudflare REST clients (against a local fake of the v4 API)', () => {
   afterEach(() => cf.close());
 
   describe('restWorkersAi', () => {
-    it('POSTs {text} to /accounts/{account_id}/ai/run/{model} with the bearer token and returns the envelope\'s result', async () => {
+    it("POSTs {text} to /accounts/{account_id}/ai/run/{model} with the bearer token and returns the envelope's result", async () => {
       const ai = restWorkersAi(opts());
       const result = (await ai.run(MODEL, { text: ['初信初访', '依法逐级走访'] })) as { shape: number[]; data: number[][] };
       expect(result.shape).toEqual([2, 8]);
       expect(result.data).toEqual([fakeEmbedding('初信初访', 8), fakeEmbedding('依法逐级走访', 8)]);
       const [call] = cf.callsTo('ai.run');
-      expect(call).toMatchObject({ method: 'POST', path: `/client/v4/accounts/${cf.accountId}/ai/run/@cf/baai/bge-m3`, model: MODEL, authorization: `Bearer ${cf.token}`, status: 200, texts: ['初信初访', '依法逐级走访'] });
+      expect(call).toMatchObject({
+        method: 'POST',
+        path: `/client/v4/accounts/${cf.accountId}/ai/run/@cf/baai/bge-m3`,
+        model: MODEL,
+        authorization: `Bearer ${cf.token}`,
+        status: 200,
+        texts: ['初信初访', '依法逐级走访'],
+      });
       expect(call!.contentType).toMatch(/^application\/json/u);
     });
 
@@ -43,7 +50,7 @@ describe('Cloudflare REST clients (against a local fake of the v4 API)', () => {
       out.forEach((v, i) => unit(fakeEmbedding(input[i]!, 8)).forEach((x, j) => expect(v[j]).toBeCloseTo(x, 5)));
     });
 
-    it('reports Cloudflare\'s error for more than 100 texts without retrying it (a 400 is not transient)', async () => {
+    it("reports Cloudflare's error for more than 100 texts without retrying it (a 400 is not transient)", async () => {
       const ai = restWorkersAi(opts());
       const err = await ai.run(MODEL, { text: texts(101) }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CloudflareApiError);
@@ -55,7 +62,9 @@ describe('Cloudflare REST clients (against a local fake of the v4 API)', () => {
     });
 
     it('names the missing permission on 401/403 and never shows the token', async () => {
-      const err = (await restWorkersAi({ ...opts(), apiToken: 'wrong-token-secret' }).run(MODEL, { text: ['x'] }).catch((e: unknown) => e)) as CloudflareApiError;
+      const err = (await restWorkersAi({ ...opts(), apiToken: 'wrong-token-secret' })
+        .run(MODEL, { text: ['x'] })
+        .catch((e: unknown) => e)) as CloudflareApiError;
       expect(err).toBeInstanceOf(CloudflareApiError);
       expect(err.status).toBe(401);
       expect(err.message).toMatch(/HTTP 401.*\[10000\] Authentication error/u);
@@ -63,13 +72,17 @@ describe('Cloudflare REST clients (against a local fake of the v4 API)', () => {
       expect(err.hint).toMatch(/My Profile → API Tokens/u);
       expect(`${err.message} ${err.hint} ${err.stack}`).not.toContain('wrong-token-secret');
 
-      const other = (await restWorkersAi({ ...opts(), accountId: 'ffffffffffffffffffffffffffffffff' }).run(MODEL, { text: ['x'] }).catch((e: unknown) => e)) as CloudflareApiError;
+      const other = (await restWorkersAi({ ...opts(), accountId: 'ffffffffffffffffffffffffffffffff' })
+        .run(MODEL, { text: ['x'] })
+        .catch((e: unknown) => e)) as CloudflareApiError;
       expect(other.status).toBe(403);
       expect(other.hint).toMatch(/ffffffffffffffffffffffffffffffff/u);
     });
 
     it('suggests checking the model id for an unknown model', async () => {
-      const err = (await restWorkersAi(opts()).run('@cf/nope/model', { text: ['x'] }).catch((e: unknown) => e)) as CloudflareApiError;
+      const err = (await restWorkersAi(opts())
+        .run('@cf/nope/model', { text: ['x'] })
+        .catch((e: unknown) => e)) as CloudflareApiError;
       expect(err.message).toMatch(/\[5007\]/u);
       expect(err.hint).toMatch(/@cf\/nope\/model.*workers-ai\/models/u);
     });
@@ -108,10 +121,15 @@ describe('Cloudflare REST clients (against a local fake of the v4 API)', () => {
       expect(cf.calls.filter((c) => c.op === 'vectorize.upsert' || c.op === 'vectorize.delete_by_ids')).toHaveLength(2);
     });
 
-    it('the fake enforces Vectorize\'s limits: ids over 64 bytes and vectors of the wrong size are refused (whole request)', async () => {
+    it("the fake enforces Vectorize's limits: ids over 64 bytes and vectors of the wrong size are refused (whole request)", async () => {
       const index = restVectorize({ ...opts(), index: 'yiju' });
       const long = `s:${'信访工作会议讲话'.repeat(4)}#3:1`;
-      const tooLong = (await index.upsert([{ id: 'ok', values: new Array(8).fill(1) }, { id: long, values: new Array(8).fill(1) }]).catch((e: unknown) => e)) as CloudflareApiError;
+      const tooLong = (await index
+        .upsert([
+          { id: 'ok', values: new Array(8).fill(1) },
+          { id: long, values: new Array(8).fill(1) },
+        ])
+        .catch((e: unknown) => e)) as CloudflareApiError;
       expect(tooLong.status).toBe(400);
       expect(tooLong.message).toMatch(/40008/u);
       const wrongSize = (await index.upsert([{ id: 'x', values: [1, 2, 3] }]).catch((e: unknown) => e)) as CloudflareApiError;
@@ -120,21 +138,34 @@ describe('Cloudflare REST clients (against a local fake of the v4 API)', () => {
 
       // Through VectorizeStore the long id is stored as its hash, and search maps it back.
       const store = new VectorizeStore(index, { batchSize: 2 });
-      await store.upsert([{ id: long, vector: new Array(8).fill(1) }, { id: 'c:a#0', vector: [1, 0, 0, 0, 0, 0, 0, 0] }, { id: 'c:a#1', vector: [0, 1, 0, 0, 0, 0, 0, 0] }]);
+      await store.upsert([
+        { id: long, vector: new Array(8).fill(1) },
+        { id: 'c:a#0', vector: [1, 0, 0, 0, 0, 0, 0, 0] },
+        { id: 'c:a#1', vector: [0, 1, 0, 0, 0, 0, 0, 0] },
+      ]);
       expect([...cf.index('yiju')!.vectors.keys()].sort()).toEqual([vectorizeId(long), 'c:a#0', 'c:a#1'].sort());
-      expect(cf.callsTo('vectorize.upsert').filter((c) => c.status === 200).map((c) => c.ids!.length)).toEqual([2, 1]);
+      expect(
+        cf
+          .callsTo('vectorize.upsert')
+          .filter((c) => c.status === 200)
+          .map((c) => c.ids!.length),
+      ).toEqual([2, 1]);
       expect((await store.search(new Array(8).fill(1), 1))[0]!.id).toBe(long);
     });
 
     it('explains a missing index with the wrangler command that creates it', async () => {
-      const err = (await restVectorize({ ...opts(), index: 'nope', dimensions: 1024 }).info().catch((e: unknown) => e)) as CloudflareApiError;
+      const err = (await restVectorize({ ...opts(), index: 'nope', dimensions: 1024 })
+        .info()
+        .catch((e: unknown) => e)) as CloudflareApiError;
       expect(err.status).toBe(404);
       expect(err.hint).toContain('npx wrangler vectorize create nope --dimensions=1024 --metric=cosine');
       expect(sleeps).toEqual([]);
     });
 
     it('names the Vectorize permission on 401', async () => {
-      const err = (await restVectorize({ ...opts(), apiToken: 'bad-token-value', index: 'yiju' }).upsert([{ id: 'a', values: new Array(8).fill(1) }]).catch((e: unknown) => e)) as CloudflareApiError;
+      const err = (await restVectorize({ ...opts(), apiToken: 'bad-token-value', index: 'yiju' })
+        .upsert([{ id: 'a', values: new Array(8).fill(1) }])
+        .catch((e: unknown) => e)) as CloudflareApiError;
       expect(err.status).toBe(401);
       expect(err.hint).toMatch(/Vectorize: Edit/u);
       expect(`${err.message} ${err.hint}`).not.toContain('bad-token-value');
@@ -165,9 +196,11 @@ describe('Cloudflare REST clients (against a local fake of the v4 API)', () => {
       expect(sleeps).toEqual([1000, 2000]);
     });
 
-    it('gives up after the configured retries with the status, attempts and Cloudflare\'s message', async () => {
+    it("gives up after the configured retries with the status, attempts and Cloudflare's message", async () => {
       cf.fail('vectorize.upsert', { status: 500, times: 100, errors: [{ code: 40001, message: 'internal error' }] });
-      const err = (await restVectorize({ ...opts(), retries: 3, index: 'yiju' }).upsert([{ id: 'a', values: new Array(8).fill(1) }]).catch((e: unknown) => e)) as CloudflareApiError;
+      const err = (await restVectorize({ ...opts(), retries: 3, index: 'yiju' })
+        .upsert([{ id: 'a', values: new Array(8).fill(1) }])
+        .catch((e: unknown) => e)) as CloudflareApiError;
       expect(err).toBeInstanceOf(CloudflareApiError);
       expect(err.status).toBe(500);
       expect(err.message).toBe('Vectorize upsert (index yiju) failed: HTTP 500 Internal Server Error after 4 attempts: [40001] internal error');
@@ -185,7 +218,9 @@ describe('Cloudflare REST clients (against a local fake of the v4 API)', () => {
     it('reports an unreachable API after retrying', async () => {
       const base = cf.baseUrl;
       await cf.close();
-      const err = (await restVectorize({ ...opts(), baseUrl: base, retries: 1, index: 'yiju' }).info().catch((e: unknown) => e)) as CloudflareApiError;
+      const err = (await restVectorize({ ...opts(), baseUrl: base, retries: 1, index: 'yiju' })
+        .info()
+        .catch((e: unknown) => e)) as CloudflareApiError;
       expect(err.status).toBe(0);
       expect(err.message).toMatch(/could not reach http:\/\/127\.0\.0\.1:\d+\/client\/v4 after 2 attempts/u);
       expect(sleeps).toEqual([1000]);
@@ -201,25 +236,46 @@ describe('Cloudflare REST clients (against a local fake of the v4 API)', () => {
       }) as typeof fetch;
 
     it('treats success:false in a 200 as an error', async () => {
-      const rest = new CloudflareRest({ accountId: 'acct', apiToken: 'tok', fetch: stub(200, JSON.stringify({ result: null, success: false, errors: [{ code: 1234, message: 'nope' }], messages: [] })), sleep: async () => {} });
-      const err = (await restVectorize({ rest, index: 'yiju' }).info().catch((e: unknown) => e)) as CloudflareApiError;
+      const rest = new CloudflareRest({
+        accountId: 'acct',
+        apiToken: 'tok',
+        fetch: stub(200, JSON.stringify({ result: null, success: false, errors: [{ code: 1234, message: 'nope' }], messages: [] })),
+        sleep: async () => {},
+      });
+      const err = (await restVectorize({ rest, index: 'yiju' })
+        .info()
+        .catch((e: unknown) => e)) as CloudflareApiError;
       expect(err.message).toMatch(/HTTP 200, success: false: \[1234\] nope/u);
     });
 
     it('redacts the token even when an error message echoes it', async () => {
       const token = 'Sn3lZJTBX6kkg7OdcBUAxOO963GEIyGQqnFTOFYY';
       const seen: RequestInit[] = [];
-      const rest = new CloudflareRest({ accountId: 'acct', apiToken: token, fetch: stub(400, JSON.stringify({ success: false, errors: [{ code: 9106, message: `bad header Bearer ${token}` }] }), seen) });
-      const err = (await restWorkersAi(rest).run(MODEL, { text: ['x'] }).catch((e: unknown) => e)) as CloudflareApiError;
+      const rest = new CloudflareRest({
+        accountId: 'acct',
+        apiToken: token,
+        fetch: stub(400, JSON.stringify({ success: false, errors: [{ code: 9106, message: `bad header Bearer ${token}` }] }), seen),
+      });
+      const err = (await restWorkersAi(rest)
+        .run(MODEL, { text: ['x'] })
+        .catch((e: unknown) => e)) as CloudflareApiError;
       expect((seen[0]!.headers as Record<string, string>).Authorization).toBe(`Bearer ${token}`);
       expect(err.message).toContain('bad header Bearer ***');
       expect(`${err.message} ${err.hint} ${JSON.stringify(err.errors)} ${err.stack}`).not.toContain(token);
     });
 
-    it('reports non-JSON answers (a proxy\'s error page) after retrying them', async () => {
+    it("reports non-JSON answers (a proxy's error page) after retrying them", async () => {
       const seen: RequestInit[] = [];
-      const rest = new CloudflareRest({ accountId: 'acct', apiToken: 'tok', fetch: stub(502, '<html>Bad gateway</html>', seen), sleep: async () => {}, retries: 2 });
-      const err = (await restVectorize({ rest, index: 'yiju' }).info().catch((e: unknown) => e)) as CloudflareApiError;
+      const rest = new CloudflareRest({
+        accountId: 'acct',
+        apiToken: 'tok',
+        fetch: stub(502, '<html>Bad gateway</html>', seen),
+        sleep: async () => {},
+        retries: 2,
+      });
+      const err = (await restVectorize({ rest, index: 'yiju' })
+        .info()
+        .catch((e: unknown) => e)) as CloudflareApiError;
       expect(seen).toHaveLength(3);
       expect(err.message).toMatch(/HTTP 502 .*non-JSON response: <html>Bad gateway<\/html>/u);
     });
@@ -228,7 +284,10 @@ describe('Cloudflare REST clients (against a local fake of the v4 API)', () => {
       const urls: string[] = [];
       const fetchStub = (async (url: string | URL | Request) => {
         urls.push(String(url));
-        return new Response(JSON.stringify({ result: { name: 'yiju', config: { dimensions: 1024, metric: 'cosine' } }, success: true, errors: [], messages: [] }), { status: 200 });
+        return new Response(
+          JSON.stringify({ result: { name: 'yiju', config: { dimensions: 1024, metric: 'cosine' } }, success: true, errors: [], messages: [] }),
+          { status: 200 },
+        );
       }) as typeof fetch;
       await restVectorize({ accountId: 'acct', apiToken: 'tok', fetch: fetchStub, index: 'yiju' }).info();
       expect(urls).toEqual(['https://api.cloudflare.com/client/v4/accounts/acct/vectorize/v2/indexes/yiju']);

@@ -33,7 +33,10 @@ describe('VectorizeStore (Vectorize v2 binding)', () => {
 
     const index = new FakeVectorize();
     const store = new VectorizeStore(index);
-    await store.upsert([{ id: long, vector: [1, 0, 0] }, { id: 'short', vector: [0, 1, 0] }]);
+    await store.upsert([
+      { id: long, vector: [1, 0, 0] },
+      { id: 'short', vector: [0, 1, 0] },
+    ]);
     expect([...index.vectors.keys()].sort()).toEqual([vectorizeId(long), 'short'].sort());
     expect((await store.search([1, 0, 0], 1))[0]!.id).toBe(long);
     // A new store over the same index learns the mapping from the ids the manifest lists.
@@ -56,7 +59,7 @@ describe('VectorizeStore (Vectorize v2 binding)', () => {
     expect((await store.search([1, 1], 100)).map((h) => h.id).sort()).toEqual(['v5', 'v6', 'v7', 'v8', 'v9']);
   });
 
-  it('asks for at most 100 matches, without values or metadata (Vectorize\'s limit)', async () => {
+  it("asks for at most 100 matches, without values or metadata (Vectorize's limit)", async () => {
     const index = new FakeVectorize();
     const store = new VectorizeStore(index);
     await store.upsert(Array.from({ length: 150 }, (_, i) => ({ id: `v${i}`, vector: [Math.cos(i), Math.sin(i)] })));

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WORKERS_AI_CHAT_MODEL, WorkersAiChatError, WorkersAiChatModel, type WorkersAiChatBinding } from '../../../src/adapters/workers/workersAiChatModel.js';
+import {
+  DEFAULT_WORKERS_AI_CHAT_MODEL,
+  WorkersAiChatError,
+  WorkersAiChatModel,
+  type WorkersAiChatBinding,
+} from '../../../src/adapters/workers/workersAiChatModel.js';
 import { ChatCancelledError, ChatModelError, ChatUpstreamError } from '../../../src/core/ports.js';
 
 /** A Workers AI binding answering as documented: `{ response }`, or with `stream: true` a stream of `data: {...}` events ending `data: [DONE]`. */
@@ -54,7 +59,7 @@ describe('WorkersAiChatModel', () => {
     await expect(new WorkersAiChatModel(ai).complete(messages)).rejects.toThrow(WorkersAiChatError);
   });
 
-  it('raises the port\'s typed failures: the binding\'s own error is an upstream failure, an aborted call is cancelled', async () => {
+  it("raises the port's typed failures: the binding's own error is an upstream failure, an aborted call is cancelled", async () => {
     const { ai } = fakeAi(() => {
       throw new Error('3040: Capacity temporarily exceeded');
     });
@@ -66,7 +71,13 @@ describe('WorkersAiChatModel', () => {
   });
 
   it('streams pieces from server-sent events split anywhere, in both shapes', async () => {
-    const events = ['{"response":"依据"}', '{"response":"讲话，"}', '{"choices":[{"delta":{"content":"初信初访"}}]}', '{"response":""}', '{"response":"要及时办理。"}'];
+    const events = [
+      '{"response":"依据"}',
+      '{"response":"讲话，"}',
+      '{"choices":[{"delta":{"content":"初信初访"}}]}',
+      '{"response":""}',
+      '{"response":"要及时办理。"}',
+    ];
     const { ai, calls } = fakeAi(() => sse(events, 5));
     expect((await collect(new WorkersAiChatModel(ai).stream(messages))).join('')).toBe('依据讲话，初信初访要及时办理。');
     expect(calls[0]!.inputs.stream).toBe(true);

@@ -14,10 +14,18 @@ function sentence(prefix: string, text: string, score: number, passageRank = 0):
   return { docId: doc.id, start, end: start + text.length, text, title: doc.title, passageRank, similarity: score, coverage: 0, score };
 }
 
-const TOWNSHIP = sentence('001', '要健全矛盾纠纷排查制度，市、县两级坚持每周一排查、每周一通报、每周一反馈的制度，乡镇坚持每半月一排查制度，村居要及时排查。', 0.9);
+const TOWNSHIP = sentence(
+  '001',
+  '要健全矛盾纠纷排查制度，市、县两级坚持每周一排查、每周一通报、每周一反馈的制度，乡镇坚持每半月一排查制度，村居要及时排查。',
+  0.9,
+);
 const LATER_001 = sentence('001', '要坚持经常排查与集中排查相结合。', 0.8);
 const EARLIER_001 = sentence('001', '二要始终坚持做好矛盾排查。', 0.78);
-const OTHER_DOC = sentence('003', '要建立矛盾纠纷排查化解机制，坚持定期、动态、滚动排查信访矛盾风险隐患，按照《信访管理规定》，逐项登记、建立台账、及时报告、及时化解，把握工作主动权。', 0.85);
+const OTHER_DOC = sentence(
+  '003',
+  '要建立矛盾纠纷排查化解机制，坚持定期、动态、滚动排查信访矛盾风险隐患，按照《信访管理规定》，逐项登记、建立台账、及时报告、及时化解，把握工作主动权。',
+  0.85,
+);
 
 const markerNumbers = (answer: string) => [...answer.matchAll(/\[(\d+)\]/gu)].map((m) => Number(m[1]));
 

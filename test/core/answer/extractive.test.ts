@@ -18,7 +18,14 @@ let documents: Map<string, Document>;
 beforeAll(async () => {
   tmp = makeTempDir('yiju-extractive-');
   // No chat model: the offline extractive mode, whatever the developer's environment says.
-  const config = loadConfig({ ...process.env, YIJU_DATA_DIR: tmp.dir, YIJU_CORPUS_DIR: CORPUS_DIR, YIJU_EMBEDDER: 'local', OPENAI_API_KEY: '', YIJU_CHAT_MODEL: '' });
+  const config = loadConfig({
+    ...process.env,
+    YIJU_DATA_DIR: tmp.dir,
+    YIJU_CORPUS_DIR: CORPUS_DIR,
+    YIJU_EMBEDDER: 'local',
+    OPENAI_API_KEY: '',
+    YIJU_CHAT_MODEL: '',
+  });
   rt = await createRuntime(config);
   documents = rt.opened.index.documents;
 }, 180_000);

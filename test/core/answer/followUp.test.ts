@@ -41,7 +41,12 @@ describe('rewriteFollowUp (the offline heuristic)', () => {
   });
 
   it('leaves full standalone questions unchanged even with history', () => {
-    for (const q of ['初信初访应该怎么处理？', '对信访工作不力的干部怎么追究责任？', '信访工作联席会议多久召开一次？', 'How should first-time petitions be handled?']) {
+    for (const q of [
+      '初信初访应该怎么处理？',
+      '对信访工作不力的干部怎么追究责任？',
+      '信访工作联席会议多久召开一次？',
+      'How should first-time petitions be handled?',
+    ]) {
       expect(isFollowUp(q)).toBe(false);
       expect(rewriteFollowUp(q, history(COUNTY), LEVELS)).toBe(q);
     }

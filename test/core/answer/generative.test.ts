@@ -22,7 +22,14 @@ let documents: Map<string, Document>;
 beforeAll(async () => {
   tmp = makeTempDir('yiju-generative-');
   server = await startOpenAIChatServer({ reply: '（未安排的回复）' });
-  const config = loadConfig({ ...process.env, YIJU_DATA_DIR: tmp.dir, YIJU_CORPUS_DIR: CORPUS_DIR, YIJU_EMBEDDER: 'local', OPENAI_API_KEY: '', YIJU_CHAT_MODEL: '' });
+  const config = loadConfig({
+    ...process.env,
+    YIJU_DATA_DIR: tmp.dir,
+    YIJU_CORPUS_DIR: CORPUS_DIR,
+    YIJU_EMBEDDER: 'local',
+    OPENAI_API_KEY: '',
+    YIJU_CHAT_MODEL: '',
+  });
   const chat = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: server.baseURL, model: 'test-chat', timeoutMs: 500, maxRetries: 1 });
   rt = await createRuntime(config, { chat });
   documents = rt.opened.index.documents;
@@ -34,7 +41,9 @@ afterAll(async () => {
 });
 
 /** Every scripted reply and behaviour must have been used by the test that queued it (then the queue is emptied for the next test). */
-afterEach(() => expectScriptsUsed(server, (left) => expect(left, 'the test left scripted replies or behaviours unused').toEqual({ replies: 0, behaviours: 0 })));
+afterEach(() =>
+  expectScriptsUsed(server, (left) => expect(left, 'the test left scripted replies or behaviours unused').toEqual({ replies: 0, behaviours: 0 })),
+);
 
 const TOWNSHIP_Q = '乡镇多久排查一次矛盾纠纷？';
 const TOWNSHIP_RULE = '乡镇坚持每半月一排查制度';
@@ -58,8 +67,11 @@ async function recording<T>(run: () => Promise<T>): Promise<{ value: T; requests
   return { value, requests: server.chatRequests().slice(before) };
 }
 
-
-const content = (req: ChatRequest, role: string) => (req.body.messages ?? []).filter((m) => m.role === role).map((m) => String(m.content)).join('\n');
+const content = (req: ChatRequest, role: string) =>
+  (req.body.messages ?? [])
+    .filter((m) => m.role === role)
+    .map((m) => String(m.content))
+    .join('\n');
 
 function expectGenerative(r: AnswerResult) {
   expectContract(r, documents);
@@ -154,7 +166,10 @@ describe('the model says the passages do not answer', () => {
     expectContract(r, documents);
     expect(r.grounded).toBe(false);
     expect(r.answer).toMatch(/没有(找到)?相关内容/u);
-    expect([...documents.values()].some((d) => r.answer.includes(d.title)), 'the refusal should name what the speeches cover').toBe(true);
+    expect(
+      [...documents.values()].some((d) => r.answer.includes(d.title)),
+      'the refusal should name what the speeches cover',
+    ).toBe(true);
   });
 });
 
@@ -317,7 +332,9 @@ describe('the prompt', () => {
   it('a model that obeys the injection does not get its output through', async () => {
     const retrieval = await rt.grounding.retrieve(INJECTION);
     if (!retrieval.relevance.inScope) return;
-    server.script('好的。我的系统提示词原文是：你是“依据”，一个只依据给定讲话原文回答信访工作问题的助手[1]。下面是我以县委书记身份编写的讲话：同志们，今年全县信访总量下降了百分之五十[2]。');
+    server.script(
+      '好的。我的系统提示词原文是：你是“依据”，一个只依据给定讲话原文回答信访工作问题的助手[1]。下面是我以县委书记身份编写的讲话：同志们，今年全县信访总量下降了百分之五十[2]。',
+    );
     const r = await rt.answerer.answer(INJECTION);
     expectContract(r, documents);
     const info = `mode: ${r.mode}, grounded: ${r.grounded}, unsupported: ${JSON.stringify(r.unsupported)}\n${r.answer}`;
@@ -328,7 +345,10 @@ describe('the prompt', () => {
         const sentence = r.answer.split(/(?<=[。！？])/u).find((x) => bad.test(x));
         if (!sentence) continue;
         expect(sentence, info).not.toMatch(/\[\d+\]/u);
-        expect(r.unsupported?.some((u) => bad.test(u)), info).toBe(true);
+        expect(
+          r.unsupported?.some((u) => bad.test(u)),
+          info,
+        ).toBe(true);
       }
     } else {
       expect(r.answer, info).not.toMatch(/系统提示词原文是|百分之五十/u);

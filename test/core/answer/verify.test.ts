@@ -14,7 +14,16 @@ function passage(prefix: string, snippet: string): Passage {
   const doc = corpusDocument(prefix);
   const start = doc.text.indexOf(snippet);
   if (start < 0) throw new Error(`snippet not in ${prefix}: ${snippet}`);
-  return { docId: doc.id, chunkId: `${doc.id}#test`, title: doc.title, start, end: start + snippet.length, text: snippet, score: 1, signals: { lexical: 0, dense: 0, sentence: 0 } };
+  return {
+    docId: doc.id,
+    chunkId: `${doc.id}#test`,
+    title: doc.title,
+    start,
+    end: start + snippet.length,
+    text: snippet,
+    score: 1,
+    signals: { lexical: 0, dense: 0, sentence: 0 },
+  };
 }
 
 const TOWNSHIP = passage('001', '要健全矛盾纠纷排查制度，市、县两级坚持每周一排查、每周一通报、每周一反馈的制度，乡镇坚持每半月一排查制度，村居要及时排查。');
@@ -22,7 +31,10 @@ const THREE = passage(
   '003',
   '习近平总书记就信访工作提出了“三到位、一处理”的指示要求（即诉求合理的解决到位、诉求无理的思想教育到位、生活困难的帮扶救助到位，行为违法的依法处理），最大限度地把问题解决在当地，把矛盾化解在当地，是我们处理好信访问题的根本遵循。',
 );
-const MEETING = passage('000', '书记、主任（乡长）作为联席会议总召集人，至少每两周要召开专题会议研究信访维稳工作，要对当前信访形势、风险隐患和重点个案进行研究。');
+const MEETING = passage(
+  '000',
+  '书记、主任（乡长）作为联席会议总召集人，至少每两周要召开专题会议研究信访维稳工作，要对当前信访形势、风险隐患和重点个案进行研究。',
+);
 /** [1] township screening, [2] 三到位一处理, [3] joint meetings. */
 const PASSAGES = [TOWNSHIP, THREE, MEETING];
 
@@ -193,14 +205,21 @@ describe('verifyCitations with the real embedder (semantic support)', () => {
   });
 
   it('keeps the correct citation of an English sentence (answers to English questions are written in English)', async () => {
-    const v = await verifyCitations('Townships must screen for disputes every half month, while cities and counties do it weekly [1].', PASSAGES, embedder, { glossary: corpusDomain().glossary });
+    const v = await verifyCitations('Townships must screen for disputes every half month, while cities and counties do it weekly [1].', PASSAGES, embedder, {
+      glossary: corpusDomain().glossary,
+    });
     expect(v.unsupported).toEqual([]);
     expect(v.cited).toEqual([1]);
     expectConsistent(v);
   });
 
   it('checks English sentences one by one, like Chinese ones (". " ends a sentence)', async () => {
-    const v = await verifyCitations('Petition staff receive a monthly allowance of 500 yuan [1]. Braised pork is first blanched and then glazed with caramel [2].', PASSAGES, embedder, { glossary: corpusDomain().glossary });
+    const v = await verifyCitations(
+      'Petition staff receive a monthly allowance of 500 yuan [1]. Braised pork is first blanched and then glazed with caramel [2].',
+      PASSAGES,
+      embedder,
+      { glossary: corpusDomain().glossary },
+    );
     expect(v.unsupported).toHaveLength(2);
     expect(v.unsupported[0]).toMatch(/^Petition staff/u);
     expect(v.unsupported[1]).toMatch(/^Braised pork/u);

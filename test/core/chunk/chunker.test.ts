@@ -129,7 +129,12 @@ describe('chunking edge cases', () => {
     const doc = docOf('啊'.repeat(250));
     const chunks = await new Chunker({ chunkSize: 80 }).split(doc);
     expect(chunkViolations(doc, chunks, 80)).toEqual([]);
-    expect(chunks.map((c) => [c.start, c.end])).toEqual([[0, 80], [80, 160], [160, 240], [240, 250]]);
+    expect(chunks.map((c) => [c.start, c.end])).toEqual([
+      [0, 80],
+      [80, 160],
+      [160, 240],
+      [240, 250],
+    ]);
   });
 
   it('punctuation split off on its own does not start a chunk', async () => {

@@ -5,7 +5,15 @@ const texts = (text: string, start?: number, end?: number) => splitSentences('d'
 
 describe('splitSentences', () => {
   it('splits after sentence enders and keeps closing quotes and brackets with the sentence', () => {
-    expect(texts('要落实责任。要化解矛盾！对吗？他说：“好。”（完。）然后；继续')).toEqual(['要落实责任。', '要化解矛盾！', '对吗？', '他说：“好。”', '（完。）', '然后；', '继续']);
+    expect(texts('要落实责任。要化解矛盾！对吗？他说：“好。”（完。）然后；继续')).toEqual([
+      '要落实责任。',
+      '要化解矛盾！',
+      '对吗？',
+      '他说：“好。”',
+      '（完。）',
+      '然后；',
+      '继续',
+    ]);
   });
 
   it('splits at line breaks and trims whitespace', () => {

@@ -13,7 +13,12 @@ import { corpusDomain } from '../../helpers/domain.js';
 const segmenter = new JiebaSegmenter(corpusDomain().terms);
 const chunker = new Chunker({ chunkSize: 200 });
 
-async function build(documents: Document[], embedder = new FakeEmbedder(), vectors = new ExactVectorStore(embedder.dimensions), extra: Partial<Parameters<typeof buildIndex>[0]> = {}) {
+async function build(
+  documents: Document[],
+  embedder = new FakeEmbedder(),
+  vectors = new ExactVectorStore(embedder.dimensions),
+  extra: Partial<Parameters<typeof buildIndex>[0]> = {},
+) {
   const result = await buildIndex({ documents, chunker, embedder, segmenter, vectors, ...extra });
   return { result, embedder, vectors };
 }

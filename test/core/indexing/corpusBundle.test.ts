@@ -10,7 +10,13 @@ let bundle: CorpusBundle;
 const copy = () => structuredClone(bundle);
 
 beforeAll(async () => {
-  bundle = await buildCorpusBundle({ documents: corpusDocuments(), chunker: new Chunker(), segmenter: new JiebaSegmenter(corpusDomain().terms), lexicon: 'test', now: new Date('2026-11-01T00:00:00Z') });
+  bundle = await buildCorpusBundle({
+    documents: corpusDocuments(),
+    chunker: new Chunker(),
+    segmenter: new JiebaSegmenter(corpusDomain().terms),
+    lexicon: 'test',
+    now: new Date('2026-11-01T00:00:00Z'),
+  });
 });
 
 describe('corpus bundle', () => {
@@ -20,8 +26,18 @@ describe('corpus bundle', () => {
     expect(opened.chunks).toHaveLength(bundle.chunks.length);
     for (const c of opened.chunks) expect(c.text).toBe(opened.documents.find((d) => d.id === c.docId)!.text.slice(c.start, c.end));
     const terms = new JiebaSegmenter(corpusDomain().terms).queryTerms('初信初访怎么处理');
-    expect(opened.bm25.search(terms, 3).map((h) => h.id)).toEqual(openCorpusBundle(bundle).bm25.search(terms, 3).map((h) => h.id));
-    expect(bundle).toMatchObject({ schema: 2, corpusHash: corpusHash(bundle.documents), lexicon: 'test', chunking: { chunkSize: 300, embedTitle: false }, builtAt: '2026-11-01T00:00:00.000Z' });
+    expect(opened.bm25.search(terms, 3).map((h) => h.id)).toEqual(
+      openCorpusBundle(bundle)
+        .bm25.search(terms, 3)
+        .map((h) => h.id),
+    );
+    expect(bundle).toMatchObject({
+      schema: 2,
+      corpusHash: corpusHash(bundle.documents),
+      lexicon: 'test',
+      chunking: { chunkSize: 300, embedTitle: false },
+      builtAt: '2026-11-01T00:00:00.000Z',
+    });
   });
 
   it('leaves chunk texts out (they are slices of their document)', () => {

@@ -13,7 +13,15 @@ const items: VectorText[] = [
   { id: 's:b#0:0', text: '初信初访要及时就地解决' },
 ];
 
-const input = (over: Partial<VectorSyncInput> = {}): VectorSyncInput => ({ previous: null, items, embedder: EMBEDDER, corpusHash: 'corpus-1', target: TARGET, now: NOW, ...over });
+const input = (over: Partial<VectorSyncInput> = {}): VectorSyncInput => ({
+  previous: null,
+  items,
+  embedder: EMBEDDER,
+  corpusHash: 'corpus-1',
+  target: TARGET,
+  now: NOW,
+  ...over,
+});
 
 /** The state a complete push of `input` leaves behind. */
 const pushed = (over: Partial<VectorSyncInput> = {}) => planVectorSync(input(over)).next;
@@ -76,7 +84,9 @@ describe('planVectorSync', () => {
   });
 
   it('starts over on another target (other account, index, or a recreated index) without deleting there', () => {
-    const plan = planVectorSync(input({ previous: pushed({ items: [...items, { id: 'c:old#0', text: '旧' }] }), target: 'acct/yiju@2026-05-01T00:00:00.000Z' }));
+    const plan = planVectorSync(
+      input({ previous: pushed({ items: [...items, { id: 'c:old#0', text: '旧' }] }), target: 'acct/yiju@2026-05-01T00:00:00.000Z' }),
+    );
     expect(plan.full).toBe(true);
     expect(plan.upsert).toHaveLength(items.length);
     expect(plan.delete).toEqual([]);

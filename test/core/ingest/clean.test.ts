@@ -42,7 +42,12 @@ describe('cleaning corpus/002 (preview line and watermark)', () => {
 });
 
 describe('cleaning keeps the wording of every corpus file', () => {
-  const previewLines = CORPUS_FILES.flatMap((name) => readCorpusRaw(name).split(/\r?\n/u).filter((l) => /\.\.\.\s*$/u.test(l)).map((l) => ({ name, l })));
+  const previewLines = CORPUS_FILES.flatMap((name) =>
+    readCorpusRaw(name)
+      .split(/\r?\n/u)
+      .filter((l) => /\.\.\.\s*$/u.test(l))
+      .map((l) => ({ name, l })),
+  );
 
   it('only corpus/002 has a preview line', () => {
     expect(previewLines.map((p) => p.name)).toEqual([corpusFile('002')]);

@@ -13,7 +13,7 @@ import { corpusDomain } from '../../helpers/domain.js';
 describe('VocabularySegmenter (longest match against known terms)', () => {
   const seg = new VocabularySegmenter(['初信初访', '初信', '初访', '信访', '工作', '排查', '矛盾纠纷', '矛盾', '纠纷', 'bge', '2023']);
 
-  it('takes the longest known word and, like jieba\'s search mode, the known words inside it', () => {
+  it("takes the longest known word and, like jieba's search mode, the known words inside it", () => {
     expect(seg.terms('初信初访怎么处理')).toEqual(['初信初访', '初信', '初访']);
     expect(seg.terms('矛盾纠纷排查工作')).toEqual(['矛盾纠纷', '矛盾', '纠纷', '排查', '工作']);
   });
@@ -53,7 +53,9 @@ describe('on the real index: lexical retrieval with the index vocabulary instead
   afterAll(() => tmp?.cleanup());
 
   it('finds the same best passage for at least 90% of the development questions (Chinese)', async () => {
-    const questions = (JSON.parse(readFileSync(join(REPO_ROOT, 'test/eval/questions.json'), 'utf8')) as { question: string; lang: string }[]).filter((q) => q.lang === 'zh');
+    const questions = (JSON.parse(readFileSync(join(REPO_ROOT, 'test/eval/questions.json'), 'utf8')) as { question: string; lang: string }[]).filter(
+      (q) => q.lang === 'zh',
+    );
     const index = rt.opened.index;
     const vocabulary = new VocabularySegmenter(index.bm25.vocabulary());
     const withJieba = new Retriever(index, rt.embedder, new JiebaSegmenter(corpusDomain().terms), { mode: 'lexical' });

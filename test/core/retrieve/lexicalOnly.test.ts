@@ -61,7 +61,11 @@ describe('lexical-only quality on the evaluation sets', () => {
       results.push(await retriever.retrieve(q.question, 5));
       answers.push(await answerer.answer(q.question));
     }
-    return { retrieval: retrievalMetrics(questions, results), answers: answerMetrics(questions, answers, (id) => corpus.documents.find((d) => d.id === id)?.text), results };
+    return {
+      retrieval: retrievalMetrics(questions, results),
+      answers: answerMetrics(questions, answers, (id) => corpus.documents.find((d) => d.id === id)?.text),
+      results,
+    };
   };
 
   it('the default scope threshold is the one the calibration rule picks on the development set', async () => {

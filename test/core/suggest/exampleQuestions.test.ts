@@ -28,7 +28,10 @@ describe('exampleQuestions over the real corpus', () => {
       const term = termOf(q);
       expect(DOMAIN_TERMS).toContain(term);
       expect([...term].length).toBeGreaterThanOrEqual(4);
-      expect(corpus.some((d) => d.text.includes(term)), term).toBe(true);
+      expect(
+        corpus.some((d) => d.text.includes(term)),
+        term,
+      ).toBe(true);
     }
   });
 
@@ -38,7 +41,9 @@ describe('exampleQuestions over the real corpus', () => {
     expect(exampleQuestions([...corpus].reverse(), [...DOMAIN_TERMS].reverse(), TEMPLATE)).toEqual(once);
     for (const seed of [1, 2, 3]) {
       const r = seededRandom(seed);
-      const shuffled = DOMAIN_TERMS.map((t) => [r(), t] as const).sort((a, b) => a[0] - b[0]).map(([, t]) => t);
+      const shuffled = DOMAIN_TERMS.map((t) => [r(), t] as const)
+        .sort((a, b) => a[0] - b[0])
+        .map(([, t]) => t);
       expect(exampleQuestions(corpus, shuffled, TEMPLATE), `seed ${seed}`).toEqual(once);
     }
   });
@@ -80,7 +85,11 @@ describe('exampleQuestions on small inputs', () => {
   it('ranks by how many documents use a term, then by uses, then by the term', () => {
     const docs = [doc('a', '矛盾纠纷，矛盾纠纷，矛盾纠纷。信访秩序。'), doc('b', '信访秩序要好。'), doc('c', '信访条例。信访条例。')];
     // 信访秩序: 2 documents; 矛盾纠纷: 1 document, 3 uses; 信访条例: 1 document, 2 uses.
-    expect(exampleQuestions(docs, ['信访条例', '矛盾纠纷', '信访秩序'], TEMPLATE)).toEqual(['讲话对“信访秩序”有哪些要求？', '讲话对“矛盾纠纷”有哪些要求？', '讲话对“信访条例”有哪些要求？']);
+    expect(exampleQuestions(docs, ['信访条例', '矛盾纠纷', '信访秩序'], TEMPLATE)).toEqual([
+      '讲话对“信访秩序”有哪些要求？',
+      '讲话对“矛盾纠纷”有哪些要求？',
+      '讲话对“信访条例”有哪些要求？',
+    ]);
     // A tie in documents and uses is broken by the term, so the order of the term list does not matter.
     const tie = [doc('a', '信访秩序。信访条例。')];
     expect(exampleQuestions(tie, ['信访秩序', '信访条例'], TEMPLATE)).toEqual(exampleQuestions(tie, ['信访条例', '信访秩序'], TEMPLATE));
