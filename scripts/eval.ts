@@ -2,6 +2,7 @@
  * `npm run eval`: retrieval quality on the project's evaluation sets
  * (test/eval/questions.json, test/eval/holdout.json) for plain BM25, plain
  * dense, plain RRF and Yiju's hybrid retrieval.
+ * Also the answerability set (test/eval/trust.json), per category.
  * Options: --json (machine-readable), --verbose (list misses), --save (also write
  * bench/results/eval.json, which the docs' evaluation tables are rendered from).
  */
@@ -10,6 +11,7 @@ import type { RetrievalMode } from '../src/core/retrieve/retriever.js';
 import { locateEvalSet } from '../src/eval/evalSet.js';
 import { answerMetrics, type AnswerMetrics } from '../src/eval/answerMetrics.js';
 import { retrievalMetrics, type RetrievalMetrics } from '../src/eval/retrievalMetrics.js';
+import { locateTrustSet, TRUST_CATEGORIES, trustMetrics, type TrustRow } from '../src/eval/trustSet.js';
 import { log, runCli } from '../src/cli/run.js';
 import { createRuntime, type Runtime } from '../src/node/runtime.js';
 
@@ -48,9 +50,41 @@ await runCli(async (config) => {
       printAnswers(answers);
     }
   }
+  const trust = await evaluateTrust(rt);
+  all.trust = trust;
+  if (!args.has('--json')) printTrust(trust);
   if (args.has('--json')) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
   if (args.has('--save')) writeFileSync(new URL('../bench/results/eval.json', import.meta.url), `${JSON.stringify(all, null, 2)}\n`);
 });
+
+/** The answerability set: per category, retrieval, answerability against the labels, refusals, key point first. */
+async function evaluateTrust(rt: Runtime): Promise<Record<string, TrustRow>> {
+  const questions = locateTrustSet(JSON.parse(readFileSync(new URL('../test/eval/trust.json', import.meta.url), 'utf8')), [
+    ...rt.opened.index.documents.values(),
+  ]);
+  const retrievals = [];
+  const answers = [];
+  for (const q of questions) {
+    retrievals.push(await rt.retriever.retrieve(q.question, 5));
+    answers.push(await rt.extractive.answer(q.question));
+  }
+  return trustMetrics(questions, retrievals, answers);
+}
+
+function printTrust(rows: Record<string, TrustRow>) {
+  const f = (x: number) => (Number.isNaN(x) ? '—' : x.toFixed(3));
+  const pct = (x: number, n: number) => (n ? `${(100 * x).toFixed(0)} % of ${n}` : '—');
+  process.stdout.write(
+    `\ntest/eval/trust.json — answerability set, written blind, never tuned on: ${rows.all!.questions} questions\n\n| category | questions | recall@1 | recall@5 | answerability accuracy | answerable refused | key point in the first line |\n|---|---|---|---|---|---|---|\n`,
+  );
+  for (const [name, r] of Object.entries(rows).sort(([a], [b]) =>
+    a === 'all' ? 1 : b === 'all' ? -1 : TRUST_CATEGORIES.indexOf(a as never) - TRUST_CATEGORIES.indexOf(b as never),
+  )) {
+    process.stdout.write(
+      `| ${name} | ${r.questions} | ${f(r.recallAt1)} | ${f(r.recallAt5)} | ${f(r.answerability)} | ${r.answerableRefused} | ${pct(r.keyPointFirst, r.keyPointTotal)} |\n`,
+    );
+  }
+}
 
 function print(heading: string, total: number, rows: Record<string, RetrievalMetrics>) {
   const names: Record<string, string> = {
