@@ -1,3 +1,4 @@
+import type { TrustRow } from '../../src/eval/trustSet.js';
 /**
  * The measured results the documentation quotes, read from bench/results/*.json.
  * Each file is written by the script named in its comment; the types list only
@@ -116,7 +117,10 @@ interface AnswerRow {
   badCitations: number;
 }
 /** `npm run eval -- --json > bench/results/eval.json` (scripts/eval.ts). */
-export type EvalResult = Record<'questions' | 'holdout', Record<'lexical' | 'dense' | 'rrf' | 'hybrid', RetrievalRow> & { answers: AnswerRow }>;
+export type EvalResult = Record<'questions' | 'holdout', Record<'lexical' | 'dense' | 'rrf' | 'hybrid', RetrievalRow> & { answers: AnswerRow }> & {
+  /** The answerability set (test/eval/trust.json), per category and `all` (see src/eval/trustSet.ts). */
+  trust: Record<string, TrustRow>;
+};
 
 /** `npm run calibrate:lexical` (scripts/calibrate-lexical.ts), its table as JSON. */
 export interface LexicalResult {

@@ -24,6 +24,7 @@ import {
 } from './results.js';
 
 import { settingsTable } from '../../src/config/reference.js';
+import { TRUST_CATEGORIES } from '../../src/eval/trustSet.js';
 import { NodeConfigSchema } from '../../src/node/config.js';
 import { WorkerConfigSchema } from '../../src/workers/config.js';
 
@@ -87,6 +88,23 @@ export const sections: Record<string, SectionRenderer> = {
   configuration: () => settingsTable({ node: NodeConfigSchema, workers: WorkerConfigSchema }),
   'eval-development': () => evalTable('questions', 'development set'),
   'eval-holdout': () => evalTable('holdout', 'held-out set'),
+
+  'eval-trust': () => {
+    const rows = evaluation().trust;
+    const f = (x: number | null) => (x === null || Number.isNaN(x) ? '—' : fixed3(x));
+    const order = [...TRUST_CATEGORIES, 'all'];
+    return table(
+      ['category', 'questions', 'recall@1', 'recall@5', 'answerability accuracy', 'answerable refused', 'key point in the first line'],
+      order
+        .filter((c) => rows[c])
+        .map((c) => {
+          const r = rows[c]!;
+          const kp = r.keyPointTotal ? `${pct0(r.keyPointFirst)} of ${r.keyPointTotal}` : '—';
+          const cells = [c, `${r.questions}`, f(r.recallAt1), f(r.recallAt5), f(r.answerability), `${r.answerableRefused}`, kp];
+          return c === 'all' ? cells.map((x) => `**${x}**`) : cells;
+        }),
+    );
+  },
 
   'eval-answers': () => {
     const { questions: d, holdout: h } = evaluation();
