@@ -27,7 +27,12 @@ export function createRouteContext(deps: AppDeps): RouteContext {
     now: deps.now ?? (() => new Date()),
     recordAnswer(c, answerId, question, result) {
       answers.remember(answerId, question, result);
-      Object.assign(c.get('logFields'), { mode: result.mode, grounded: result.grounded, ...(result.fallback ? { fallback: result.fallback } : {}) });
+      Object.assign(c.get('logFields'), {
+        mode: result.mode,
+        grounded: result.grounded,
+        answerable: result.answerable,
+        ...(result.fallback ? { fallback: result.fallback } : {}),
+      });
     },
   };
 }
@@ -50,6 +55,8 @@ export function answerPayload(id: string, result: AnswerResult, totalMs: number)
     answer: result.answer,
     mode: result.mode,
     grounded: result.grounded,
+    answerable: result.answerable,
+    ...(result.reason ? { reason: result.reason } : {}),
     citations: result.citations.map(citationPayload),
     ...(result.unsupported ? { unsupported: result.unsupported } : {}),
     ...(result.fallback ? { fallback: result.fallback } : {}),

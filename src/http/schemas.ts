@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { HISTORY_LIMITS } from '../core/answer/types.js';
+import { ANSWERABILITY, ANSWERABILITY_REASONS, HISTORY_LIMITS } from '../core/answer/types.js';
 import type { HttpOptions } from './options.js';
 
 /**
@@ -82,12 +82,22 @@ export const TimingsSchema = z
   })
   .openapi('Timings');
 
+export const AnswerableSchema = z
+  .enum(ANSWERABILITY)
+  .openapi({ description: 'Whether the documents answer the question: "yes", "partial" (what they say, and what they do not) or "no".' });
+export const ReasonSchema = z.enum(ANSWERABILITY_REASONS).openapi({
+  description:
+    "Why not fully: off_topic (not about the documents' subject), not_in_corpus, detail_not_given, constraint_mismatch (year, level, place or speech), task_not_supported (a request to write, translate, role-play or get round the process).",
+});
+
 export const AnswerSchema = z
   .object({
     id: z.string().openapi({ description: 'Answer id, for /api/feedback.' }),
     answer: z.string().openapi({ description: 'Markdown with inline markers [1], [2] …' }),
     mode: z.enum(['extractive', 'generative']),
-    grounded: z.boolean().openapi({ description: 'false when the speeches do not answer the question.' }),
+    grounded: z.boolean().openapi({ description: 'false when the documents do not answer the question (exactly when answerable is "no").' }),
+    answerable: AnswerableSchema,
+    reason: ReasonSchema.optional(),
     citations: z.array(CitationSchema),
     unsupported: z.array(z.string()).optional().openapi({ description: 'Generated sentences no passage supports.' }),
     fallback: z.string().optional().openapi({ description: 'Why the generative mode answered extractively.' }),
@@ -200,6 +210,8 @@ export const YijuExtraSchema = z
   .object({
     mode: z.enum(['extractive', 'generative']),
     grounded: z.boolean(),
+    answerable: AnswerableSchema,
+    reason: ReasonSchema.optional(),
     answer: z.string().openapi({ description: 'The final, verified answer (the streamed text may differ in generative mode).' }),
     unsupported: z.array(z.string()).optional(),
     fallback: z.string().optional(),

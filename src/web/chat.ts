@@ -277,7 +277,18 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
       );
       citationsOf.set(message, answer.citations);
       render(message, body, answer.answer);
-      const notice = answer.fallback ? s.fallback : !answer.grounded ? s.notCovered : null;
+      // Not a plain answer: said in words, never framed like one.
+      const notice = answer.fallback
+        ? s.fallback
+        : answer.reason === 'task_not_supported'
+          ? s.taskDeclined
+          : answer.reason === 'off_topic'
+            ? s.offTopic
+            : answer.answerable === 'partial'
+              ? s.partial
+              : !answer.grounded
+                ? s.notCovered
+                : null;
       if (notice) message.prepend(h('p', { class: 'yj-notice', role: 'note' }, notice));
       if (answer.citations.length) message.append(sourcesList(answer.citations));
       message.append(actions(answer));

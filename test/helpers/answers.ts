@@ -28,6 +28,10 @@ export function expectContract(result: AnswerResult, documents: Map<string, Docu
   expect(result.answer).not.toMatch(/\[\s*\d+\s*[,，、-]\s*\d/u);
   if (result.grounded) expect(result.citations.length).toBeGreaterThan(0);
   else expect(result.citations).toEqual([]);
+  // Answerability: grounded is false exactly when answerable is "no"; a reason exactly when not "yes".
+  expect(['yes', 'partial', 'no']).toContain(result.answerable);
+  expect(result.grounded, 'grounded must be false exactly when answerable is "no"').toBe(result.answerable !== 'no');
+  expect(result.reason === undefined, 'a reason exactly when answerable is not "yes"').toBe(result.answerable === 'yes');
 }
 
 /** Collects a stream's events. */

@@ -24,7 +24,7 @@ type Completion = {
   model: string;
   choices: { index: number; message: { role: string; content: string; refusal: null }; finish_reason: string; logprobs: null }[];
   citations: Citation[];
-  yiju: { mode: string; grounded: boolean; answer: string; standaloneQuestion: string; answerId: string; fallback?: string; unsupported?: string[] };
+  yiju: { mode: string; grounded: boolean; answerable: 'yes' | 'partial' | 'no'; reason?: string; answer: string; standaloneQuestion: string; answerId: string; fallback?: string; unsupported?: string[] };
 };
 type Chunk = {
   id: string;
@@ -352,7 +352,7 @@ describe('OpenAI-compatible endpoints', () => {
     expect(c.created).toBeGreaterThan(1_600_000_000);
     expect(c.model).toBe('yiju');
     expect(c.choices).toEqual([{ index: 0, message: { role: 'assistant', content: c.yiju.answer, refusal: null }, finish_reason: 'stop', logprobs: null }]);
-    expect(c.yiju).toMatchObject({ mode: 'extractive', grounded: true, standaloneQuestion: TOWNSHIP_Q });
+    expect(c.yiju).toMatchObject({ mode: 'extractive', grounded: true, answerable: 'yes', standaloneQuestion: TOWNSHIP_Q });
     expect(c.yiju.answerId).toMatch(/^ans_[\w-]+$/u);
     expect(c.citations.some((x) => x.text.includes(TOWNSHIP_RULE))).toBe(true);
     await expectSpans(c.citations);

@@ -60,7 +60,8 @@ export class ExtractiveAnswerer implements Answerer {
   async fromRetrieval(question: string, retrieval: Grounded): Promise<AnswerResult> {
     const lang = answerLanguage(question);
     const base = { mode: 'extractive' as const, standaloneQuestion: retrieval.standalone };
-    if (!this.deps.grounding.answers(retrieval)) return this.deps.grounding.refusal(question, retrieval, 'extractive');
+    const verdict = this.deps.grounding.verdict(question, retrieval);
+    if (verdict.answerable === 'no') return this.deps.grounding.refusal(question, retrieval, 'extractive', verdict.reason);
     // English questions are matched against the Chinese sentences through their domain terms too.
     const selectionQuery = lang === 'en' ? `${expandToChinese(retrieval.standalone, this.deps.domain.glossary)} ${retrieval.standalone}` : retrieval.standalone;
     const sentences = await selectSentences(
@@ -76,7 +77,8 @@ export class ExtractiveAnswerer implements Answerer {
       isMultiPart(retrieval.standalone) ? EXTRACTIVE_SELECTION.multiPart : EXTRACTIVE_SELECTION.single,
     );
     const { answer, citations } = composeExtractive(sentences, lang, this.deps.domain);
-    return { ...base, answer, grounded: citations.length > 0, citations };
+    if (!citations.length) return this.deps.grounding.refusal(question, retrieval, 'extractive');
+    return { ...base, answer, grounded: true, answerable: 'yes', citations };
   }
 
   async *stream(question: string, options: AnswerOptions = {}): AsyncIterable<AnswerEvent> {

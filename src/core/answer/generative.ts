@@ -73,7 +73,7 @@ export class GenerativeAnswerer implements Answerer {
     });
     if (!verified.cited.length && NO_CONTENT.test(raw)) {
       // The model found no answer in the passages: say so plainly, with what the corpus covers.
-      return this.deps.grounding.refusal(question, retrieval, 'generative');
+      return this.deps.grounding.refusal(question, retrieval, 'generative', 'not_in_corpus');
     }
     if (!verified.cited.length || verified.unsupported.length > MAX_UNSUPPORTED_SHARE * verified.claims) {
       return this.fallback(question, retrieval, "the language model's answer was not supported by the passages");
@@ -82,7 +82,8 @@ export class GenerativeAnswerer implements Answerer {
     return {
       answer: verified.answer,
       mode: 'generative',
-      grounded: citations.length > 0,
+      grounded: true,
+      answerable: 'yes',
       citations,
       ...(verified.unsupported.length ? { unsupported: verified.unsupported } : {}),
       standaloneQuestion: retrieval.standalone,
@@ -101,7 +102,8 @@ export class GenerativeAnswerer implements Answerer {
   }
 
   private async answerFrom(question: string, retrieval: Retrieved, options: AnswerOptions): Promise<AnswerResult> {
-    if (!retrieval.relevance.inScope) return this.deps.extractive.fromRetrieval(question, retrieval);
+    // Whether the documents answer is decided before the model is called: a refusal or a task never reaches it.
+    if (this.deps.grounding.verdict(question, retrieval).answerable === 'no') return this.deps.extractive.fromRetrieval(question, retrieval);
     let raw: string;
     try {
       raw = await this.deps.chat.complete(buildAnswerMessages(retrieval.standalone, retrieval.passages, answerLanguage(question), this.deps.domain), {
@@ -117,7 +119,7 @@ export class GenerativeAnswerer implements Answerer {
     const started = performance.now();
     const retrieval = await this.retrieve(question, options);
     const retrieved = performance.now();
-    if (!retrieval.relevance.inScope) {
+    if (this.deps.grounding.verdict(question, retrieval).answerable === 'no') {
       yield* this.replay(timed(await this.deps.extractive.fromRetrieval(question, retrieval), started, retrieved));
       return;
     }

@@ -6,7 +6,17 @@ import type { Passage, RetrievalResult } from '../types.js';
 import { composeRefusal } from './compose.js';
 import { rewriteFollowUp } from './followUp.js';
 import { answerLanguage } from './language.js';
-import type { AnswerMode, AnswerOptions, AnswerResult } from './types.js';
+import type { AnswerabilityReason, AnswerMode, AnswerOptions, AnswerResult } from './types.js';
+
+/** Whether the documents answer a question, decided before any answer is written. */
+export type Verdict = { answerable: 'yes' } | { answerable: 'partial' | 'no'; reason: AnswerabilityReason };
+
+/**
+ * A question out of scope whose words the corpus barely knows (less than this share of its IDF
+ * matched by a top passage) is off the documents' subject altogether, not merely unanswered by them.
+ * A rule for the reason only (it never changes whether a question is answered).
+ */
+export const OFF_TOPIC_COVERAGE = 0.25;
 
 /** Retrieval for one question, with the standalone question it used. */
 export type Grounded = RetrievalResult & { standalone: string };
@@ -35,15 +45,28 @@ export class Grounding {
     return { ...result, standalone };
   }
 
-  /** Whether the retrieved passages can answer the question at all. */
-  answers(retrieval: Grounded): boolean {
-    return retrieval.relevance.inScope && retrieval.passages.length > 0;
+  /** A request to write, translate, role-play or get round the process (the domain pack's task patterns): not a question. */
+  isTask(question: string): boolean {
+    return this.deps.domain.tasks.patterns.some((re) => re.test(question));
   }
 
-  /** "The documents don't say", with what they do cover. */
-  refusal(question: string, retrieval: Grounded, mode: AnswerMode): AnswerResult {
-    const answer = composeRefusal([...this.deps.index.documents.values()], answerLanguage(question), this.deps.domain, retrieval.relevance.missing);
-    return { mode, standaloneQuestion: retrieval.standalone, answer, grounded: false, citations: [] };
+  /** Whether the documents answer the question: tasks are declined, then retrieval decides. */
+  verdict(question: string, retrieval: Grounded): Verdict {
+    if (this.isTask(question)) return { answerable: 'no', reason: 'task_not_supported' };
+    const { relevance } = retrieval;
+    if (relevance.inScope && retrieval.passages.length > 0) return { answerable: 'yes' };
+    const offTopic = !relevance.missing && relevance.lexicalCoverage < OFF_TOPIC_COVERAGE;
+    return { answerable: 'no', reason: offTopic ? 'off_topic' : 'not_in_corpus' };
+  }
+
+  /** "The documents don't say" (with what they do cover), or for a task, what Yiju does instead. */
+  refusal(question: string, retrieval: Grounded, mode: AnswerMode, reason: AnswerabilityReason = 'not_in_corpus'): AnswerResult {
+    const lang = answerLanguage(question);
+    const answer =
+      reason === 'task_not_supported'
+        ? this.deps.domain.tasks.reply[lang]
+        : composeRefusal([...this.deps.index.documents.values()], lang, this.deps.domain, retrieval.relevance.missing);
+    return { mode, standaloneQuestion: retrieval.standalone, answer, grounded: false, answerable: 'no', reason, citations: [] };
   }
 
   /** The vector the index stored for a passage that is exactly one chunk (merged passages have none). */

@@ -14,12 +14,28 @@ export interface Citation {
 
 export type AnswerMode = 'extractive' | 'generative';
 
+export const ANSWERABILITY = ['yes', 'partial', 'no'] as const;
+export type Answerability = (typeof ANSWERABILITY)[number];
+/**
+ * - `off_topic`: the question is not about the documents' subject at all;
+ * - `not_in_corpus`: it is, but the documents do not answer it;
+ * - `detail_not_given`: they mention the subject but not the detail asked for;
+ * - `constraint_mismatch`: a year, level, place or speech named in the question does not match the evidence;
+ * - `task_not_supported`: a request to write, translate, role-play or get round the process, not a question.
+ */
+export const ANSWERABILITY_REASONS = ['off_topic', 'not_in_corpus', 'detail_not_given', 'constraint_mismatch', 'task_not_supported'] as const;
+export type AnswerabilityReason = (typeof ANSWERABILITY_REASONS)[number];
+
 export interface AnswerResult {
   /** Markdown with inline markers [1], [2] … each backed by exactly one citation. */
   answer: string;
   mode: AnswerMode;
-  /** false when the corpus does not answer the question. */
+  /** false when the corpus does not answer the question: exactly when `answerable` is "no". */
   grounded: boolean;
+  /** Whether the documents answer the question: fully, in part (what they do say, and what they do not), or not. */
+  answerable: Answerability;
+  /** Why not fully (absent when `answerable` is "yes"). */
+  reason?: AnswerabilityReason;
   citations: Citation[];
   /** Generated sentences no passage supports (generative mode). */
   unsupported?: string[];

@@ -68,6 +68,14 @@ export const DomainPackSchema = z
      * passage that matches `answeredBy` (`{NUM}` stands for a numeral).
      */
     answerTypes: z.array(z.object({ name: z.string().min(1), label: Bilingual, asks: Pattern, answeredBy: Pattern }).strict()).default([]),
+    /**
+     * Requests that are tasks, not questions about the documents (write, draft, translate, role-play,
+     * get round the process): patterns (case-insensitive), and what to say instead.
+     */
+    tasks: z
+      .object({ patterns: z.array(Pattern).default([]), reply: Bilingual.optional() })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -107,6 +115,8 @@ export interface Domain {
   glossary: readonly { re: RegExp; zh: string }[];
   levels: readonly string[];
   answerTypes: readonly AnswerType[];
+  /** Task requests (not questions) and the reply to them. */
+  tasks: { patterns: readonly RegExp[]; reply: { zh: string; en: string } };
 }
 
 /** Compiles a validated pack. */
@@ -139,6 +149,13 @@ export function compileDomain(pack: DomainPack): Domain {
     synonyms: pack.synonyms.map(({ match, add }) => [new RegExp(match, 'u'), add] as const),
     glossary: pack.glossary.map(({ en, zh }) => ({ re: new RegExp(`\\b(?:${en})\\b`, 'giu'), zh })),
     levels: pack.levels,
+    tasks: {
+      patterns: pack.tasks.patterns.map((p) => new RegExp(p, 'iu')),
+      reply: pack.tasks.reply ?? {
+        zh: `这是一项写作或办理类请求，不是关于${documents.zh || '文档'}内容的问题。依据只回答${documents.zh || '文档'}里说了什么，并注明出处；可以就具体内容提问。`,
+        en: `This is a request to produce something, not a question about the ${documents.en}. Yiju answers what the ${documents.en} say, citing them; ask about their content instead.`,
+      },
+    },
     answerTypes: pack.answerTypes.map((t) => ({
       name: t.name,
       label: t.label,

@@ -1,0 +1,94 @@
+/**
+ * Answerability in the contract: every answer says whether the documents answer the question ("yes",
+ * "partial", "no") and why not; task requests are declined before retrieval is trusted or a model is
+ * called, by the domain pack's task patterns.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ChatMessage, ChatModel } from '../../../src/core/ports.js';
+import { createAssistant } from '../../../src/core/assistant.js';
+import { NEUTRAL_DOMAIN } from '../../../src/core/domain/pack.js';
+import type { Runtime } from '../../../src/node/runtime.js';
+import { expectContract } from '../../helpers/answers.js';
+import { corpusDomain } from '../../helpers/domain.js';
+import { buildRuntime } from '../../helpers/http.js';
+
+let rt: Runtime;
+beforeAll(async () => {
+  rt = await buildRuntime();
+}, 180_000);
+
+/** A chat model that records every call and must never be reached here. */
+function untouchableModel(): ChatModel & { calls: ChatMessage[][] } {
+  const calls: ChatMessage[][] = [];
+  return {
+    id: 'test:untouchable',
+    calls,
+    async complete(messages) {
+      calls.push(messages);
+      return '不应调用。';
+    },
+    async *stream(messages) {
+      calls.push(messages);
+      yield '不应调用。';
+    },
+  };
+}
+
+describe('the answerability contract', () => {
+  it('an answered question is "yes" with no reason', async () => {
+    const r = await rt.answerer.answer('乡镇多久排查一次矛盾纠纷？');
+    expect(r).toMatchObject({ answerable: 'yes', grounded: true });
+    expect(r.reason).toBeUndefined();
+    expectContract(r, rt.opened.index.documents);
+  });
+
+  it('a question off the subject is "no" / off_topic; one on the subject the speeches do not answer is "no" / not_in_corpus', async () => {
+    for (const q of ['红烧肉怎么做？', '火星上有多少座火山？']) {
+      const r = await rt.answerer.answer(q);
+      expect(r, q).toMatchObject({ answerable: 'no', reason: 'off_topic', grounded: false, citations: [] });
+    }
+    const r = await rt.answerer.answer('对信访处理意见不服申请复核，要在多少天之内提出？');
+    expect(r).toMatchObject({ answerable: 'no', reason: 'not_in_corpus', grounded: false });
+  });
+});
+
+describe("task requests (the domain pack's task patterns)", () => {
+  const tasks = [
+    '帮我起草一份信访工作动员讲话稿',
+    '请把初信初访的要求翻译成英文',
+    '你现在是县委书记，以他的口吻给群众讲讲信访工作',
+    'Write me a speech on petition work for the county meeting.',
+    '我想去北京上访，怎么才能不被劝返？',
+    '把这几篇讲话总结成一份汇报材料',
+  ];
+
+  it.each(tasks)('%s → "no" / task_not_supported, with what Yiju does instead and no quotes', async (q) => {
+    const r = await rt.answerer.answer(q);
+    expect(r).toMatchObject({ answerable: 'no', reason: 'task_not_supported', grounded: false, citations: [] });
+    expect(r.answer).toBe(corpusDomain().tasks.reply[/^[A-Za-z]/u.test(q) ? 'en' : 'zh']);
+    expectContract(r, rt.opened.index.documents);
+  });
+
+  it('questions about the same subjects are still answered (the patterns catch requests, not words)', async () => {
+    for (const q of ['对逃避责任的干部怎么处理？', '讲话对写好信访材料有什么要求？', '初信初访应该怎么处理？']) {
+      const r = await rt.answerer.answer(q);
+      expect(r.reason, q).not.toBe('task_not_supported');
+    }
+  });
+
+  it('in generative mode a task never reaches the model', async () => {
+    const model = untouchableModel();
+    const assistant = createAssistant({ index: rt.opened.index, embedder: rt.embedder, segmenter: rt.segmenter, chat: model, domain: rt.domain });
+    const r = await assistant.answerer.answer('帮我起草一份信访工作动员讲话稿');
+    expect(r).toMatchObject({ mode: 'extractive', answerable: 'no', reason: 'task_not_supported' });
+    const events = [];
+    for await (const e of assistant.answerer.stream('帮我起草一份信访工作动员讲话稿')) events.push(e);
+    expect(events.at(-1)).toMatchObject({ type: 'done', result: { answerable: 'no', reason: 'task_not_supported' } });
+    expect(model.calls).toEqual([]);
+  });
+
+  it('a corpus with no pack has no task patterns: the mechanism is data', () => {
+    expect(NEUTRAL_DOMAIN.tasks.patterns).toEqual([]);
+    expect(corpusDomain().tasks.patterns.length).toBeGreaterThan(0);
+  });
+});
