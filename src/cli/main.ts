@@ -5,6 +5,7 @@ import type { Config } from '../node/config.js';
 import { UserFacingError } from '../core/errors.js';
 import { provisionConfiguredModel } from '../node/embedderFactory.js';
 import type { RetrievalMode } from '../core/retrieve/retriever.js';
+import type { RetrievalFilter } from '../core/types.js';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../node/runtime.js';
 import { startServer } from '../node/server.js';
 import { buildProgressReporter } from './progress.js';
@@ -35,6 +36,22 @@ const describeMode = (rt: Runtime) =>
     ? `offline extractive answers (embeddings: ${rt.embedder.id}${rt.config.embedder === 'local' ? ', no API key needed' : ''})`
     : `generative answers with ${rt.config.openai.chatModel} (embeddings: ${rt.embedder.id})`;
 
+/** `--doc a,b`: a filter of known document ids. */
+function docFilter(rt: Runtime, ids: string | undefined): RetrievalFilter | undefined {
+  const docIds = ids
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!docIds?.length) return undefined;
+  const unknown = docIds.find((id) => !rt.opened.index.documents.has(id));
+  if (unknown)
+    throw new UserFacingError(
+      `--doc: no document "${unknown}" in the corpus.`,
+      `use ids from \`npm run search\` or /api/documents (${[...rt.opened.index.documents.keys()].slice(0, 3).join(', ')} …).`,
+    );
+  return { docIds };
+}
+
 const program = new Command('yiju').description('Yiju (依据): grounded answers from speeches on petition work, with the exact passages cited.');
 
 program
@@ -63,7 +80,8 @@ program
   .option('-k, --top <n>', 'how many passages (default YIJU_TOP_K, at most YIJU_MAX_TOP_K)', (v) => Number(v))
   .option('--mode <mode>', MODES.join(' | '), 'hybrid')
   .option('--json', 'print JSON')
-  .action((words: string[], opts: { top?: number; mode: string; json?: boolean }) =>
+  .option('--doc <ids>', 'search only these documents (ids from `yiju search` output or /api/documents, comma-separated)')
+  .action((words: string[], opts: { top?: number; mode: string; json?: boolean; doc?: string }) =>
     runCli(async (config) => {
       if (!MODES.includes(opts.mode as RetrievalMode)) throw new UserFacingError(`Unknown --mode "${opts.mode}".`, `use one of ${MODES.join(', ')}.`);
       const q = question(words);
@@ -71,7 +89,7 @@ program
       if (!Number.isInteger(k) || k < 1 || k > config.retrieval.maxTopK)
         throw new UserFacingError(`--top must be a whole number from 1 to ${config.retrieval.maxTopK}.`, 'raise YIJU_MAX_TOP_K to allow more.');
       const rt = await open(config, { retriever: { mode: opts.mode as RetrievalMode } });
-      const result = await rt.retriever.retrieve(q, k);
+      const result = await rt.retriever.retrieve(q, k, docFilter(rt, opts.doc));
       process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatPassages(result));
     }),
   );
@@ -81,11 +99,12 @@ program
   .description('answer a question with citations (generative when YIJU_CHAT_MODEL is set, else offline extractive)')
   .argument('<question...>', 'the question')
   .option('--json', 'print the answer contract as JSON')
-  .action((words: string[], opts: { json?: boolean }) =>
+  .option('--doc <ids>', 'answer from these documents only (ids, comma-separated)')
+  .action((words: string[], opts: { json?: boolean; doc?: string }) =>
     runCli(async (config) => {
       const q = question(words);
       const rt = await open(config);
-      const result = await rt.answerer.answer(q, { topK: config.retrieval.topK });
+      const result = await rt.answerer.answer(q, { topK: config.retrieval.topK, filter: docFilter(rt, opts.doc) });
       process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatAnswer(result));
     }),
   );

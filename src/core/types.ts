@@ -64,6 +64,11 @@ export interface Relevance {
   missing?: string;
 }
 
+/** Where to search: only these documents (a client that knows which speech it means, or one the question names). */
+export interface RetrievalFilter {
+  docIds?: readonly string[];
+}
+
 export interface RetrievalResult {
   query: string;
   passages: Passage[];

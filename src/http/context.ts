@@ -1,6 +1,7 @@
 import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AnswerResult, Citation } from '../core/answer/types.js';
+import type { RetrievalFilter } from '../core/types.js';
 import type { AppDeps } from './deps.js';
 import type { AppEnv } from './env.js';
 import { ApiError, describeZodError } from './errors.js';
@@ -15,6 +16,8 @@ export interface RouteContext {
   now: () => Date;
   /** Keeps an answer for feedback under its id and adds its mode (and any fallback) to the request's log line. */
   recordAnswer(c: Context<AppEnv>, id: string, question: string, result: AnswerResult): void;
+  /** A request's document filter, checked against the corpus: an unknown id is a 400 naming it. */
+  filterOf(filter: RetrievalFilter | undefined, field: string): RetrievalFilter | undefined;
 }
 
 export function createRouteContext(deps: AppDeps): RouteContext {
@@ -33,6 +36,11 @@ export function createRouteContext(deps: AppDeps): RouteContext {
         answerable: result.answerable,
         ...(result.fallback ? { fallback: result.fallback } : {}),
       });
+    },
+    filterOf(filter, field) {
+      const unknown = filter?.docIds?.find((id) => !deps.documents.has(id));
+      if (unknown !== undefined) throw new ApiError(400, 'invalid_request', `${field}: unknown document "${unknown.slice(0, 200)}"; see /api/documents`);
+      return filter?.docIds?.length ? filter : undefined;
     },
   };
 }

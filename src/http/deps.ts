@@ -2,7 +2,7 @@ import type { AssistantInfo } from '../core/assistant.js';
 import type { Answerer } from '../core/answer/types.js';
 import type { Domain } from '../core/domain/pack.js';
 import type { FeedbackStore } from '../core/feedback/types.js';
-import type { Document, RetrievalResult } from '../core/types.js';
+import type { Document, RetrievalFilter, RetrievalResult } from '../core/types.js';
 import type { HttpOptions } from './options.js';
 import type { Logger } from './log.js';
 import type { WebAssets } from './routes/web.js';
@@ -22,7 +22,7 @@ export interface ServiceInfo extends AssistantInfo {
  */
 export interface AppDeps {
   answerer: Answerer;
-  search(question: string, k: number): Promise<RetrievalResult>;
+  search(question: string, k: number, filter?: RetrievalFilter): Promise<RetrievalResult>;
   documents: ReadonlyMap<string, Document>;
   /** The corpus' domain: the words of the pages, the examples, the API description. */
   domain: Domain;

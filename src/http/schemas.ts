@@ -42,6 +42,11 @@ export const ErrorSchema = z
 
 export const TurnSchema = z.object({ role: z.enum(['user', 'assistant']), content: text('history content', HISTORY_LIMITS.charsPerTurn) }).openapi('Turn');
 
+/** Search only some documents: ids from /api/documents. */
+export const FilterSchema = z
+  .object({ docIds: z.array(z.string().min(1).max(200)).min(1, 'filter.docIds is empty').max(100, 'filter.docIds has more than 100 ids') })
+  .openapi('Filter', { description: 'Answer from these documents only (ids from /api/documents).' });
+
 /** `topK` means one thing on every route: passages per answer, YIJU_TOP_K by default, at most YIJU_MAX_TOP_K. */
 export const askBody = (options: Pick<HttpOptions, 'maxQuestionChars' | 'maxTopK'>, maxK = options.maxTopK) =>
   z
@@ -52,6 +57,7 @@ export const askBody = (options: Pick<HttpOptions, 'maxQuestionChars' | 'maxTopK
         .max(HISTORY_LIMITS.turns, `history has more than ${HISTORY_LIMITS.turns} turns`)
         .optional()
         .openapi({ description: 'Earlier turns of the conversation, oldest first (for follow-up questions).' }),
+      filter: FilterSchema.optional(),
       topK: z
         .number()
         .int('topK must be a whole number')
@@ -126,6 +132,23 @@ export const searchQuery = (maxQuestion: number, maxK: number, defaultK: number)
         return n;
       })
       .openapi({ param: { name: 'k', in: 'query' }, description: `Results to return (1–${maxK}, default ${defaultK}).`, type: 'integer' }),
+    docIds: z
+      .string()
+      .max(20_000)
+      .optional()
+      .transform((v) =>
+        v
+          ? v
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : undefined,
+      )
+      .openapi({
+        param: { name: 'docIds', in: 'query' },
+        description: 'Search only these documents: ids from /api/documents, comma-separated.',
+        type: 'string',
+      }),
   });
 
 export const SearchResponseSchema = z

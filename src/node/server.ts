@@ -34,7 +34,7 @@ export function appDepsFor(rt: Runtime, logger: Logger): AppDeps {
   const { config, opened } = rt;
   return {
     answerer: rt.answerer,
-    search: (q, k) => rt.retriever.retrieve(q, k),
+    search: (q, k, filter) => rt.retriever.retrieve(q, k, filter),
     documents: opened.index.documents,
     domain: rt.domain,
     feedback: new JsonlFeedbackStore(feedbackPath(config.dataDir)),

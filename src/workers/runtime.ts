@@ -59,7 +59,7 @@ export function createWorkerApp(
   const assistant = createAssistant({ index, embedder, segmenter, chat, domain });
   const deps: AppDeps = {
     answerer: assistant.answerer,
-    search: (q, k) => assistant.retriever.retrieve(q, k),
+    search: (q, k, filter) => assistant.retriever.retrieve(q, k, filter),
     documents: index.documents,
     domain,
     feedback: env.FEEDBACK ? new KvFeedbackStore(env.FEEDBACK) : new LogFeedbackStore(logger),

@@ -41,7 +41,7 @@ export class Grounding {
     options: AnswerOptions = {},
     standalone = rewriteFollowUp(question, options.history, this.deps.domain.levels),
   ): Promise<Grounded> {
-    const result = await this.deps.retriever.retrieve(standalone, options.topK ?? DEFAULT_TOP_K);
+    const result = await this.deps.retriever.retrieve(standalone, options.topK ?? DEFAULT_TOP_K, options.filter);
     return { ...result, standalone };
   }
 

@@ -1,4 +1,5 @@
 /** The answer contract shared by both answer modes, the API and the CLI. */
+import type { RetrievalFilter } from '../types.js';
 
 export interface Citation {
   /** The marker number used in the answer: `[n]`. */
@@ -78,6 +79,8 @@ export type AnswerEvent = { type: 'citations'; citations: Citation[] } | { type:
 export interface AnswerOptions {
   history?: ChatTurn[];
   topK?: number;
+  /** Search only these documents. */
+  filter?: RetrievalFilter;
   signal?: AbortSignal;
 }
 

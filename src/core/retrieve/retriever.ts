@@ -1,5 +1,5 @@
 import type { Embedder, Segmenter } from '../ports.js';
-import type { Chunk, Passage, Relevance, RetrievalResult } from '../types.js';
+import type { Chunk, Passage, Relevance, RetrievalFilter, RetrievalResult } from '../types.js';
 import { weights as termWeights } from '../lexical/bm25.js';
 import { parseVectorId, type CorpusIndex } from './corpusIndex.js';
 import { NEUTRAL_DOMAIN, type Domain } from '../domain/pack.js';
@@ -114,7 +114,8 @@ export class Retriever {
     this.domain = options.domain ?? NEUTRAL_DOMAIN;
   }
 
-  async retrieve(question: string, k = 5): Promise<RetrievalResult> {
+  async retrieve(question: string, k = 5, filter: RetrievalFilter = {}): Promise<RetrievalResult> {
+    const only = filter.docIds?.length ? new Set(filter.docIds) : null;
     const hybrid = this.mode === 'hybrid';
     const query = hybrid ? normaliseQuery(question, this.domain.synonyms) : question.trim();
     // English (or other Latin-script) questions are also searched through the Chinese domain terms they mention.
@@ -133,7 +134,7 @@ export class Retriever {
       let c = pool.get(chunkId);
       if (!c) {
         const chunk = this.index.chunks.get(chunkId);
-        if (!chunk) return undefined;
+        if (!chunk || (only && !only.has(chunk.docId))) return undefined;
         c = { chunk, lexical: 0, lexicalRank: Infinity, document: 0, chunkSim: -1, chunkRank: Infinity, sentenceSims: chunk.sentences.map(() => -1), fused: 0 };
         pool.set(chunkId, c);
       }
@@ -141,7 +142,8 @@ export class Retriever {
     };
 
     // Lexical signals.
-    const lexHits = this.mode === 'dense' ? [] : this.index.bm25.search(terms, this.candidates);
+    const allLexHits = this.mode === 'dense' ? [] : this.index.bm25.search(terms, this.candidates);
+    const lexHits = only ? allLexHits.filter((h) => only.has(this.index.chunks.get(h.id)?.docId ?? '')) : allLexHits;
     const maxLex = lexHits[0]?.score ?? 0;
     lexHits.forEach((hit, rank) => {
       const c = candidate(hit.id);

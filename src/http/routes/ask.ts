@@ -24,9 +24,14 @@ export function askRoutes(ctx: RouteContext) {
   });
 
   return routes().openapi(route, async (c) => {
-    const { question, history, topK } = c.req.valid('json');
+    const { question, history, topK, filter } = c.req.valid('json');
     const started = performance.now();
-    const result = await answerer.answer(question, { history, topK: topK ?? options.topK, signal: c.req.raw.signal });
+    const result = await answerer.answer(question, {
+      history,
+      topK: topK ?? options.topK,
+      filter: ctx.filterOf(filter, 'filter.docIds'),
+      signal: c.req.raw.signal,
+    });
     const totalMs = performance.now() - started;
     const id = ctx.newId('ans');
     ctx.recordAnswer(c, id, question, result);

@@ -31,13 +31,14 @@ export function chatRoutes(ctx: RouteContext) {
   });
 
   return routes().openapi(route, (c) => {
-    const { question, history, topK } = c.req.valid('json');
+    const { question, history, topK, filter } = c.req.valid('json');
+    const only = ctx.filterOf(filter, 'filter.docIds');
     if (options.logQuestions) c.get('logFields').question = question;
     const started = performance.now();
     return abortableSSE(
       c,
       async (sse, signal) => {
-        for await (const event of answerer.stream(question, { history, topK: topK ?? options.topK, signal })) {
+        for await (const event of answerer.stream(question, { history, topK: topK ?? options.topK, filter: only, signal })) {
           if (signal.aborted) break;
           if (event.type === 'citations') await sse.writeSSE({ event: 'citations', data: JSON.stringify({ citations: event.citations.map(citationPayload) }) });
           else if (event.type === 'delta') await sse.writeSSE({ event: 'delta', data: JSON.stringify({ text: event.text }) });

@@ -16,8 +16,8 @@ export function searchRoutes(ctx: RouteContext) {
   });
 
   return routes().openapi(route, async (c) => {
-    const { q, k } = c.req.valid('query');
-    const result = await search(q, k);
+    const { q, k, docIds } = c.req.valid('query');
+    const result = await search(q, k, ctx.filterOf({ docIds }, 'docIds'));
     setMetric(c, 'embed', result.timings.embedMs);
     setMetric(c, 'retrieval', result.timings.retrieveMs);
     if (options.logQuestions) c.get('logFields').question = q;
