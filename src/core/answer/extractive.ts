@@ -73,6 +73,7 @@ export class ExtractiveAnswerer implements Answerer {
         segmenter: this.sentenceSegmenter,
         idf: (t) => this.deps.index.bm25.termWeight(t),
         storedVector: (span) => this.deps.index.sentenceVector(span),
+        nonAnswers: this.deps.domain.nonAnswers,
       },
       isMultiPart(retrieval.standalone) ? EXTRACTIVE_SELECTION.multiPart : EXTRACTIVE_SELECTION.single,
     );

@@ -65,6 +65,24 @@ export function overlap(a: string, b: string): number {
   return common / Math.min(A.size, B.size);
 }
 
+const squashed = (s: string) => s.replace(/[\s\p{P}\p{S}]/gu, '');
+/** A numbered heading line: "一、…", "（二）…", "第三，…" with no sentence end, short. */
+const HEADING = /^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|第[一二三四五六七八九十]+[，、])/u;
+const MAX_HEADING = 30;
+
+/**
+ * Sentences that are never an answer: the document's title (or a line that is little more than it), a numbered
+ * heading, and what the domain pack calls an opener ("今天，我们召开…会议"): they repeat a question's words
+ * without saying anything about it.
+ */
+export function isNonAnswer(text: string, title: string, openers: readonly RegExp[] = []): boolean {
+  const t = squashed(text);
+  const head = squashed(title);
+  if (t.length >= MIN_SENTENCE && head && (head.includes(t) || (t.includes(head) && t.length <= head.length + 8))) return true;
+  if (HEADING.test(text) && !/[。！？]/u.test(text) && t.length <= MAX_HEADING) return true;
+  return openers.some((re) => re.test(text));
+}
+
 /**
  * Scores every sentence of the retrieved passages against the question
  * (meaning + the question's terms + the passage's rank) and picks a few:
@@ -76,7 +94,14 @@ export async function selectSentences(
   question: string,
   passages: Passage[],
   documents: Map<string, Document>,
-  deps: { embedder: Embedder | null; segmenter: Segmenter; idf: (term: string) => number; storedVector?: (span: Span) => Float32Array | undefined },
+  deps: {
+    embedder: Embedder | null;
+    segmenter: Segmenter;
+    idf: (term: string) => number;
+    storedVector?: (span: Span) => Float32Array | undefined;
+    /** The domain pack's openers: sentences never quoted as answers (with titles and headings). */
+    nonAnswers?: readonly RegExp[];
+  },
   options: SelectionOptions,
 ): Promise<ScoredSentence[]> {
   const candidates: Omit<ScoredSentence, 'similarity' | 'coverage' | 'score'>[] = [];
@@ -85,7 +110,7 @@ export async function selectSentences(
     if (!doc) return;
     for (const s of splitSentences(p.docId, doc.text, p.start, p.end)) {
       const text = doc.text.slice(s.start, s.end);
-      if (text.replace(/[\s\p{P}]/gu, '').length < MIN_SENTENCE) continue;
+      if (text.replace(/[\s\p{P}]/gu, '').length < MIN_SENTENCE || isNonAnswer(text, doc.title, deps.nonAnswers)) continue;
       candidates.push({ ...s, text, title: doc.title, passageRank });
     }
   });

@@ -72,6 +72,8 @@ export const DomainPackSchema = z
      * Requests that are tasks, not questions about the documents (write, draft, translate, role-play,
      * get round the process): patterns (case-insensitive), and what to say instead.
      */
+    /** Sentences that are never an answer, such as a meeting's opening line (patterns; titles and headings are known without). */
+    nonAnswers: z.array(Pattern).default([]),
     tasks: z
       .object({ patterns: z.array(Pattern).default([]), reply: Bilingual.optional() })
       .strict()
@@ -115,6 +117,8 @@ export interface Domain {
   glossary: readonly { re: RegExp; zh: string }[];
   levels: readonly string[];
   answerTypes: readonly AnswerType[];
+  /** Sentences never quoted as answers (besides titles and headings). */
+  nonAnswers: readonly RegExp[];
   /** Task requests (not questions) and the reply to them. */
   tasks: { patterns: readonly RegExp[]; reply: { zh: string; en: string } };
 }
@@ -149,6 +153,7 @@ export function compileDomain(pack: DomainPack): Domain {
     synonyms: pack.synonyms.map(({ match, add }) => [new RegExp(match, 'u'), add] as const),
     glossary: pack.glossary.map(({ en, zh }) => ({ re: new RegExp(`\\b(?:${en})\\b`, 'giu'), zh })),
     levels: pack.levels,
+    nonAnswers: pack.nonAnswers.map((p) => new RegExp(p, 'u')),
     tasks: {
       patterns: pack.tasks.patterns.map((p) => new RegExp(p, 'iu')),
       reply: pack.tasks.reply ?? {

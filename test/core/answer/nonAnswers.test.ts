@@ -1,0 +1,50 @@
+/** Titles, numbered headings and meeting openers are never quoted as answers. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { isNonAnswer } from '../../../src/core/answer/sentenceSelection.js';
+import type { Runtime } from '../../../src/node/runtime.js';
+import { corpusDomain } from '../../helpers/domain.js';
+import { buildRuntime } from '../../helpers/http.js';
+
+const TITLE = '在全市维护稳定暨信访工作会议上的讲话';
+
+describe('isNonAnswer', () => {
+  const openers = corpusDomain().nonAnswers;
+
+  it('the title, or a line that is little more than it', () => {
+    expect(isNonAnswer('在全市维护稳定暨信访工作会议上的讲话', TITLE)).toBe(true);
+    expect(isNonAnswer('全市维护稳定暨信访工作会议', TITLE)).toBe(true);
+    expect(isNonAnswer('在全市维护稳定暨信访工作会议上的讲话（摘要）', TITLE)).toBe(true);
+    expect(isNonAnswer('全市维护稳定暨信访工作会议要求各地每周排查一次矛盾纠纷，发现问题及时上报、及时化解。', TITLE)).toBe(false);
+  });
+
+  it('numbered headings without a sentence end', () => {
+    expect(isNonAnswer('一、深入学习，切实增强对新形势下信访工作的认识', TITLE)).toBe(true);
+    expect(isNonAnswer('（二）严控信访增量', TITLE)).toBe(true);
+    expect(isNonAnswer('一、要坚持每周排查。', TITLE)).toBe(false);
+  });
+
+  it('openers from the domain pack (none without one)', () => {
+    expect(isNonAnswer('今天，我们召开全市维护稳定暨信访工作会议上。', '某讲话', openers)).toBe(true);
+    expect(isNonAnswer('今天，我们召开全市维护稳定暨信访工作会议上。', '某讲话')).toBe(false);
+  });
+});
+
+describe('answers never quote them', () => {
+  let rt: Runtime;
+  beforeAll(async () => {
+    rt = await buildRuntime();
+  }, 180_000);
+
+  it.each([
+    '市里那次维稳会议怎么评价过去一年的信访工作？',
+    '全县信访工作会议讲了哪些问题？',
+    '总队讲话第二部分讲的是什么？',
+    '全县信访工作会议上的领导讲话提了哪些要求？',
+  ])('%s', async (q) => {
+    const r = await rt.answerer.answer(q);
+    for (const c of r.citations) {
+      const title = rt.opened.index.documents.get(c.docId)!.title;
+      expect(isNonAnswer(c.text, title, rt.domain.nonAnswers), `[${c.n}] ${c.text}`).toBe(false);
+    }
+  });
+});
