@@ -61,7 +61,14 @@ describe('trustMetrics', () => {
     relevance: { denseMax: 0, lexicalCoverage: 0, inScope: true },
     timings: { embedMs: 0, retrieveMs: 0 },
   });
-  const answer = (text: string, grounded: boolean): AnswerResult => ({ answer: text, mode: 'extractive', grounded, answerable: grounded ? 'yes' : 'no', citations: [], standaloneQuestion: '' });
+  const answer = (text: string, grounded: boolean): AnswerResult => ({
+    answer: text,
+    mode: 'extractive',
+    grounded,
+    answerable: grounded ? 'yes' : 'no',
+    citations: [],
+    standaloneQuestion: '',
+  });
 
   it('counts recall at 1 and 5 by overlap, answerability against the labels, refusals, and the key point in the first line', () => {
     const rows = trustMetrics(

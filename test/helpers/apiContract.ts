@@ -235,7 +235,8 @@ export function describeApiContract(label: string, target: () => ApiTarget, opti
         for (const c of a.citations) expect(c.text).toMatch(HAN);
         // The answer's own words (everything but the quoted passages and markers) are English.
         let framing = a.answer;
-        for (const c of a.citations) framing = framing.split(c.text).join('');
+        // Longest first: the direct answer line quotes a clause of a longer cited sentence.
+        for (const c of [...a.citations].sort((x, y) => y.text.length - x.text.length)) framing = framing.split(c.text).join('');
         framing = framing.replace(/\[\d+\]/gu, '');
         expect(framing, a.answer).not.toMatch(HAN);
         expect(framing).toMatch(/[A-Za-z]{3,}(?: [A-Za-z]{2,}){2,}/u);

@@ -11,17 +11,25 @@ const note = (domain: Domain) => ({
 });
 
 /**
- * An extractive answer: the most direct sentence first, then the supporting
- * points in the order they appear in the speeches, each cited to its exact span.
+ * An extractive answer, answer first: one direct line (the clause of the best sentence that answers, or that
+ * sentence when it is short), then the evidence: the best sentence whole when the line is a clause of it, and the
+ * supporting points in the order they stand in the documents, each cited to its exact span.
  */
-export function composeExtractive(sentences: ScoredSentence[], lang: AnswerLanguage, domain: Domain): { answer: string; citations: Citation[] } {
+export function composeExtractive(
+  sentences: ScoredSentence[],
+  lang: AnswerLanguage,
+  domain: Domain,
+  clause: ScoredSentence | null = null,
+): { answer: string; citations: Citation[] } {
   const [lead, ...rest] = sentences;
   if (!lead) return { answer: '', citations: [] };
   const docOrder = new Map<string, number>();
   for (const s of sentences) if (!docOrder.has(s.docId)) docOrder.set(s.docId, docOrder.size);
   rest.sort((a, b) => docOrder.get(a.docId)! - docOrder.get(b.docId)! || a.start - b.start);
 
-  const citations: Citation[] = [lead, ...rest].map((s, i) => ({
+  const direct = clause ?? lead;
+  const evidence = clause ? [lead, ...rest] : rest;
+  const citations: Citation[] = [direct, ...evidence].map((s, i) => ({
     n: i + 1,
     docId: s.docId,
     title: s.title,
@@ -30,14 +38,10 @@ export function composeExtractive(sentences: ScoredSentence[], lang: AnswerLangu
     text: s.text,
     score: Number(s.score.toFixed(4)),
   }));
-  const lines: string[] = [
-    lang === 'zh' ? `根据${domain.documents.zh}原文：` : `What the ${domain.documents.en} say (quoted in the original Chinese):`,
-    '',
-    `${lead.text}[1]`,
-  ];
-  if (rest.length) {
-    lines.push('', lang === 'zh' ? '相关要求：' : 'Related points:', '');
-    rest.forEach((s, i) => lines.push(`- ${s.text}[${i + 2}]`));
+  const lines: string[] = [clause ? `${clause.text}[1]。` : `${lead.text}[1]`];
+  if (evidence.length) {
+    lines.push('', lang === 'zh' ? `根据${domain.documents.zh}原文：` : `What the ${domain.documents.en} say (quoted in the original Chinese):`, '');
+    evidence.forEach((s, i) => lines.push(`- ${s.text}[${i + 2}]`));
   }
   lines.push('', note(domain)[lang]);
   return { answer: lines.join('\n'), citations };

@@ -6,7 +6,7 @@ import { expandToChinese } from '../retrieve/glossary.js';
 import { composeExtractive } from './compose.js';
 import type { Grounded, Grounding } from './grounding.js';
 import { answerLanguage } from './language.js';
-import { selectSentences, type SelectionOptions } from './sentenceSelection.js';
+import { answeringClause, selectSentences, type SelectionOptions } from './sentenceSelection.js';
 import { timed, type AnswerEvent, type AnswerOptions, type Answerer, type AnswerResult } from './types.js';
 
 export interface ExtractiveDeps {
@@ -77,7 +77,14 @@ export class ExtractiveAnswerer implements Answerer {
       },
       isMultiPart(retrieval.standalone) ? EXTRACTIVE_SELECTION.multiPart : EXTRACTIVE_SELECTION.single,
     );
-    const { answer, citations } = composeExtractive(sentences, lang, this.deps.domain);
+    const clause = sentences[0]
+      ? answeringClause(selectionQuery, sentences[0], {
+          segmenter: this.sentenceSegmenter,
+          idf: (t) => this.deps.index.bm25.termWeight(t),
+          answerTypes: this.deps.domain.answerTypes,
+        })
+      : null;
+    const { answer, citations } = composeExtractive(sentences, lang, this.deps.domain, clause);
     if (!citations.length) return this.deps.grounding.refusal(question, retrieval, 'extractive');
     return { ...base, answer, grounded: true, answerable: 'yes', citations };
   }

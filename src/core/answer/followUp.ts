@@ -22,6 +22,16 @@ export function isFollowUp(question: string): boolean {
   return FOLLOW_UP.test(q) || /呢[？?]?$/u.test(q) || PRONOUNS.test(q);
 }
 
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+/** A run of level words, joined or listed, with an optional "两级"/"三级": 市县两级, 县、乡, 县里. */
+const levelRun = (levels: readonly string[]) => {
+  const alt = [...levels]
+    .sort((a, b) => b.length - a.length)
+    .map(escape)
+    .join('|');
+  return new RegExp(`(?:${alt})(?:[、和与及]?(?:${alt}))*(?:[两三四五]级)?`, 'u');
+};
+
 export function rewriteFollowUp(question: string, history: ChatTurn[] = [], levels: readonly string[] = []): string {
   const q = question.trim();
   const previous = previousQuestion(history);
@@ -30,6 +40,9 @@ export function rewriteFollowUp(question: string, history: ChatTurn[] = [], leve
   if (!focus) return previous;
   const newLevel = levels.find((l) => focus.includes(l));
   if (newLevel) {
+    // The previous question's levels, as one run ("市县两级", "县、乡"), give way to the new one.
+    const run = levelRun(levels).exec(previous);
+    if (run && !focus.includes(run[0])) return previous.replace(run[0], focus);
     const oldLevel = levels.find((l) => previous.includes(l) && !focus.includes(l));
     if (oldLevel) return previous.replace(oldLevel, focus);
   }

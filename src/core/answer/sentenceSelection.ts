@@ -1,5 +1,6 @@
 import { splitSentences } from '../chunk/sentences.js';
 import type { Embedder, Segmenter } from '../ports.js';
+import type { AnswerType } from '../domain/pack.js';
 import type { Document, Passage, Span } from '../types.js';
 
 export interface ScoredSentence extends Span {
@@ -159,4 +160,63 @@ async function denseSimilarities(
     missing.forEach(({ i }, j) => (vectors[i] = fresh[j]));
   }
   return vectors.map((v) => dot(q!, v!));
+}
+
+/** A lead sentence at most this long is itself the direct answer line; a longer one is cut to its answering clause. */
+export const DIRECT_LINE_MAX = 40;
+/** Clauses shorter than this (characters, punctuation excluded) join the next one. */
+const MIN_CLAUSE = 6;
+const CLAUSE_END = /[，,；;：:]/u;
+const OPEN = /[“‘（(《「【]/u;
+const CLOSE = /[”’）)》」】]/u;
+
+/**
+ * The clause of the lead sentence that answers: of its comma-separated clauses, the one that holds
+ * most of the question's weight (IDF of its terms, then its character bigrams), without the trailing
+ * punctuation, as an exact span. Null when the sentence is short enough to be the answer line itself,
+ * or when no clause holds any of the question's terms.
+ */
+export function answeringClause(
+  question: string,
+  lead: ScoredSentence,
+  deps: { segmenter: Segmenter; idf: (term: string) => number; answerTypes?: readonly AnswerType[] },
+): ScoredSentence | null {
+  if (squashed(lead.text).length <= DIRECT_LINE_MAX) return null;
+  // A clause that states what the question asks for (a frequency for 多久, days for 多少天 …) answers it.
+  const asked = (deps.answerTypes ?? []).filter((t) => t.asks.test(question));
+  const clauses: { start: number; end: number }[] = [];
+  let start = 0;
+  let depth = 0;
+  for (let i = 0; i < lead.text.length; i++) {
+    const ch = lead.text[i]!;
+    if (OPEN.test(ch)) depth++;
+    else if (CLOSE.test(ch)) depth = Math.max(0, depth - 1);
+    const last = i === lead.text.length - 1;
+    // Clauses end at a comma, semicolon or colon outside quotes and brackets.
+    if (!last && (depth > 0 || !CLAUSE_END.test(ch))) continue;
+    const end = last ? lead.text.length : i + 1;
+    if (squashed(lead.text.slice(start, end)).length >= MIN_CLAUSE || last) {
+      clauses.push({ start, end });
+      start = end;
+    }
+  }
+  const qTerms = [...new Set(deps.segmenter.queryTerms(question))];
+  const qIdf = qTerms.reduce((a, t) => a + deps.idf(t), 0) || 1;
+  let best: { start: number; end: number; score: number } | null = null;
+  for (const c of clauses) {
+    const text = lead.text.slice(c.start, c.end);
+    const terms = new Set(deps.segmenter.terms(text));
+    const coverage = qTerms.reduce((a, t) => a + (terms.has(t) ? deps.idf(t) : 0), 0) / qIdf;
+    const states = asked.some((t) => t.answeredBy.test(text)) ? 1 : 0;
+    const score = coverage + states + 0.1 * bigramRecall(question, text);
+    if (coverage > 0 && (!best || score > best.score)) best = { ...c, score };
+  }
+  if (!best || (best.start === 0 && best.end === lead.text.length)) return null;
+  // The clause without its leading spaces and trailing punctuation: the marker and a full stop follow it.
+  let from = best.start;
+  let to = best.end;
+  while (from < to && /\s/u.test(lead.text[from]!)) from++;
+  while (to > from && /[\s，,；;：:、。！？!?]/u.test(lead.text[to - 1]!)) to--;
+  if (squashed(lead.text.slice(from, to)).length < MIN_CLAUSE) return null;
+  return { ...lead, start: lead.start + from, end: lead.start + to, text: lead.text.slice(from, to) };
 }

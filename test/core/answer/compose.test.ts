@@ -41,15 +41,27 @@ describe('composeExtractive', () => {
       expect(answer).toContain(`${c.text}[${c.n}]`);
       expect(c.title).toBe(docs.get(c.docId)!.title);
     }
-    expect(answer.startsWith('根据讲话原文：')).toBe(true);
-    expect(answer).toContain('相关要求：');
+    // Answer first: the best sentence is the direct line; the rest is the evidence under 根据讲话原文：.
+    expect(answer.startsWith(`${TOWNSHIP.text}[1]\n\n根据讲话原文：\n`)).toBe(true);
+  });
+
+  it('with the answering clause: the clause is the direct line [1], the sentence it comes from the first evidence [2]', () => {
+    const at = TOWNSHIP.text.indexOf('乡镇坚持每半月一排查制度');
+    const clause = { ...TOWNSHIP, start: TOWNSHIP.start + at, end: TOWNSHIP.start + at + '乡镇坚持每半月一排查制度'.length, text: '乡镇坚持每半月一排查制度' };
+    const docs = new Map(corpusDocuments().map((d) => [d.id, d]));
+    const { answer, citations } = composeExtractive([TOWNSHIP, OTHER_DOC], 'zh', DOMAIN, clause);
+    expect(answer.split('\n')[0]).toBe('乡镇坚持每半月一排查制度[1]。');
+    expect(citations.map((c) => c.text)).toEqual([clause.text, TOWNSHIP.text, OTHER_DOC.text]);
+    expect(markerNumbers(answer)).toEqual([1, 2, 3]);
+    for (const c of citations) expect(docs.get(c.docId)!.text.slice(c.start, c.end)).toBe(c.text);
   });
 
   it('frames an English answer in English around the Chinese quotes', () => {
     const { answer, citations } = composeExtractive([TOWNSHIP], 'en', DOMAIN);
     expect(citations).toHaveLength(1);
-    expect(answer).toMatch(/^What the speeches say/u);
-    expect(answer).toContain(`${TOWNSHIP.text}[1]`);
+    // One sentence: it is the answer line, with the English note; no evidence list.
+    expect(answer.startsWith(`${TOWNSHIP.text}[1]`)).toBe(true);
+    expect(answer).toContain('Offline extractive mode');
     expect(answer).not.toContain('根据讲话原文');
     expect(answer).not.toContain('相关要求');
   });

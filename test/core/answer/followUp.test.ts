@@ -27,6 +27,11 @@ describe('rewriteFollowUp (the offline heuristic)', () => {
     expect(rewriteFollowUp('那乡镇呢？', h, LEVELS)).toBe('乡镇多久排查一次矛盾纠纷？');
   });
 
+  it('replaces a run of levels ("市县两级") as a whole', () => {
+    expect(rewriteFollowUp('那乡镇呢？', history('市县两级多久排查一次矛盾纠纷？'), LEVELS)).toBe('乡镇多久排查一次矛盾纠纷？');
+    expect(rewriteFollowUp('那村里呢？', history('县、乡怎么落实包案责任？'), LEVELS)).toBe('村里怎么落实包案责任？');
+  });
+
   it('swaps one administrative level for another in either direction', () => {
     expect(rewriteFollowUp('那市里呢？', history('乡镇多久排查一次矛盾纠纷？'), LEVELS)).toBe('市里多久排查一次矛盾纠纷？');
     expect(rewriteFollowUp('那村里呢', history(COUNTY), LEVELS)).toBe('村里多久排查一次矛盾纠纷？');
