@@ -109,7 +109,7 @@ function print(heading: string, total: number, rows: Record<string, RetrievalMet
 
 function printAnswers(m: AnswerMetrics) {
   process.stdout.write(
-    `\nExtractive answers: key facts present ${(100 * m.keyFactRecall).toFixed(1)} % of ${m.keyFactsTotal}; out of scope refused ${m.refusedOutOfScope}/${m.outOfScopeTotal}; answerable refused ${m.refusedInScope}; citations not matching their span: ${m.badCitations}\n`,
+    `\nExtractive answers: key facts present ${(100 * m.keyFactRecall).toFixed(1)} % of ${m.keyFactsTotal} (a key fact in the first line: ${(100 * m.keyFactFirstLine).toFixed(0)} %); out of scope refused ${m.refusedOutOfScope}/${m.outOfScopeTotal}; answerable refused ${m.refusedInScope}; citations not matching their span: ${m.badCitations}\n`,
   );
   if (args.has('--verbose')) process.stdout.write(`missing key facts: ${m.missingFacts.map((x) => `${x.id}(${x.facts.join('、')})`).join(' ')}\n`);
 }

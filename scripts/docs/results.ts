@@ -114,6 +114,8 @@ interface AnswerRow {
   refusedInScope: number;
   keyFactRecall: number;
   keyFactsTotal: number;
+  /** Absent in results written before the metric existed. */
+  keyFactFirstLine?: number;
   badCitations: number;
 }
 /** `npm run eval -- --json > bench/results/eval.json` (scripts/eval.ts). */

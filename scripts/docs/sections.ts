@@ -24,7 +24,7 @@ import {
 } from './results.js';
 
 import { settingsTable } from '../../src/config/reference.js';
-import { TRUST_CATEGORIES } from '../../src/eval/trustSet.js';
+import { TRUST_CATEGORIES, type TrustRow } from '../../src/eval/trustSet.js';
 import { NodeConfigSchema } from '../../src/node/config.js';
 import { WorkerConfigSchema } from '../../src/workers/config.js';
 
@@ -83,27 +83,37 @@ const bySize = () => scale().sizes;
 const sizeLabel = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : `${n / 1e3}k`);
 const atEf = (s: ScaleResult['sizes'][number], ef: number) => s.query.efs.find((e) => e.ef === ef)!;
 
+function trustTable(rows: Record<string, TrustRow>): string {
+  const f = (x: number | null) => (x === null || Number.isNaN(x) ? '—' : fixed3(x));
+  const order = [...TRUST_CATEGORIES, 'all'];
+  return table(
+    ['category', 'questions', 'recall@1', 'recall@5', 'answerability accuracy', 'answerable refused', 'key point in the first line'],
+    order
+      .filter((c) => rows[c])
+      .map((c) => {
+        const r = rows[c]!;
+        const kp = r.keyPointTotal ? `${pct0(r.keyPointFirst)} of ${r.keyPointTotal}` : '—';
+        const cells = [c, `${r.questions}`, f(r.recallAt1), f(r.recallAt5), f(r.answerability), `${r.answerableRefused}`, kp];
+        return c === 'all' ? cells.map((x) => `**${x}**`) : cells;
+      }),
+  );
+}
+
 export const sections: Record<string, SectionRenderer> = {
   // Not a measurement: the settings as declared in src/config, src/node/config.ts and src/workers/config.ts.
   configuration: () => settingsTable({ node: NodeConfigSchema, workers: WorkerConfigSchema }),
   'eval-development': () => evalTable('questions', 'development set'),
   'eval-holdout': () => evalTable('holdout', 'held-out set'),
 
-  'eval-trust': () => {
-    const rows = evaluation().trust;
-    const f = (x: number | null) => (x === null || Number.isNaN(x) ? '—' : fixed3(x));
-    const order = [...TRUST_CATEGORIES, 'all'];
-    return table(
-      ['category', 'questions', 'recall@1', 'recall@5', 'answerability accuracy', 'answerable refused', 'key point in the first line'],
-      order
-        .filter((c) => rows[c])
-        .map((c) => {
-          const r = rows[c]!;
-          const kp = r.keyPointTotal ? `${pct0(r.keyPointFirst)} of ${r.keyPointTotal}` : '—';
-          const cells = [c, `${r.questions}`, f(r.recallAt1), f(r.recallAt5), f(r.answerability), `${r.answerableRefused}`, kp];
-          return c === 'all' ? cells.map((x) => `**${x}**`) : cells;
-        }),
-    );
+  'eval-trust': () => trustTable(evaluation().trust),
+  // The same set measured at c147bce, before the answers issue's mechanisms (bench/results/eval-baseline.json).
+  'eval-trust-baseline': () => trustTable(readResult<EvalResult>('eval-baseline.json').trust),
+
+  'eval-first-line': () => {
+    const now = evaluation();
+    const before = readResult<EvalResult>('eval-baseline.json');
+    const first = (r: EvalResult, set: 'questions' | 'holdout') => pct0(r[set].answers.keyFactFirstLine ?? 0);
+    return `A key fact in the answer's first line (answerable questions answered): development set ${first(before, 'questions')} before, **${first(now, 'questions')}** now; held-out set ${first(before, 'holdout')} before, **${first(now, 'holdout')}** now. All key facts anywhere in the answer: ${pct1(before.questions.answers.keyFactRecall)} → ${pct1(now.questions.answers.keyFactRecall)} (development), ${pct1(before.holdout.answers.keyFactRecall)} → ${pct1(now.holdout.answers.keyFactRecall)} (held-out).`;
   },
 
   'eval-answers': () => {

@@ -10,6 +10,8 @@ export interface AnswerMetrics {
   /** Share of the expected key facts found in answers to answerable questions. */
   keyFactRecall: number;
   keyFactsTotal: number;
+  /** Share of answered, answerable questions whose answer's first line holds at least one key fact (answer first). */
+  keyFactFirstLine: number;
   /** Citations whose text is not the exact span they claim (must be 0). */
   badCitations: number;
   missingFacts: { id: string; facts: string[] }[];
@@ -23,7 +25,9 @@ export function answerMetrics(questions: LocatedQuestion[], answers: AnswerResul
     refusedIn = 0,
     facts = 0,
     found = 0,
-    bad = 0;
+    bad = 0,
+    answered = 0,
+    firstLine = 0;
   const missingFacts: AnswerMetrics['missingFacts'] = [];
   questions.forEach((q, i) => {
     const a = answers[i]!;
@@ -38,6 +42,11 @@ export function answerMetrics(questions: LocatedQuestion[], answers: AnswerResul
     const missing = (q.keyFacts ?? []).filter((f) => !text.includes(squash(f)));
     facts += q.keyFacts?.length ?? 0;
     found += (q.keyFacts?.length ?? 0) - missing.length;
+    if (q.keyFacts?.length && a.grounded) {
+      answered++;
+      const first = squash(a.answer.split('\n').find((l) => squash(l.replace(/\[\d+\]/gu, ''))) ?? '');
+      if (q.keyFacts.some((f) => first.includes(squash(f)))) firstLine++;
+    }
     if (missing.length) missingFacts.push({ id: q.id, facts: missing });
   });
   return {
@@ -46,6 +55,7 @@ export function answerMetrics(questions: LocatedQuestion[], answers: AnswerResul
     refusedInScope: refusedIn,
     keyFactRecall: facts ? found / facts : 1,
     keyFactsTotal: facts,
+    keyFactFirstLine: answered ? firstLine / answered : 0,
     badCitations: bad,
     missingFacts,
   };

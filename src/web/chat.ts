@@ -21,9 +21,15 @@ export interface ChatOptions {
 
 /** Link to the source viewer, with every span of that document cited in the answer (`#c=s-e,s-e&i=k`). */
 export function viewerLink(apiBase: string, citation: Citation, all: Citation[]): string {
-  const same = all.filter((c) => c.docId === citation.docId).sort((a, b) => a.start - b.start);
-  const spans = same.map((c) => `${c.start}-${c.end}`).join(',');
-  return `${apiBase.replace(/\/+$/u, '')}/documents/${encodeURIComponent(citation.docId)}#c=${spans}&i=${same.indexOf(citation)}`;
+  // A citation inside another of the same document (the direct answer line is a clause of a quoted sentence)
+  // is shown as the sentence that holds it.
+  const inside = (a: Citation, b: Citation) =>
+    a !== b && b.start <= a.start && a.end <= b.end && (b.start < a.start || a.end < b.end || all.indexOf(b) < all.indexOf(a));
+  const same = all.filter((c) => c.docId === citation.docId);
+  const outer = same.filter((c) => !same.some((o) => inside(c, o))).sort((a, b) => a.start - b.start);
+  const shown = outer.find((o) => o === citation || inside(citation, o)) ?? citation;
+  const spans = outer.map((c) => `${c.start}-${c.end}`).join(',');
+  return `${apiBase.replace(/\/+$/u, '')}/documents/${encodeURIComponent(citation.docId)}#c=${spans}&i=${outer.indexOf(shown)}`;
 }
 
 /**

@@ -134,7 +134,10 @@ describe('the chat page (GET /)', () => {
     for (const c of done.citations) {
       const t = viewerTarget(new URL((await message.locator(`a.yj-cite[data-n="${c.n}"]`).first().getAttribute('href'))!, server.url).href);
       expect(t.docId).toBe(c.docId);
-      expect(t.spans[t.index]).toEqual([c.start, c.end]);
+      // The viewer starts on the chip's own span, or on the quoted sentence that holds it (the direct answer line
+      // is a clause of the sentence cited after it).
+      const holder = done.citations.find((o) => o !== c && o.docId === c.docId && o.start <= c.start && c.end <= o.end);
+      expect(t.spans[t.index]).toEqual(holder ? [holder.start, holder.end] : [c.start, c.end]);
     }
   });
 
@@ -181,10 +184,11 @@ describe('the chat page (GET /)', () => {
     expect(await page.locator('.yj-msg').count()).toBe(2);
   });
 
-  it('an out-of-scope question shows the "not covered" notice and no sources', async () => {
+  it('an out-of-scope question shows the notice for its reason (off the subject) and no sources', async () => {
     const { exchange, message } = await ask('今天北京天气怎么样？');
     expect(exchange.done.grounded).toBe(false);
-    expect(await message.locator('.yj-notice').textContent()).toBe('讲话中没有这个问题的答案。');
+    expect(exchange.done).toMatchObject({ answerable: 'no', reason: 'off_topic' });
+    expect(await message.locator('.yj-notice').textContent()).toBe('这个问题不在这些讲话的范围内。');
     expect(await message.locator('.yj-sources').count()).toBe(0);
     expect(await message.locator('a.yj-cite').count()).toBe(0);
     expect((await message.locator('.yj-body').textContent())!.length).toBeGreaterThan(0);
