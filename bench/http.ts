@@ -78,7 +78,8 @@ for (const [name, run] of [
   latency[`${name} (cache hit)`] = dist(hit);
 }
 
-interface Load {
+/** One autocannon run (also read by the docs' renderers, scripts/docs/results.ts). */
+export interface Load {
   endpoint: string;
   traffic: string;
   connections: number;

@@ -1,3 +1,6 @@
+import type { AnswerMetrics } from '../../src/eval/answerMetrics.js';
+import type { RetrievalMetrics } from '../../src/eval/retrievalMetrics.js';
+import type { Load } from '../../bench/http.js';
 import type { TrustRow } from '../../src/eval/trustSet.js';
 /**
  * The measured results the documentation quotes, read from bench/results/*.json.
@@ -45,19 +48,7 @@ export interface HttpResult {
   machine: Machine;
   seconds: number;
   latency: Record<string, Dist & { max: number }>;
-  loads: {
-    endpoint: string;
-    traffic: 'repeated' | 'unique';
-    connections: number;
-    requests: number;
-    rps: number;
-    p50: number;
-    p90: number;
-    p97_5: number;
-    p99: number;
-    errors: number;
-    non2xx: number;
-  }[];
+  loads: (Load & { traffic: 'repeated' | 'unique' })[];
 }
 
 interface Timing {
@@ -99,25 +90,10 @@ export interface SoakResult {
   ok: boolean;
 }
 
-interface RetrievalRow {
-  questions: number;
-  recallAt1: number;
-  recallAt5: number;
-  mrr: number;
-  outOfScopeDetected: number;
-  outOfScopeTotal: number;
-  inScopeRejected: number;
-}
-interface AnswerRow {
-  refusedOutOfScope: number;
-  outOfScopeTotal: number;
-  refusedInScope: number;
-  keyFactRecall: number;
-  keyFactsTotal: number;
-  /** Absent in results written before the metric existed. */
-  keyFactFirstLine?: number;
-  badCitations: number;
-}
+/** Rows as the evaluation code computes them, without the lists of misses. */
+type RetrievalRow = Omit<RetrievalMetrics, 'misses'>;
+/** `keyFactFirstLine` is absent in results written before the metric existed. */
+type AnswerRow = Omit<AnswerMetrics, 'missingFacts' | 'keyFactFirstLine'> & { keyFactFirstLine?: number };
 /** `npm run eval -- --json > bench/results/eval.json` (scripts/eval.ts). */
 export type EvalResult = Record<'questions' | 'holdout', Record<'lexical' | 'dense' | 'rrf' | 'hybrid', RetrievalRow> & { answers: AnswerRow }> & {
   /** The answerability set (test/eval/trust.json), per category and `all` (see src/eval/trustSet.ts). */
