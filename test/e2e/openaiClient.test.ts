@@ -11,16 +11,8 @@ import { startServer, type RunningServer } from '../../src/node/server.js';
 import { withDeadline } from '../helpers/async.js';
 import { dataDirWithIndex, e2eEnv } from '../helpers/e2eIndex.js';
 import { memoryLogger } from '../helpers/http.js';
+import type { Citation } from '../../src/core/answer/types.js';
 
-interface Citation {
-  n: number;
-  docId: string;
-  title: string;
-  start: number;
-  end: number;
-  text: string;
-  score: number;
-}
 interface YijuExtra {
   mode: string;
   grounded: boolean;

@@ -16,16 +16,8 @@ import { withDeadline } from '../helpers/async.js';
 import { dataDirWithIndex, e2eEnv } from '../helpers/e2eIndex.js';
 import { memoryLogger, postJson, readSSE } from '../helpers/http.js';
 import { startOpenAIChatServer, type OpenAIChatServer } from '../helpers/openaiChatServer.js';
+import type { Citation } from '../../src/core/answer/types.js';
 
-interface Citation {
-  n: number;
-  docId: string;
-  title: string;
-  start: number;
-  end: number;
-  text: string;
-  score: number;
-}
 interface Answer {
   id: string;
   answer: string;

@@ -18,6 +18,7 @@ import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { describe, expect, it } from 'vitest';
 import { withDeadline } from './async.js';
 import { expectNoStack, postJson, readSSE } from './http.js';
+import type { Citation } from '../../src/core/answer/types.js';
 
 export interface ApiTarget {
   /** Base URL, e.g. http://127.0.0.1:8787 (no trailing slash). */
@@ -38,15 +39,8 @@ export interface ApiContractOptions {
   streamDeadlineMs?: number;
 }
 
-export interface ContractCitation {
-  n: number;
-  docId: string;
-  title: string;
-  start: number;
-  end: number;
-  text: string;
-  score: number;
-}
+/** The citations a server returns: the core contract's. */
+export type ContractCitation = Citation;
 export interface ContractAnswer {
   id: string;
   answer: string;

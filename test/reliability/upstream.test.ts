@@ -33,6 +33,7 @@ import { FAULTS, startFaultyChatServer, type FaultyChatServer } from '../helpers
 import { memoryLogger, parseSSE } from '../helpers/http.js';
 import type { ChatRequestBody } from '../helpers/openaiChatServer.js';
 import { rng } from '../helpers/random.js';
+import type { Citation } from '../../src/core/answer/types.js';
 
 /** The model settings, as the environment gives them. */
 const TIMEOUT_MS = 1_500;
@@ -63,14 +64,6 @@ const CANDIDATES = [
 type Route = 'ask' | 'chat' | 'v1' | 'v1-stream';
 const ROUTES: Route[] = ['ask', 'chat', 'v1', 'v1-stream'];
 
-interface Citation {
-  n: number;
-  docId: string;
-  title: string;
-  start: number;
-  end: number;
-  text: string;
-}
 interface Outcome {
   text: string;
   mode: string;
