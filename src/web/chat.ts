@@ -23,8 +23,7 @@ export interface ChatOptions {
 export function viewerLink(apiBase: string, citation: Citation, all: Citation[]): string {
   // A citation inside another of the same document (the direct answer line is a clause of a quoted sentence)
   // is shown as the sentence that holds it.
-  const inside = (a: Citation, b: Citation) =>
-    a !== b && b.start <= a.start && a.end <= b.end && (b.start < a.start || a.end < b.end || all.indexOf(b) < all.indexOf(a));
+  const inside = (a: Citation, b: Citation) => b.start <= a.start && a.end <= b.end && b.end - b.start > a.end - a.start;
   const same = all.filter((c) => c.docId === citation.docId);
   const outer = same.filter((c) => !same.some((o) => inside(c, o))).sort((a, b) => a.start - b.start);
   const shown = outer.find((o) => o === citation || inside(citation, o)) ?? citation;
