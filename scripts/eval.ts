@@ -2,16 +2,19 @@
  * `npm run eval`: retrieval quality on the project's evaluation sets
  * (test/eval/questions.json, test/eval/holdout.json) for plain BM25, plain
  * dense, plain RRF and Yiju's hybrid retrieval.
- * Also the answerability set (test/eval/trust.json), per category.
+ * Also the answerability sets, per category: test/eval/trust-dev.json (used while tuning; --verbose
+ * lists its misses) and test/eval/trust.json (held out: never tuned on, its misses are never listed).
  * Options: --json (machine-readable), --verbose (list misses), --save (also write
  * bench/results/eval.json, which the docs' evaluation tables are rendered from).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { RetrievalMode } from '../src/core/retrieve/retriever.js';
+import type { RetrievalResult } from '../src/core/types.js';
+import type { AnswerResult } from '../src/core/answer/types.js';
 import { locateEvalSet } from '../src/eval/evalSet.js';
 import { answerMetrics, type AnswerMetrics } from '../src/eval/answerMetrics.js';
 import { retrievalMetrics, type RetrievalMetrics } from '../src/eval/retrievalMetrics.js';
-import { locateTrustSet, TRUST_CATEGORIES, trustMetrics, type TrustRow } from '../src/eval/trustSet.js';
+import { firstLine, locateTrustSet, TRUST_CATEGORIES, trustMetrics, type TrustRow } from '../src/eval/trustSet.js';
 import { log, runCli } from '../src/cli/run.js';
 import { createRuntime, type Runtime } from '../src/node/runtime.js';
 
@@ -20,6 +23,12 @@ const args = new Set(process.argv.slice(2));
 const SETS = {
   questions: 'development set, used while tuning',
   holdout: 'held-out set, written separately and never tuned on',
+};
+
+/** The answerability sets: both written blind, by authors who saw neither the code nor the other sets. */
+const TRUST_SETS = {
+  'trust-dev': { key: 'trustDev', label: 'answerability development set, written blind, used while tuning' },
+  trust: { key: 'trust', label: 'answerability set, written blind, never tuned on' },
 };
 
 async function evaluate(rt: Runtime, file: string) {
@@ -50,32 +59,51 @@ await runCli(async (config) => {
       printAnswers(answers);
     }
   }
-  const trust = await evaluateTrust(rt);
-  all.trust = trust;
-  if (!args.has('--json')) printTrust(trust);
+  for (const [file, { key, label }] of Object.entries(TRUST_SETS)) {
+    const { rows, misses } = await evaluateTrust(rt, file);
+    all[key] = rows;
+    if (!args.has('--json')) {
+      printTrust(`test/eval/${file}.json — ${label}`, rows);
+      if (args.has('--verbose') && key === 'trustDev') process.stdout.write(`\nmisses:\n${misses.join('\n')}\n`);
+    }
+  }
   if (args.has('--json')) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
   if (args.has('--save')) writeFileSync(new URL('../bench/results/eval.json', import.meta.url), `${JSON.stringify(all, null, 2)}\n`);
 });
 
-/** The answerability set: per category, retrieval, answerability against the labels, refusals, key point first. */
-async function evaluateTrust(rt: Runtime): Promise<Record<string, TrustRow>> {
-  const questions = locateTrustSet(JSON.parse(readFileSync(new URL('../test/eval/trust.json', import.meta.url), 'utf8')), [
+/** An answerability set: per category, retrieval, answerability against the labels, refusals, key point first. */
+async function evaluateTrust(rt: Runtime, file: string): Promise<{ rows: Record<string, TrustRow>; misses: string[] }> {
+  const questions = locateTrustSet(JSON.parse(readFileSync(new URL(`../test/eval/${file}.json`, import.meta.url), 'utf8')), [
     ...rt.opened.index.documents.values(),
   ]);
-  const retrievals = [];
-  const answers = [];
+  const retrievals: RetrievalResult[] = [];
+  const answers: AnswerResult[] = [];
   for (const q of questions) {
     retrievals.push(await rt.retriever.retrieve(q.question, 5));
     answers.push(await rt.extractive.answer(q.question));
   }
-  return trustMetrics(questions, retrievals, answers);
+  const misses = questions.flatMap((q, i) => {
+    const a = answers[i]!;
+    const got = `${a.answerable}${a.reason ? `/${a.reason}` : ''}`;
+    const want = `${q.answerable}${q.reason ? `/${q.reason}` : ''}`;
+    const top = retrievals[i]!.passages[0];
+    const line = firstLine(a.answer).slice(0, 60);
+    const wrongDoc = q.doc && top?.docId !== q.doc;
+    const noKey = q.answerable === 'yes' && q.keyPoint && !firstLine(a.answer).includes(q.keyPoint);
+    return got !== want || wrongDoc || noKey
+      ? [
+          `${q.id} [${q.category}] ${q.question}\n    want ${want}${q.keyPoint ? ` «${q.keyPoint}»` : ''} in ${q.doc ?? '-'}; got ${got} top ${top?.docId ?? '-'}: ${line}`,
+        ]
+      : [];
+  });
+  return { rows: trustMetrics(questions, retrievals, answers), misses };
 }
 
-function printTrust(rows: Record<string, TrustRow>) {
+function printTrust(heading: string, rows: Record<string, TrustRow>) {
   const f = (x: number) => (Number.isNaN(x) ? '—' : x.toFixed(3));
   const pct = (x: number, n: number) => (n ? `${(100 * x).toFixed(0)} % of ${n}` : '—');
   process.stdout.write(
-    `\ntest/eval/trust.json — answerability set, written blind, never tuned on: ${rows.all!.questions} questions\n\n| category | questions | recall@1 | recall@5 | answerability accuracy | answerable refused | key point in the first line |\n|---|---|---|---|---|---|---|\n`,
+    `\n${heading}: ${rows.all!.questions} questions\n\n| category | questions | recall@1 | recall@5 | answerability accuracy | answerable refused | key point in the first line |\n|---|---|---|---|---|---|---|\n`,
   );
   for (const [name, r] of Object.entries(rows).sort(([a], [b]) =>
     a === 'all' ? 1 : b === 'all' ? -1 : TRUST_CATEGORIES.indexOf(a as never) - TRUST_CATEGORIES.indexOf(b as never),

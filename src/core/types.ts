@@ -12,6 +12,10 @@ export interface DocumentMeta {
   place?: string;
   speaker?: string;
   source?: string;
+  /** The meeting the speech was given at ("全市维护稳定暨信访工作会议"). */
+  meeting?: string;
+  /** The level it was given at ("市级"), one of the domain pack's scopes. */
+  level?: string;
 }
 
 export interface Document {

@@ -54,7 +54,7 @@ export const validationHook: Hook<unknown, AppEnv, string, void> = (result) => {
 export const routes = () => new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 /** A citation's client-facing fields. */
-export const citationPayload = ({ n, docId, title, start, end, text, score }: Citation) => ({ n, docId, title, start, end, text, score });
+export const citationPayload = ({ n, docId, title, start, end, text, score, cite }: Citation) => ({ n, docId, title, start, end, text, score, cite });
 
 /** The API's answer shape: the core contract plus its id and timings (client-facing fields only). */
 export function answerPayload(id: string, result: AnswerResult, totalMs: number) {

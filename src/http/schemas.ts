@@ -77,6 +77,9 @@ export const CitationSchema = z
     end: z.number().int(),
     text: z.string().openapi({ description: 'Exactly document.text.slice(start, end).' }),
     score: z.number(),
+    cite: z.string().openapi({
+      description: 'A copy-ready reference to the document, from its source metadata: 据《…》（市级会议）.',
+    }),
   })
   .openapi('Citation');
 
@@ -164,6 +167,16 @@ export const DocumentSummarySchema = z
     id: z.string(),
     title: z.string(),
     chars: z.number().int().openapi({ description: 'Length of the canonical text in UTF-16 code units.' }),
+    origin: z
+      .object({
+        meeting: z.string(),
+        level: z.string(),
+        place: z.string(),
+        speaker: z.string(),
+        date: z.string(),
+        cite: z.string().openapi({ description: 'A copy-ready reference: 据《…》（市级会议）.' }),
+      })
+      .openapi({ description: 'Where the speech was given, from its metadata or its own text; 未注明 where neither says.' }),
     date: z.string().optional(),
     place: z.string().optional(),
     speaker: z.string().optional(),

@@ -105,7 +105,7 @@ async function expectAnswerShape(a: AnswerPayload): Promise<void> {
     expect(typeof v).toBe('number');
     expect(v).toBeGreaterThanOrEqual(0);
   }
-  for (const c of a.citations) expect(Object.keys(c).sort()).toEqual(['docId', 'end', 'n', 'score', 'start', 'text', 'title']);
+  for (const c of a.citations) expect(Object.keys(c).sort()).toEqual(['cite', 'docId', 'end', 'n', 'score', 'start', 'text', 'title']);
   expectContract(a as unknown as AnswerResult, rt.opened.index.documents);
   await expectSpans(a.citations);
 }

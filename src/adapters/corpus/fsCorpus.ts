@@ -4,7 +4,8 @@ import { UserFacingError } from '../../core/errors.js';
 import { buildDocument } from '../../core/ingest/document.js';
 import { FrontMatterError } from '../../core/ingest/frontMatter.js';
 import type { CleanOptions } from '../../core/ingest/clean.js';
-import type { Document } from '../../core/types.js';
+import type { Document, DocumentMeta } from '../../core/types.js';
+import { parseSourcesFile, SOURCES_FILE } from '../../core/ingest/sourcesFile.js';
 import { DOMAIN_PACK_FILE, domainFromYaml, NEUTRAL_DOMAIN, type Domain } from '../../core/domain/pack.js';
 
 export const CORPUS_EXTENSIONS = new Set(['.txt', '.md', '.markdown']);
@@ -17,6 +18,8 @@ export async function loadCorpus(dir: string, options: CleanOptions = {}, log: (
   } catch {
     throw new UserFacingError(`The corpus folder ${dir} does not exist or cannot be read.`, 'create it and put .txt or .md speeches in it, or set YIJU_CORPUS_DIR.');
   }
+  const sidecar = await loadSourcesFile(dir);
+  for (const name of Object.keys(sidecar)) if (!names.includes(name)) log(`corpus: ${SOURCES_FILE} describes ${name}, which is not in the corpus; ignored`);
   const docs: Document[] = [];
   const seen = new Map<string, string>();
   for (const name of names) {
@@ -30,7 +33,7 @@ export async function loadCorpus(dir: string, options: CleanOptions = {}, log: (
     }
     let doc: Document;
     try {
-      doc = buildDocument({ name, raw }, options);
+      doc = buildDocument({ name, raw }, options, sidecar[name]);
     } catch (err) {
       if (!(err instanceof FrontMatterError)) throw err;
       throw new UserFacingError(err.message, `fix the front matter of ${join(dir, name)} (YAML keys between two --- lines).`);
@@ -59,4 +62,17 @@ export async function loadDomain(dir: string): Promise<Domain> {
     throw new UserFacingError(`The domain pack ${path} cannot be read (${(err as Error).message}).`, 'check its permissions, or remove it to run with neutral wording.');
   }
   return domainFromYaml(text, path);
+}
+
+/** The corpus' sidecar of source metadata (yiju.sources.yaml beside the documents), or none. */
+async function loadSourcesFile(dir: string): Promise<Record<string, DocumentMeta>> {
+  const path = join(dir, SOURCES_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new UserFacingError(`The source metadata ${path} cannot be read (${(err as Error).message}).`, 'check its permissions, or remove it.');
+  }
+  return parseSourcesFile(text, path);
 }

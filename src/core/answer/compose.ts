@@ -20,7 +20,7 @@ export function composeExtractive(
   lang: AnswerLanguage,
   domain: Domain,
   clause: ScoredSentence | null = null,
-): { answer: string; citations: Citation[] } {
+): { answer: string; citations: Omit<Citation, 'cite'>[] } {
   const [lead, ...rest] = sentences;
   if (!lead) return { answer: '', citations: [] };
   const docOrder = new Map<string, number>();
@@ -29,7 +29,7 @@ export function composeExtractive(
 
   const direct = clause ?? lead;
   const evidence = clause ? [lead, ...rest] : rest;
-  const citations: Citation[] = [direct, ...evidence].map((s, i) => ({
+  const citations: Omit<Citation, 'cite'>[] = [direct, ...evidence].map((s, i) => ({
     n: i + 1,
     docId: s.docId,
     title: s.title,

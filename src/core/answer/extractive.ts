@@ -86,7 +86,7 @@ export class ExtractiveAnswerer implements Answerer {
       : null;
     const { answer, citations } = composeExtractive(sentences, lang, this.deps.domain, clause);
     if (!citations.length) return this.deps.grounding.refusal(question, retrieval, 'extractive');
-    return { ...base, answer, grounded: true, answerable: 'yes', citations };
+    return { ...base, answer, grounded: true, answerable: 'yes', citations: this.deps.grounding.cited(citations) };
   }
 
   async *stream(question: string, options: AnswerOptions = {}): AsyncIterable<AnswerEvent> {

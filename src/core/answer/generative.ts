@@ -78,7 +78,7 @@ export class GenerativeAnswerer implements Answerer {
     if (!verified.cited.length || verified.unsupported.length > MAX_UNSUPPORTED_SHARE * verified.claims) {
       return this.fallback(question, retrieval, "the language model's answer was not supported by the passages");
     }
-    const citations = verified.cited.map((n) => toCitation(n, passages[n - 1]!));
+    const citations = this.deps.grounding.cited(verified.cited.map((n) => toCitation(n, passages[n - 1]!)));
     return {
       answer: verified.answer,
       mode: 'generative',
@@ -124,7 +124,7 @@ export class GenerativeAnswerer implements Answerer {
       return;
     }
     // The passages the model sees, numbered as its markers will be, before any text.
-    yield { type: 'citations', citations: retrieval.passages.map((p, i) => toCitation(i + 1, p)) };
+    yield { type: 'citations', citations: this.deps.grounding.cited(retrieval.passages.map((p, i) => toCitation(i + 1, p))) };
     let raw = '';
     try {
       for await (const piece of this.deps.chat.stream(
@@ -150,6 +150,6 @@ export class GenerativeAnswerer implements Answerer {
   }
 }
 
-function toCitation(n: number, p: Passage): Citation {
+function toCitation(n: number, p: Passage): Omit<Citation, 'cite'> {
   return { n, docId: p.docId, title: p.title, start: p.start, end: p.end, text: p.text, score: p.score };
 }

@@ -6,7 +6,8 @@ import type { Passage, RetrievalResult } from '../types.js';
 import { composeRefusal } from './compose.js';
 import { rewriteFollowUp } from './followUp.js';
 import { answerLanguage } from './language.js';
-import type { AnswerabilityReason, AnswerMode, AnswerOptions, AnswerResult } from './types.js';
+import type { AnswerabilityReason, AnswerMode, AnswerOptions, AnswerResult, Citation } from './types.js';
+import { NOT_STATED, sourceInfo, type SourceInfo } from '../ingest/sourceInfo.js';
 
 /** Whether the documents answer a question, decided before any answer is written. */
 export type Verdict = { answerable: 'yes' } | { answerable: 'partial' | 'no'; reason: AnswerabilityReason };
@@ -33,7 +34,27 @@ export interface GroundingDeps {
  * all, and say so plainly when it does not.
  */
 export class Grounding {
+  private readonly sources = new Map<string, SourceInfo>();
+
   constructor(private readonly deps: GroundingDeps) {}
+
+  /** Where a document was given (meeting, level, place, speaker, date) and its copy-ready reference. */
+  source(docId: string): SourceInfo {
+    let info = this.sources.get(docId);
+    if (!info) {
+      const doc = this.deps.index.documents.get(docId);
+      info = doc
+        ? sourceInfo(doc, this.deps.domain)
+        : { meeting: NOT_STATED, level: NOT_STATED, place: NOT_STATED, speaker: NOT_STATED, date: NOT_STATED, cite: docId };
+      this.sources.set(docId, info);
+    }
+    return info;
+  }
+
+  /** Citations with their copy-ready references. */
+  cited<T extends Omit<Citation, 'cite'>>(citations: T[]): (T & { cite: string })[] {
+    return citations.map((c) => ({ ...c, cite: this.source(c.docId).cite }));
+  }
 
   /** Retrieval for a (possibly follow-up) question. A chat model may pass its own standalone rewrite. */
   async retrieve(

@@ -61,6 +61,17 @@ export const DomainPackSchema = z
     synonyms: z.array(z.object({ match: Pattern, add: z.string().min(1) }).strict()).default([]),
     /** Cross-lingual vocabulary: an English pattern (whole words, case-insensitive) and the Chinese terms it stands for. */
     glossary: z.array(z.object({ en: Pattern, zh: z.string().min(1) }).strict()).default([]),
+    /**
+     * The levels a speech can be given at and a question can name (县级, 市级 …), each with the words that
+     * say it (全县, 我县, 县里 …): a speech's level is read from its title and opening; a question naming
+     * another level than its evidence is answered in part.
+     */
+    scopes: z.array(z.object({ name: z.string().min(1), cues: z.array(z.string().min(1)).min(1) }).strict()).default([]),
+    /**
+     * Words that say a question refers to one particular document ("那次", "讲话", "会上"): with a level, a
+     * unit or a meeting named, the question is searched within the documents it names.
+     */
+    speechCues: z.array(Pattern).default([]),
     /** Words naming a level or unit; a follow-up naming another one swaps it into the previous question. */
     levels: z.array(z.string().min(1)).default([]),
     /**
@@ -116,6 +127,8 @@ export interface Domain {
   synonyms: readonly (readonly [RegExp, string])[];
   glossary: readonly { re: RegExp; zh: string }[];
   levels: readonly string[];
+  scopes: readonly { name: string; cues: readonly string[] }[];
+  speechCues: readonly RegExp[];
   answerTypes: readonly AnswerType[];
   /** Sentences never quoted as answers (besides titles and headings). */
   nonAnswers: readonly RegExp[];
@@ -153,6 +166,8 @@ export function compileDomain(pack: DomainPack): Domain {
     synonyms: pack.synonyms.map(({ match, add }) => [new RegExp(match, 'u'), add] as const),
     glossary: pack.glossary.map(({ en, zh }) => ({ re: new RegExp(`\\b(?:${en})\\b`, 'giu'), zh })),
     levels: pack.levels,
+    scopes: pack.scopes,
+    speechCues: pack.speechCues.map((p) => new RegExp(p, 'u')),
     nonAnswers: pack.nonAnswers.map((p) => new RegExp(p, 'u')),
     tasks: {
       patterns: pack.tasks.patterns.map((p) => new RegExp(p, 'iu')),

@@ -1,5 +1,5 @@
 import { documentHash } from '../hash.js';
-import type { Document } from '../types.js';
+import type { Document, DocumentMeta } from '../types.js';
 import { FrontMatterError, splitFrontMatter } from './frontMatter.js';
 import { cleanText, type CleanOptions } from './clean.js';
 import { deriveTitle } from './title.js';
@@ -22,8 +22,8 @@ export function documentId(fileName: string): string {
   );
 }
 
-/** Parses optional front matter, cleans the body and derives the title. */
-export function buildDocument(file: SourceFile, options: CleanOptions = {}): Document {
+/** Parses optional front matter (over the sidecar's metadata for the file, if any), cleans the body and derives the title. */
+export function buildDocument(file: SourceFile, options: CleanOptions = {}, sidecar: DocumentMeta = {}): Document {
   const raw = file.raw.replace(/^\ufeff/u, '');
   let parsed: ReturnType<typeof splitFrontMatter>;
   try {
@@ -31,9 +31,12 @@ export function buildDocument(file: SourceFile, options: CleanOptions = {}): Doc
   } catch (err) {
     throw new FrontMatterError(`${file.name}: ${(err as Error).message}`);
   }
-  const { meta, body } = parsed;
+  const { body } = parsed;
+  // The file's own front matter wins over the sidecar's entry for it.
+  const meta: DocumentMeta = { ...sidecar, ...parsed.meta };
   const { text } = cleanText(body, options);
   const id = documentId(file.name);
-  const title = meta.title || deriveTitle(text, id);
+  // A speech with no title is named after the meeting its metadata gives, else what its text says.
+  const title = meta.title || (meta.meeting ? `在${meta.meeting}上的讲话` : deriveTitle(text, id));
   return { id, title, text, meta, hash: documentHash({ text, meta, title }) };
 }

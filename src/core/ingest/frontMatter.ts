@@ -7,7 +7,7 @@ export class FrontMatterError extends UserFacingError {
   override name = 'FrontMatterError';
 }
 
-const META_KEYS = ['title', 'date', 'place', 'speaker', 'source'] as const;
+export const META_KEYS = ['title', 'date', 'place', 'speaker', 'source', 'meeting', 'level'] as const;
 // Front matter only when the file opens with a `---` line AND a closing `---` line follows.
 const BLOCK = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/u;
 

@@ -15,17 +15,27 @@ const MEETING_PATTERNS = [`召开了?(?:一次|这次|本次)?${MEETING_NAME}`, 
 );
 const MAX_TITLE = 40;
 
+/** How far into a speech its opening runs: where it says which meeting it was given at. */
+const OPENING = 1500;
+
+/** The meeting a speech was given at, as its opening names it ("召开全市维护稳定暨信访工作会议"), or null. */
+export function findMeeting(text: string): string | null {
+  const opening = text.slice(0, OPENING);
+  for (const re of MEETING_PATTERNS) {
+    const name = re.exec(opening)?.[1];
+    if (name) return name;
+  }
+  return null;
+}
+
 export function deriveTitle(text: string, fallbackId: string): string {
   const lines = text.split('\n');
   const first = lines[0]?.trim() ?? '';
   if (first && first.length <= MAX_TITLE && !SALUTATION.test(first) && !SENTENCE_END.test(first)) {
     return first;
   }
-  const opening = text.slice(0, 1500);
-  for (const re of MEETING_PATTERNS) {
-    const name = re.exec(opening)?.[1];
-    if (name) return `在${name}上的讲话`;
-  }
+  const meeting = findMeeting(text);
+  if (meeting) return `在${meeting}上的讲话`;
 
   const body = lines.find((l) => !SALUTATION.test(l.trim()))?.trim() ?? '';
   const sentence = body.split(/[。！？!?]/u)[0] ?? '';

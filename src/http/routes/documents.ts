@@ -1,12 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Document } from '../../core/types.js';
+import type { Domain } from '../../core/domain/pack.js';
+import { sourceInfo } from '../../core/ingest/sourceInfo.js';
 import { errors, jsonContent, routes, type RouteContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { DocumentSchema, DocumentSummarySchema } from '../schemas.js';
 
 /** GET /api/documents and /api/documents/{id}: the speeches, with the canonical text citations point into. */
 export function documentRoutes(ctx: RouteContext) {
-  const { documents } = ctx.deps;
+  const { documents, domain } = ctx.deps;
+  const describe = (d: Document) => describeDocument(d, domain);
   const list = createRoute({
     method: 'get',
     path: '/api/documents',
@@ -46,13 +49,14 @@ export function documentRoutes(ctx: RouteContext) {
     });
 }
 
-/** A document's id, title, size and front-matter metadata (title from the document wins). */
-function describe(d: Document) {
+/** A document's id, title, size, metadata as given (front matter or yiju.sources.yaml) and where it was given, with 未注明 where unknown. */
+function describeDocument(d: Document, domain: Domain) {
   const { date, place, speaker, source } = d.meta;
   return {
     id: d.id,
     title: d.title,
     chars: d.text.length,
+    origin: sourceInfo(d, domain),
     ...(date ? { date } : {}),
     ...(place ? { place } : {}),
     ...(speaker ? { speaker } : {}),

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { deriveTitle } from '../../../src/core/ingest/title.js';
-import { corpusDocument } from '../../helpers/corpus.js';
+import { corpusDocument as corpusText } from '../../helpers/corpus.js';
 
-describe('titles of the corpus documents', () => {
+describe('titles of the corpus documents, from their text alone (no sidecar metadata)', () => {
+  const corpusDocument = (prefix: string) => corpusText(prefix, { sidecar: false });
+
   it('004 has a title line', () => {
     expect(corpusDocument('004').title).toBe('全县信访工作会议上的领导讲话');
   });
