@@ -79,7 +79,7 @@ async function evaluateTrust(rt: Runtime, file: string): Promise<{ rows: Record<
   const retrievals: RetrievalResult[] = [];
   const answers: AnswerResult[] = [];
   for (const q of questions) {
-    retrievals.push(await rt.retriever.retrieve(q.question, 5));
+    retrievals.push(await rt.grounding.retrieve(q.question));
     answers.push(await rt.extractive.answer(q.question));
   }
   const misses = questions.flatMap((q, i) => {
@@ -137,7 +137,7 @@ function print(heading: string, total: number, rows: Record<string, RetrievalMet
 
 function printAnswers(m: AnswerMetrics) {
   process.stdout.write(
-    `\nExtractive answers: key facts present ${(100 * m.keyFactRecall).toFixed(1)} % of ${m.keyFactsTotal} (a key fact in the first line: ${(100 * m.keyFactFirstLine).toFixed(0)} %); out of scope refused ${m.refusedOutOfScope}/${m.outOfScopeTotal}; answerable refused ${m.refusedInScope}; citations not matching their span: ${m.badCitations}\n`,
+    `\nExtractive answers: key facts present ${(100 * m.keyFactRecall).toFixed(1)} % of ${m.keyFactsTotal} (a key fact in the first line: ${(100 * m.keyFactFirstLine).toFixed(0)} %); out of scope not presented as answered ${m.refusedOutOfScope}/${m.outOfScopeTotal}; answerable refused ${m.refusedInScope}, answered in part ${m.partialInScope}; citations not matching their span: ${m.badCitations}\n`,
   );
   if (args.has('--verbose')) process.stdout.write(`missing key facts: ${m.missingFacts.map((x) => `${x.id}(${x.facts.join('、')})`).join(' ')}\n`);
 }

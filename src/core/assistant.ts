@@ -50,9 +50,9 @@ export interface Assistant {
  */
 export function createAssistant(parts: AssistantParts): Assistant {
   const { index, embedder, segmenter, chat, domain } = parts;
-  const withRetriever = (options: RetrieverOptions) => new Retriever(index, embedder, segmenter, { domain, ...options });
+  const withRetriever = (options: RetrieverOptions) => new Retriever(index, embedder, segmenter, { domain, lexicon: parts.retriever?.lexicon, ...options });
   const retriever = withRetriever(parts.retriever ?? {});
-  const grounding = new Grounding({ retriever, index, domain });
+  const grounding = new Grounding({ retriever, index, domain, segmenter });
   const extractive = new ExtractiveAnswerer({ grounding, index, embedder, segmenter, domain });
   const answerer = chat ? new GenerativeAnswerer({ chat, grounding, extractive, embedder, domain }) : extractive;
   const info: AssistantInfo = {

@@ -12,7 +12,7 @@ export interface DocumentMeta {
   place?: string;
   speaker?: string;
   source?: string;
-  /** The meeting the speech was given at ("全市维护稳定暨信访工作会议"). */
+  /** The meeting the speech was given at ("全市安全生产工作会议"). */
   meeting?: string;
   /** The level it was given at ("市级"), one of the domain pack's scopes. */
   level?: string;
@@ -64,6 +64,11 @@ export interface Relevance {
   lexicalCoverage: number;
   /** Combined decision. */
   inScope: boolean;
+  /**
+   * Whether the passages are about the question's subject (the thresholds alone): false with `inScope` true
+   * never happens; true with `inScope` false means only the answer type is missing (a detail not given).
+   */
+  topical?: boolean;
   /** Set when the question asks for a kind of fact (e.g. a number of days) that no retrieved passage states. */
   missing?: string;
 }

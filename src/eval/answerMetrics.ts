@@ -2,11 +2,16 @@ import type { AnswerResult } from '../core/answer/types.js';
 import type { LocatedQuestion } from './evalSet.js';
 
 export interface AnswerMetrics {
-  /** Out-of-scope questions answered with grounded: false. */
+  /**
+   * Out-of-scope questions not presented as answered: refused (answerable "no"), or answered in part saying
+   * what the documents do not give (answerable "partial"). Before answerability existed: grounded false.
+   */
   refusedOutOfScope: number;
   outOfScopeTotal: number;
-  /** Answerable questions wrongly refused. */
+  /** Answerable questions wrongly refused (answerable "no"). */
   refusedInScope: number;
+  /** Answerable questions answered only in part (answerable "partial"; their quotes still count for key facts). */
+  partialInScope: number;
   /** Share of the expected key facts found in answers to answerable questions. */
   keyFactRecall: number;
   keyFactsTotal: number;
@@ -23,6 +28,7 @@ export function answerMetrics(questions: LocatedQuestion[], answers: AnswerResul
   let refusedOut = 0,
     outTotal = 0,
     refusedIn = 0,
+    partialIn = 0,
     facts = 0,
     found = 0,
     bad = 0,
@@ -34,10 +40,11 @@ export function answerMetrics(questions: LocatedQuestion[], answers: AnswerResul
     for (const c of a.citations) if (documentText(c.docId)?.slice(c.start, c.end) !== c.text) bad++;
     if (!q.inScope) {
       outTotal++;
-      if (!a.grounded) refusedOut++;
+      if (!a.grounded || a.answerable !== 'yes') refusedOut++;
       return;
     }
     if (!a.grounded) refusedIn++;
+    if (a.answerable === 'partial') partialIn++;
     const text = squash(a.answer);
     const missing = (q.keyFacts ?? []).filter((f) => !text.includes(squash(f)));
     facts += q.keyFacts?.length ?? 0;
@@ -53,6 +60,7 @@ export function answerMetrics(questions: LocatedQuestion[], answers: AnswerResul
     refusedOutOfScope: refusedOut,
     outOfScopeTotal: outTotal,
     refusedInScope: refusedIn,
+    partialInScope: partialIn,
     keyFactRecall: facts ? found / facts : 1,
     keyFactsTotal: facts,
     keyFactFirstLine: answered ? firstLine / answered : 0,

@@ -12,6 +12,7 @@ import { JiebaSegmenter } from '../adapters/segmenters/jieba.js';
 import { QueryCachingEmbedder } from '../adapters/embedders/queryCache.js';
 import { createEmbedder } from './embedderFactory.js';
 import { openIndex, type OpenedIndex } from './openIndex.js';
+import { loadLexicon } from './lexicon.js';
 
 /** The assistant on Node, with what it was built from. */
 export interface Runtime extends Assistant {
@@ -45,6 +46,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const chunker = new Chunker({ chunkSize: config.chunkSize });
   const opened = await openIndex(config, { embedder, segmenter, chunker, domain, rebuild: options.rebuild, log: options.log, onProgress: options.onProgress });
   const chat = options.chat ?? chatModelFor(config);
-  const assistant = createAssistant({ index: opened.index, embedder, segmenter, chat, domain, retriever: options.retriever });
+  const lexicon = () => loadLexicon(config.dataDir, opened.index.bm25, options.log);
+  const assistant = createAssistant({ index: opened.index, embedder, segmenter, chat, domain, retriever: { lexicon, ...options.retriever } });
   return { ...assistant, config, embedder, segmenter, opened };
 }

@@ -196,6 +196,7 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
             'li',
             { value: String(c.n) },
             h('a', { href: viewerLink(options.apiBase, c, all), target: '_blank', rel: 'noopener' }, c.title),
+            ...(c.cite ? [h('span', { class: 'yj-cite-as' }, c.cite)] : []),
             h('q', {}, c.text),
           ),
         ),
@@ -208,7 +209,8 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     const down = h('button', { type: 'button', class: 'yj-down', 'aria-pressed': 'false', 'aria-label': s.down }, '👎');
     const status = h('span', { class: 'yj-status', role: 'status' });
     copy.addEventListener('click', async () => {
-      const sources = answer.citations.map((c) => `[${c.n}] ${c.title}：“${c.text}”`).join('\n');
+      // Each source in its copy-ready form (据《…》（市级会议）) with the exact words quoted.
+      const sources = answer.citations.map((c) => `[${c.n}] ${c.cite ?? `《${c.title}》`}：“${c.text}”`).join('\n');
       try {
         await navigator.clipboard.writeText(`${answer.answer}\n\n${s.sources}\n${sources}`);
         status.textContent = s.copied;

@@ -27,6 +27,7 @@ button[disabled] { opacity: .5; cursor: default; }
 .yj-sources li { margin: .25em 0; }
 .yj-sources q { display: block; color: var(--yj-muted); quotes: "“" "”"; }
 .yj-sources a { color: var(--yj-primary); }
+.yj-sources .yj-cite-as { display: block; font-size: .85em; color: var(--yj-muted); }
 .yj-actions { display: flex; flex-wrap: wrap; align-items: center; gap: .4em; margin-top: .6em; font-size: .85em; color: var(--yj-muted); }
 .yj-badge { margin-right: auto; }
 .yj-actions button[aria-pressed="true"] { background: var(--yj-primary); color: #fff; border-color: var(--yj-primary); }

@@ -195,6 +195,16 @@ describe('the chat page (GET /)', () => {
     await message.locator('.yj-actions').waitFor();
   });
 
+  it('a detail the speeches do not give: the partial notice in words, the plain statement first (not 根据讲话原文 as an answer), then the quotes', async () => {
+    const { exchange, message } = await ask('徐局长的全名叫什么？');
+    expect(exchange.done).toMatchObject({ answerable: 'partial', reason: 'detail_not_given', grounded: true });
+    expect(await message.locator('.yj-notice').textContent()).toBe('讲话只回答了这个问题的一部分，见下文说明。');
+    const first = await message.locator('.yj-body > :first-child').textContent();
+    expect(first).toContain('没有给出具体姓名或名称');
+    expect(first).not.toContain('根据讲话原文');
+    expect(await message.locator('.yj-sources li').count()).toBe(exchange.done.citations.length);
+  });
+
   it('👍 marks the button pressed, thanks the user and lands in the feedback JSONL file with the question', async () => {
     const question = '谁对信访工作负总责？';
     const { exchange, message } = await ask(question);
@@ -226,7 +236,10 @@ describe('the chat page (GET /)', () => {
     await message.locator('button.yj-copy').click();
     await message.locator('.yj-status', { hasText: '已复制' }).waitFor();
     const copied = await page.evaluate(() => navigator.clipboard.readText());
-    expect(copied).toBe(`${done.answer}\n\n出处\n${done.citations.map((c) => `[${c.n}] ${c.title}：“${c.text}”`).join('\n')}`);
+    expect(copied).toBe(`${done.answer}\n\n出处\n${done.citations.map((c) => `[${c.n}] ${c.cite}：“${c.text}”`).join('\n')}`);
+    // Each source in a form a clerk can paste into a document: 据《…》（…级会议）.
+    for (const c of done.citations) expect(c.cite).toMatch(/^据《[^》]+》（[^）]+会议）$/u);
+    await expect.poll(() => message.locator('.yj-sources .yj-cite-as').first().textContent()).toBe(done.citations[0]!.cite);
   });
 
   it('keyboard only: Tab reaches the box, Enter sends, Tab walks the chips in order (each showing its quote) to 👍, Enter rates', async () => {

@@ -3,6 +3,8 @@ import type { Document } from '../types.js';
 import type { AnswerLanguage } from './language.js';
 import type { ScoredSentence } from './sentenceSelection.js';
 import type { Citation } from './types.js';
+import type { Verdict } from './answerability.js';
+import { NOT_STATED } from '../ingest/sourceInfo.js';
 
 /** The note under an offline answer: the sentences are quotes, not a model's words. */
 const note = (domain: Domain) => ({
@@ -43,6 +45,57 @@ export function composeExtractive(
     lines.push('', lang === 'zh' ? `根据${domain.documents.zh}原文：` : `What the ${domain.documents.en} say (quoted in the original Chinese):`, '');
     evidence.forEach((s, i) => lines.push(`- ${s.text}[${i + 2}]`));
   }
+  lines.push('', note(domain)[lang]);
+  return { answer: lines.join('\n'), citations };
+}
+
+/** The plain first line of a partial answer: what the documents do not give, or what in the question they do not match. */
+export function partialStatement(verdict: Extract<Verdict, { answerable: 'partial' }>, lang: AnswerLanguage, domain: Domain, subject: string | null): string {
+  const docs = lang === 'zh' ? domain.documents.zh || '文档' : `the ${domain.documents.en}`;
+  if (verdict.reason === 'detail_not_given') {
+    if (lang === 'en')
+      return `${capitalise(docs)} ${subject ? `mention “${subject}” but` : ''} do not give ${verdict.detail.en}; what they do say is quoted below.`;
+    return `${docs}${subject ? `提到了“${subject}”，但` : ''}没有给出${verdict.detail.zh}；下面是相关原文，供核对。`;
+  }
+  const speech = verdict.named.startsWith('《');
+  if (lang === 'en') {
+    return speech
+      ? `The speech the question names (${verdict.named}) does not say this; the passages below come from ${verdict.actual}.`
+      : `The question names “${verdict.named}”, but the passages below come from ${verdict.actual === NOT_STATED ? 'a document that does not say so' : verdict.actual}: they do not match.`;
+  }
+  return speech
+    ? `问题所指的${verdict.named}没有谈到这一点；下面的原文出自${verdict.actual}。`
+    : `问题提到“${verdict.named}”，但下面的原文出自${verdict.actual === NOT_STATED ? `未注明${verdict.named}的${docs}` : verdict.actual}，与问题所说不符。`;
+}
+
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * A partial answer: the plain statement of what is missing first, then the evidence (never presented as the
+ * answer), each sentence cited to its exact span.
+ */
+export function composePartial(
+  sentences: ScoredSentence[],
+  lang: AnswerLanguage,
+  domain: Domain,
+  statement: string,
+): { answer: string; citations: Omit<Citation, 'cite'>[] } {
+  const citations = sentences.map((s, i) => ({
+    n: i + 1,
+    docId: s.docId,
+    title: s.title,
+    start: s.start,
+    end: s.end,
+    text: s.text,
+    score: Number(s.score.toFixed(4)),
+  }));
+  const lines = [
+    statement,
+    '',
+    lang === 'zh' ? `根据${domain.documents.zh}原文：` : `What the ${domain.documents.en} say (quoted in the original Chinese):`,
+    '',
+  ];
+  sentences.forEach((s, i) => lines.push(`- ${s.text}[${i + 1}]`));
   lines.push('', note(domain)[lang]);
   return { answer: lines.join('\n'), citations };
 }

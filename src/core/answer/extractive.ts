@@ -3,7 +3,7 @@ import type { Embedder, Segmenter } from '../ports.js';
 import type { CorpusIndex } from '../retrieve/corpusIndex.js';
 import { memoSegmenter } from '../lexical/memoSegmenter.js';
 import { expandToChinese } from '../retrieve/glossary.js';
-import { composeExtractive } from './compose.js';
+import { composeExtractive, composePartial, partialStatement } from './compose.js';
 import type { Grounded, Grounding } from './grounding.js';
 import { answerLanguage } from './language.js';
 import { answeringClause, selectSentences, type SelectionOptions } from './sentenceSelection.js';
@@ -56,14 +56,16 @@ export class ExtractiveAnswerer implements Answerer {
     return timed(await this.fromRetrieval(question, retrieval), started, retrieved);
   }
 
-  /** The quoted answer to a retrieval (or the refusal when the corpus does not answer). */
+  /** The quoted answer to a retrieval: in full, in part (saying what is missing), or the refusal. */
   async fromRetrieval(question: string, retrieval: Grounded): Promise<AnswerResult> {
     const lang = answerLanguage(question);
     const base = { mode: 'extractive' as const, standaloneQuestion: retrieval.standalone };
-    const verdict = this.deps.grounding.verdict(question, retrieval);
-    if (verdict.answerable === 'no') return this.deps.grounding.refusal(question, retrieval, 'extractive', verdict.reason);
+    const early = this.deps.grounding.verdict(question, retrieval);
+    if (early.answerable === 'no') return this.deps.grounding.refusal(question, retrieval, 'extractive', early.reason);
     // English questions are matched against the Chinese sentences through their domain terms too.
-    const selectionQuery = lang === 'en' ? `${expandToChinese(retrieval.standalone, this.deps.domain.glossary)} ${retrieval.standalone}` : retrieval.standalone;
+    const translation = retrieval.query.split(' → ')[1] ?? expandToChinese(retrieval.standalone, this.deps.domain.glossary);
+    const selectionQuery = lang === 'en' ? `${translation} ${retrieval.standalone}` : retrieval.standalone;
+    const idf = (t: string) => this.deps.index.bm25.termWeight(t);
     const sentences = await selectSentences(
       selectionQuery,
       retrieval.passages,
@@ -71,19 +73,21 @@ export class ExtractiveAnswerer implements Answerer {
       {
         embedder: this.deps.embedder,
         segmenter: this.sentenceSegmenter,
-        idf: (t) => this.deps.index.bm25.termWeight(t),
+        idf,
         storedVector: (span) => this.deps.index.sentenceVector(span),
         nonAnswers: this.deps.domain.nonAnswers,
+        prefer: this.deps.domain.details.filter((t) => t.asks.test(question)).map((t) => t.givenBy),
       },
       isMultiPart(retrieval.standalone) ? EXTRACTIVE_SELECTION.multiPart : EXTRACTIVE_SELECTION.single,
     );
-    const clause = sentences[0]
-      ? answeringClause(selectionQuery, sentences[0], {
-          segmenter: this.sentenceSegmenter,
-          idf: (t) => this.deps.index.bm25.termWeight(t),
-          answerTypes: this.deps.domain.answerTypes,
-        })
-      : null;
+    const verdict = this.deps.grounding.verdict(question, retrieval, sentences);
+    if (verdict.answerable === 'no') return this.deps.grounding.refusal(question, retrieval, 'extractive', verdict.reason);
+    if (verdict.answerable === 'partial') {
+      const subject = subjectOf(selectionQuery, sentences[0]!.text, this.sentenceSegmenter, idf);
+      const { answer, citations } = composePartial(sentences, lang, this.deps.domain, partialStatement(verdict, lang, this.deps.domain, subject));
+      return { ...base, answer, grounded: true, answerable: 'partial', reason: verdict.reason, citations: this.deps.grounding.cited(citations) };
+    }
+    const clause = answeringClause(selectionQuery, sentences[0]!, { segmenter: this.sentenceSegmenter, idf, answerTypes: this.deps.domain.answerTypes });
     const { answer, citations } = composeExtractive(sentences, lang, this.deps.domain, clause);
     if (!citations.length) return this.deps.grounding.refusal(question, retrieval, 'extractive');
     return { ...base, answer, grounded: true, answerable: 'yes', citations: this.deps.grounding.cited(citations) };
@@ -98,4 +102,11 @@ export class ExtractiveAnswerer implements Answerer {
     }
     yield { type: 'done', result };
   }
+}
+
+/** The question's weightiest term (highest IDF) that a sentence contains: what the documents do mention. */
+function subjectOf(question: string, sentence: string, segmenter: Segmenter, idf: (t: string) => number): string | null {
+  const inSentence = new Set(segmenter.terms(sentence));
+  const terms = [...new Set(segmenter.queryTerms(question))].filter((t) => inSentence.has(t) && /\p{Script=Han}{2}/u.test(t));
+  return terms.sort((a, b) => idf(b) - idf(a))[0] ?? null;
 }

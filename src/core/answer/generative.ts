@@ -5,7 +5,9 @@ import type { ExtractiveAnswerer } from './extractive.js';
 import { rewriteFollowUp } from './followUp.js';
 import type { Grounded, Grounding } from './grounding.js';
 import { answerLanguage } from './language.js';
-import { buildAnswerMessages, buildRewriteMessages } from './prompt.js';
+import { buildAnswerMessages, buildRewriteMessages, buildTranslateMessages } from './prompt.js';
+import { partialStatement } from './compose.js';
+import type { Verdict } from './answerability.js';
 import { timed, type AnswerEvent, type AnswerOptions, type Answerer, type AnswerResult, type Citation } from './types.js';
 import { verifyCitations } from './verify.js';
 
@@ -61,10 +63,45 @@ export class GenerativeAnswerer implements Answerer {
     return rewriteFollowUp(question, options.history, this.deps.domain.levels);
   }
 
-  private retrieve = async (question: string, options: AnswerOptions): Promise<Retrieved> =>
-    this.deps.grounding.retrieve(question, options, await this.standalone(question, options));
+  /** The model's Chinese search query for a question in another language, or null when it gives none. */
+  private async translate(question: string, options: AnswerOptions): Promise<string | null> {
+    try {
+      const text = (await this.deps.chat.complete(buildTranslateMessages(question, this.deps.domain), { signal: options.signal }))
+        .trim()
+        .split('\n')[0]!
+        .trim();
+      return /\p{Script=Han}/u.test(text) && text.length <= 500 ? text : null;
+    } catch {
+      return null;
+    }
+  }
 
-  private async finish(question: string, retrieval: Retrieved, raw: string): Promise<AnswerResult> {
+  /** The question the model answers: the standalone rewrite, except that a translated question is answered as asked. */
+  private asked(question: string, retrieval: Retrieved): string {
+    const translated = !/\p{Script=Han}/u.test(question) && /\p{Script=Han}/u.test(retrieval.standalone);
+    return translated ? question.trim() : retrieval.standalone;
+  }
+
+  /**
+   * Retrieval for the question. A question in another language than the documents' is first retrieved offline
+   * (through the bilingual lexicon): when that already says the documents are not about it, no model is called;
+   * otherwise the model rewrites it into a Chinese search query, and retrieval uses that.
+   */
+  private retrieve = async (question: string, options: AnswerOptions): Promise<Retrieved> => {
+    const standalone = await this.standalone(question, options);
+    const offline = await this.deps.grounding.retrieve(question, options, standalone);
+    if (answerLanguage(question) === 'zh' || /\p{Script=Han}/u.test(standalone)) return offline;
+    if (this.deps.grounding.verdict(question, offline).answerable === 'no') return offline;
+    const zh = await this.translate(standalone, options);
+    return zh ? this.deps.grounding.retrieve(question, options, zh) : offline;
+  };
+
+  /** What the model is told the passages do not give (the statement a partial answer opens with), or undefined. */
+  private unanswered(verdict: Verdict): string | undefined {
+    return verdict.answerable === 'partial' ? partialStatement(verdict, 'zh', this.deps.domain, null).replace(/下面.*$/u, '') : undefined;
+  }
+
+  private async finish(question: string, retrieval: Retrieved, raw: string, verdict: Verdict = { answerable: 'yes' }): Promise<AnswerResult> {
     const passages = retrieval.passages;
     if (!raw.trim()) return this.fallback(question, retrieval, 'the language model returned an empty answer');
     const verified = await verifyCitations(raw, passages, this.deps.embedder, {
@@ -83,7 +120,7 @@ export class GenerativeAnswerer implements Answerer {
       answer: verified.answer,
       mode: 'generative',
       grounded: true,
-      answerable: 'yes',
+      ...(verdict.answerable === 'partial' ? { answerable: 'partial' as const, reason: verdict.reason } : { answerable: 'yes' as const }),
       citations,
       ...(verified.unsupported.length ? { unsupported: verified.unsupported } : {}),
       standaloneQuestion: retrieval.standalone,
@@ -102,24 +139,28 @@ export class GenerativeAnswerer implements Answerer {
   }
 
   private async answerFrom(question: string, retrieval: Retrieved, options: AnswerOptions): Promise<AnswerResult> {
-    // Whether the documents answer is decided before the model is called: a refusal or a task never reaches it.
-    if (this.deps.grounding.verdict(question, retrieval).answerable === 'no') return this.deps.extractive.fromRetrieval(question, retrieval);
+    // Whether the documents answer is decided before the model is called: a refusal or a task never reaches it,
+    // and the model is told what the passages do not give.
+    const verdict = this.deps.grounding.verdict(question, retrieval);
+    if (verdict.answerable === 'no') return this.deps.extractive.fromRetrieval(question, retrieval);
     let raw: string;
     try {
-      raw = await this.deps.chat.complete(buildAnswerMessages(retrieval.standalone, retrieval.passages, answerLanguage(question), this.deps.domain), {
-        signal: options.signal,
-      });
+      raw = await this.deps.chat.complete(
+        buildAnswerMessages(this.asked(question, retrieval), retrieval.passages, answerLanguage(question), this.deps.domain, this.unanswered(verdict)),
+        { signal: options.signal },
+      );
     } catch (err) {
       return this.fallback(question, retrieval, reason(err));
     }
-    return this.finish(question, retrieval, raw);
+    return this.finish(question, retrieval, raw, verdict);
   }
 
   async *stream(question: string, options: AnswerOptions = {}): AsyncIterable<AnswerEvent> {
     const started = performance.now();
     const retrieval = await this.retrieve(question, options);
     const retrieved = performance.now();
-    if (this.deps.grounding.verdict(question, retrieval).answerable === 'no') {
+    const verdict = this.deps.grounding.verdict(question, retrieval);
+    if (verdict.answerable === 'no') {
       yield* this.replay(timed(await this.deps.extractive.fromRetrieval(question, retrieval), started, retrieved));
       return;
     }
@@ -128,7 +169,7 @@ export class GenerativeAnswerer implements Answerer {
     let raw = '';
     try {
       for await (const piece of this.deps.chat.stream(
-        buildAnswerMessages(retrieval.standalone, retrieval.passages, answerLanguage(question), this.deps.domain),
+        buildAnswerMessages(this.asked(question, retrieval), retrieval.passages, answerLanguage(question), this.deps.domain, this.unanswered(verdict)),
         { signal: options.signal },
       )) {
         raw += piece;
@@ -140,7 +181,7 @@ export class GenerativeAnswerer implements Answerer {
       yield { type: 'done', result: timed(await this.fallback(question, retrieval, `${reason(err)} while streaming`), started, retrieved) };
       return;
     }
-    yield { type: 'done', result: timed(await this.finish(question, retrieval, raw), started, retrieved) };
+    yield { type: 'done', result: timed(await this.finish(question, retrieval, raw, verdict), started, retrieved) };
   }
 
   private async *replay(result: AnswerResult): AsyncIterable<AnswerEvent> {

@@ -1,4 +1,7 @@
 import type { Domain } from '../domain/pack.js';
+import type { Segmenter } from '../ports.js';
+import { namedSpeeches, type SpeechProfile } from '../retrieve/namedSpeech.js';
+import { constraintMismatch, missingDetail, type Evidence, type Verdict } from './answerability.js';
 import type { CorpusIndex } from '../retrieve/corpusIndex.js';
 import { chunkVectorId } from '../retrieve/corpusIndex.js';
 import type { Retriever } from '../retrieve/retriever.js';
@@ -9,23 +12,34 @@ import { answerLanguage } from './language.js';
 import type { AnswerabilityReason, AnswerMode, AnswerOptions, AnswerResult, Citation } from './types.js';
 import { NOT_STATED, sourceInfo, type SourceInfo } from '../ingest/sourceInfo.js';
 
-/** Whether the documents answer a question, decided before any answer is written. */
-export type Verdict = { answerable: 'yes' } | { answerable: 'partial' | 'no'; reason: AnswerabilityReason };
+export type { Verdict } from './answerability.js';
 
 /**
  * A question out of scope whose words the corpus barely knows (less than this share of its IDF
- * matched by a top passage) is off the documents' subject altogether, not merely unanswered by them.
- * A rule for the reason only (it never changes whether a question is answered).
+ * matched by a top passage) and that uses none of the domain's terms is off the documents' subject
+ * altogether, not merely unanswered by them. A rule for the reason only (it never changes whether a
+ * question is answered).
  */
 export const OFF_TOPIC_COVERAGE = 0.25;
 
-/** Retrieval for one question, with the standalone question it used. */
-export type Grounded = RetrievalResult & { standalone: string };
+/**
+ * A question naming a speech is answered from it when its best passage ranks among the first `candidates` of all
+ * and scores at least `share` of the best passage of all; otherwise the answer says that the named speech does not
+ * say it and quotes the one that does. Tuned on test/eval/trust-dev.json (which_speech and adversarial).
+ */
+export const NAMED_SPEECH = { candidates: 10, share: 0.75 };
+
+/**
+ * Retrieval for one question, with the standalone question it used, and the documents the question named by
+ * their setting: `matched` when they hold the answer (and were searched alone), false when only others do.
+ */
+export type Grounded = RetrievalResult & { standalone: string; named?: { docIds: string[]; matched: boolean } };
 
 export interface GroundingDeps {
   retriever: Retriever;
   index: CorpusIndex;
   domain: Domain;
+  segmenter: Segmenter;
 }
 
 /**
@@ -62,8 +76,32 @@ export class Grounding {
     options: AnswerOptions = {},
     standalone = rewriteFollowUp(question, options.history, this.deps.domain.levels),
   ): Promise<Grounded> {
-    const result = await this.deps.retriever.retrieve(standalone, options.topK ?? DEFAULT_TOP_K, options.filter);
+    const k = options.topK ?? DEFAULT_TOP_K;
+    // A question that names a speech by its setting is searched within it (unless the client chose the documents).
+    const named = options.filter?.docIds?.length ? null : namedSpeeches(standalone, this.profiles(), this.deps.domain, this.deps.segmenter);
+    if (named) {
+      // The named speech holds the answer when its best passage scores close to the best of all (same ranking).
+      const all = await this.deps.retriever.retrieve(standalone, Math.max(k, NAMED_SPEECH.candidates));
+      const top = all.passages[0];
+      const best = all.passages.find((p) => named.includes(p.docId));
+      const matched = !top || !all.relevance.inScope || (best !== undefined && best.score >= NAMED_SPEECH.share * top.score);
+      if (matched) return { ...(await this.deps.retriever.retrieve(standalone, k, { docIds: named })), standalone, named: { docIds: named, matched } };
+      return { ...all, passages: all.passages.slice(0, k), standalone, named: { docIds: named, matched } };
+    }
+    const result = await this.deps.retriever.retrieve(standalone, k, options.filter);
     return { ...result, standalone };
+  }
+
+  private profileCache: SpeechProfile[] | null = null;
+  private profiles(): SpeechProfile[] {
+    this.profileCache ??= [...this.deps.index.documents.values()].map((d) => ({ id: d.id, title: d.title, source: this.source(d.id) }));
+    return this.profileCache;
+  }
+
+  /** Whether a question uses a term of the domain (the pack's terms, or an English glossary entry): it is on the subject. */
+  private mentionsSubject(question: string): boolean {
+    const { terms, glossary } = this.deps.domain;
+    return terms.some((t) => question.includes(t)) || glossary.some(({ re }) => new RegExp(re.source, 'iu').test(question));
   }
 
   /** A request to write, translate, role-play or get round the process (the domain pack's task patterns): not a question. */
@@ -71,13 +109,32 @@ export class Grounding {
     return this.deps.domain.tasks.patterns.some((re) => re.test(question));
   }
 
-  /** Whether the documents answer the question: tasks are declined, then retrieval decides. */
-  verdict(question: string, retrieval: Grounded): Verdict {
+  /**
+   * Whether the documents answer the question. Tasks are declined; then retrieval decides whether the documents
+   * are about it at all; then the evidence (the sentences an answer would quote; the passages by default) whether
+   * it gives the detail asked for and matches the speech, level, year and place the question names.
+   */
+  verdict(question: string, retrieval: Grounded, evidence: readonly Evidence[] = retrieval.passages): Verdict {
     if (this.isTask(question)) return { answerable: 'no', reason: 'task_not_supported' };
     const { relevance } = retrieval;
-    if (relevance.inScope && retrieval.passages.length > 0) return { answerable: 'yes' };
-    const offTopic = !relevance.missing && relevance.lexicalCoverage < OFF_TOPIC_COVERAGE;
-    return { answerable: 'no', reason: offTopic ? 'off_topic' : 'not_in_corpus' };
+    const topical = relevance.inScope || (relevance.topical === true && relevance.missing !== undefined);
+    if (!topical || !retrieval.passages.length || !evidence.length) {
+      const offTopic = !relevance.missing && relevance.lexicalCoverage < OFF_TOPIC_COVERAGE && !this.mentionsSubject(retrieval.standalone);
+      return { answerable: 'no', reason: offTopic ? 'off_topic' : 'not_in_corpus' };
+    }
+    const lead = evidence[0]!;
+    const source = this.source(lead.docId);
+    if (retrieval.named && !retrieval.named.matched) {
+      const named = retrieval.named.docIds.map((id) => `《${this.deps.index.documents.get(id)?.title ?? id}》`).join('、');
+      return { answerable: 'partial', reason: 'constraint_mismatch', named, actual: source.cite.replace(/^据/u, '') };
+    }
+    const missing = relevance.missing
+      ? this.deps.domain.answerTypes.find((t) => t.name === relevance.missing)
+      : missingDetail(question, evidence, this.deps.domain.details);
+    if (missing) return { answerable: 'partial', reason: 'detail_not_given', detail: missing.label };
+    const mismatch = constraintMismatch(question, lead, source, this.deps.domain);
+    if (mismatch) return { answerable: 'partial', reason: 'constraint_mismatch', ...mismatch };
+    return { answerable: 'yes' };
   }
 
   /** "The documents don't say" (with what they do cover), or for a task, what Yiju does instead. */

@@ -25,12 +25,27 @@ const LANGUAGE = {
   en: 'Answer in English (the question is in English); keep the citation markers, and you may quote key Chinese terms in parentheses.',
 };
 
-/** Numbered passages + rules + the question, delimited so the question cannot pose as instructions. */
-export function buildAnswerMessages(question: string, passages: Passage[], lang: AnswerLanguage, domain: Domain): ChatMessage[] {
+/**
+ * Numbered passages + rules + the question, delimited so the question cannot pose as instructions. `unanswered`
+ * says what the passages were found not to give (decided before the call): the model must say so first.
+ */
+export function buildAnswerMessages(question: string, passages: Passage[], lang: AnswerLanguage, domain: Domain, unanswered?: string): ChatMessage[] {
   const sources = passages.map((p, i) => `[${i + 1}] 《${p.title}》\n${p.text}`).join('\n\n');
+  const gap = unanswered ? `\n注意：${unanswered}回答时先用一句话明确说明这一点，再给出资料确实说了的内容，不要把相关内容当作所问问题的答案。` : '';
   return [
-    { role: 'system', content: `${system(domain)}\n${LANGUAGE[lang]}` },
+    { role: 'system', content: `${system(domain)}\n${LANGUAGE[lang]}${gap}` },
     { role: 'user', content: `<资料>\n${sources}\n</资料>\n\n<问题>\n${question}\n</问题>` },
+  ];
+}
+
+/** Asks the model to turn a question in another language into a Chinese search query (used before retrieval). */
+export function buildTranslateMessages(question: string, domain: Domain): ChatMessage[] {
+  return [
+    {
+      role: 'system',
+      content: `把用户的问题改写成用于检索中文${domain.documents.zh || '文档'}的中文问题，使用${domain.subject.zh || '资料'}中的常用术语。只输出改写后的一个中文问题，不要回答，不要解释。`,
+    },
+    { role: 'user', content: question },
   ];
 }
 

@@ -28,7 +28,7 @@ const MIN_SENTENCE = 6;
  * question's IDF it contains, minus this much per rank of the passage it came from. Tuned on
  * the development set (test/eval/questions.json, key facts in answers; npm run eval).
  */
-export const SENTENCE_SCORE = { coverage: 0.25, passageRankPenalty: 0.02 };
+export const SENTENCE_SCORE = { coverage: 0.25, passageRankPenalty: 0.02, statesDetail: 0.05 };
 
 /** A supporting sentence sharing more than this share of its character bigrams with one already quoted is a near-duplicate (development set). */
 export const NEAR_DUPLICATE_OVERLAP = 0.6;
@@ -102,6 +102,8 @@ export async function selectSentences(
     storedVector?: (span: Span) => Float32Array | undefined;
     /** The domain pack's openers: sentences never quoted as answers (with titles and headings). */
     nonAnswers?: readonly RegExp[];
+    /** What the question asks for (the givenBy of its detail types): a sentence that states it scores DETAIL_BONUS more. */
+    prefer?: readonly RegExp[];
   },
   options: SelectionOptions,
 ): Promise<ScoredSentence[]> {
@@ -127,7 +129,8 @@ export async function selectSentences(
     const terms = new Set(deps.segmenter.terms(c.text));
     const coverage = qTerms.reduce((a, t) => a + (terms.has(t) ? deps.idf(t) : 0), 0) / qIdf;
     const similarity = similarities[i]!;
-    return { ...c, similarity, coverage, score: similarity + SENTENCE_SCORE.coverage * coverage - SENTENCE_SCORE.passageRankPenalty * c.passageRank };
+    const states = deps.prefer?.some((re) => new RegExp(re.source, 'u').test(c.text)) ? SENTENCE_SCORE.statesDetail : 0;
+    return { ...c, similarity, coverage, score: similarity + SENTENCE_SCORE.coverage * coverage + states - SENTENCE_SCORE.passageRankPenalty * c.passageRank };
   });
   scored.sort((a, b) => b.score - a.score);
 

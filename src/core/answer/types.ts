@@ -11,7 +11,7 @@ export interface Citation {
   /** Exactly `document.text.slice(start, end)`. */
   text: string;
   score: number;
-  /** A copy-ready reference to the speech: 据《在全市维护稳定暨信访工作会议上的讲话》（市级会议）. */
+  /** A copy-ready reference to the speech: 据《在全市安全生产工作会议上的讲话》（市级会议）. */
   cite: string;
 }
 

@@ -66,7 +66,18 @@ export const DomainPackSchema = z
      * say it (全县, 我县, 县里 …): a speech's level is read from its title and opening; a question naming
      * another level than its evidence is answered in part.
      */
-    scopes: z.array(z.object({ name: z.string().min(1), cues: z.array(z.string().min(1)).min(1) }).strict()).default([]),
+    scopes: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            cues: z.array(z.string().min(1)).min(1),
+            /** Shorter words that mention the level in evidence (县, 县级): evidence that mentions it matches a question naming it. */
+            mentions: z.array(z.string().min(1)).default([]),
+          })
+          .strict(),
+      )
+      .default([]),
     /**
      * Words that say a question refers to one particular document ("那次", "讲话", "会上"): with a level, a
      * unit or a meeting named, the question is searched within the documents it names.
@@ -79,6 +90,13 @@ export const DomainPackSchema = z
      * passage that matches `answeredBy` (`{NUM}` stands for a numeral).
      */
     answerTypes: z.array(z.object({ name: z.string().min(1), label: Bilingual, asks: Pattern, answeredBy: Pattern }).strict()).default([]),
+    /**
+     * Details a question can ask for (a name, a phone number, an address, an amount, a date, a figure, an article
+     * number, the items of a named list): when the quoted evidence `asks` for one and none of it matches
+     * `givenBy` with something the question does not already say, the answer is partial: the documents mention
+     * the subject but do not give the detail.
+     */
+    details: z.array(z.object({ name: z.string().min(1), label: Bilingual, asks: Pattern, givenBy: Pattern }).strict()).default([]),
     /**
      * Requests that are tasks, not questions about the documents (write, draft, translate, role-play,
      * get round the process): patterns (case-insensitive), and what to say instead.
@@ -104,6 +122,14 @@ export interface AnswerType {
   answeredBy: RegExp;
 }
 
+export interface DetailType {
+  name: string;
+  label: { zh: string; en: string };
+  asks: RegExp;
+  /** Global: every match is checked against the question. */
+  givenBy: RegExp;
+}
+
 /** A pack ready for use: patterns compiled, wording resolved (neutral where the pack says nothing). */
 export interface Domain {
   /** The pack it was compiled from (packed into a Worker's bundle); undefined for the neutral domain. */
@@ -127,9 +153,10 @@ export interface Domain {
   synonyms: readonly (readonly [RegExp, string])[];
   glossary: readonly { re: RegExp; zh: string }[];
   levels: readonly string[];
-  scopes: readonly { name: string; cues: readonly string[] }[];
+  scopes: readonly { name: string; cues: readonly string[]; mentions: readonly string[] }[];
   speechCues: readonly RegExp[];
   answerTypes: readonly AnswerType[];
+  details: readonly DetailType[];
   /** Sentences never quoted as answers (besides titles and headings). */
   nonAnswers: readonly RegExp[];
   /** Task requests (not questions) and the reply to them. */
@@ -176,6 +203,12 @@ export function compileDomain(pack: DomainPack): Domain {
         en: `This is a request to produce something, not a question about the ${documents.en}. Yiju answers what the ${documents.en} say, citing them; ask about their content instead.`,
       },
     },
+    details: pack.details.map((t) => ({
+      name: t.name,
+      label: t.label,
+      asks: new RegExp(t.asks.replaceAll('{NUM}', NUM), 'iu'),
+      givenBy: new RegExp(t.givenBy.replaceAll('{NUM}', NUM), 'gu'),
+    })),
     answerTypes: pack.answerTypes.map((t) => ({
       name: t.name,
       label: t.label,

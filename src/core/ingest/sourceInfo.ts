@@ -14,7 +14,7 @@ export interface SourceInfo {
   place: string;
   speaker: string;
   date: string;
-  /** A copy-ready reference: 据《在全市维护稳定暨信访工作会议上的讲话》（市级会议）. */
+  /** A copy-ready reference: 据《在全市安全生产工作会议上的讲话》（市级会议）. */
   cite: string;
 }
 

@@ -18,7 +18,7 @@ const MAX_TITLE = 40;
 /** How far into a speech its opening runs: where it says which meeting it was given at. */
 const OPENING = 1500;
 
-/** The meeting a speech was given at, as its opening names it ("召开全市维护稳定暨信访工作会议"), or null. */
+/** The meeting a speech was given at, as its opening names it ("召开全市安全生产工作会议"), or null. */
 export function findMeeting(text: string): string | null {
   const opening = text.slice(0, OPENING);
   for (const re of MEETING_PATTERNS) {

@@ -5,6 +5,7 @@ import { parseVectorId, type CorpusIndex } from './corpusIndex.js';
 import { NEUTRAL_DOMAIN, type Domain } from '../domain/pack.js';
 import { missingAnswerType } from './answerType.js';
 import { expandToChinese } from './glossary.js';
+import { contentWords, translateEnglish, type BilingualLexicon } from './bilingual.js';
 import { isMostlyLatin, normaliseQuery } from './query.js';
 
 /**
@@ -59,7 +60,18 @@ export interface RetrieverOptions {
   candidates?: number;
   /** The corpus' domain: colloquial synonyms, the English glossary, answer types (default: none). */
   domain?: Domain;
+  /**
+   * The corpus' English → Chinese lexicon, loaded on the first English question (absent: the glossary alone). An
+   * English question most of whose content words it does not know is about something the corpus is not.
+   */
+  lexicon?: () => Promise<BilingualLexicon>;
 }
+
+/**
+ * An English question is about the corpus' subject only when at least this share of its content words
+ * translate into the corpus' vocabulary (lexicon or glossary). Tuned on test/eval/trust-dev.json (english, off_topic).
+ */
+export const ENGLISH_COVERAGE = 0.6;
 
 /** Chosen from a plateau of equally good settings on the evaluation set (scripts/tune.ts), not its single best point. */
 export const DEFAULT_WEIGHTS: FusionWeights = { lexical: 0.4, sentence: 0.6, chunk: 0, document: 0.1 };
@@ -96,6 +108,8 @@ export class Retriever {
   private readonly candidates: number;
   private readonly mergeAdjacent: number;
   private readonly domain: Domain;
+  private readonly lexicon?: () => Promise<BilingualLexicon>;
+  private lexiconLoaded: Promise<BilingualLexicon> | null = null;
   /** Segmented titles and per-term speech sets, computed on first use. */
   private titleTermCache: Map<string, Set<string>> | null = null;
   private readonly termDocuments = new Map<string, Set<string>>();
@@ -112,6 +126,20 @@ export class Retriever {
     this.candidates = options.candidates ?? FUSION_CANDIDATES;
     this.mergeAdjacent = options.mergeAdjacent ?? MERGE_ADJACENT_SHARE;
     this.domain = options.domain ?? NEUTRAL_DOMAIN;
+    this.lexicon = options.lexicon;
+  }
+
+  private loadLexicon(): Promise<BilingualLexicon> {
+    this.lexiconLoaded ??= this.lexicon!().catch(() => new Map());
+    return this.lexiconLoaded;
+  }
+
+  /** The content words of an English question inside a glossary match ("kitchen waste"): the glossary knows them. */
+  private glossaryWords(question: string): Set<string> {
+    const words = new Set<string>();
+    for (const { re } of this.domain.glossary)
+      for (const m of question.matchAll(new RegExp(re.source, 'giu'))) for (const w of contentWords(m[0])) words.add(w);
+    return words;
   }
 
   async retrieve(question: string, k = 5, filter: RetrievalFilter = {}): Promise<RetrievalResult> {
@@ -119,7 +147,11 @@ export class Retriever {
     const hybrid = this.mode === 'hybrid';
     const query = hybrid ? normaliseQuery(question, this.domain.synonyms) : question.trim();
     // English (or other Latin-script) questions are also searched through the Chinese domain terms they mention.
-    const expansion = hybrid && isMostlyLatin(query) ? expandToChinese(query, this.domain.glossary) : '';
+    const latin = hybrid && isMostlyLatin(query);
+    const glossaryWords = latin ? this.glossaryWords(query) : new Set<string>();
+    const translated = latin && this.lexicon ? translateEnglish(query, await this.loadLexicon(), (w) => glossaryWords.has(w)) : null;
+    const glossed = latin ? expandToChinese(query, this.domain.glossary) : '';
+    const expansion = [glossed, ...(translated?.terms ?? [])].filter(Boolean).join(' ');
     // Chinese the user typed inside such a question is their exact term: it counts twice.
     const terms = expansion
       ? [...new Set(this.segmenter.queryTerms(expansion)), ...this.segmenter.queryTerms((query.match(/\p{Script=Han}+/gu) ?? []).join(' '))]
@@ -184,6 +216,8 @@ export class Retriever {
 
     const passages = this.toPassages(ranked, k, hybrid ? this.mergeAdjacent : 0);
     const relevance = this.relevance(denseMax, lexicalCoverage);
+    if (translated && translated.coverage < ENGLISH_COVERAGE) relevance.inScope = false;
+    relevance.topical = relevance.inScope;
     const missing = hybrid ? missingAnswerType(question, passages, this.domain.answerTypes) : null;
     if (missing) Object.assign(relevance, { inScope: false, missing: missing.name });
     return {

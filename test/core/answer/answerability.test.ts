@@ -47,8 +47,52 @@ describe('the answerability contract', () => {
       const r = await rt.answerer.answer(q);
       expect(r, q).toMatchObject({ answerable: 'no', reason: 'off_topic', grounded: false, citations: [] });
     }
-    const r = await rt.answerer.answer('对信访处理意见不服申请复核，要在多少天之内提出？');
+    const r = await rt.answerer.answer('网上信访平台的账号怎么注册？');
     expect(r).toMatchObject({ answerable: 'no', reason: 'not_in_corpus', grounded: false });
+  });
+
+  it('off the subject in English too: words the corpus has no rendering of make it off topic, not a quote about Beijing', async () => {
+    for (const q of ['What is the capital of Peru?', 'What is the best restaurant in Beijing?']) {
+      const r = await rt.answerer.answer(q);
+      expect(r, q).toMatchObject({ answerable: 'no', grounded: false, citations: [] });
+    }
+  });
+
+  it('a detail the speeches do not give is "partial" / detail_not_given: the plain statement first, then the quotes, never as the answer', async () => {
+    for (const [q, detail] of [
+      ['对信访处理意见不服申请复核，要在多少天之内提出？', '具体天数'],
+      ['徐局长的全名叫什么？', '具体姓名或名称'],
+      ['县信访局接待室的具体地址在哪条街？', '具体地址'],
+    ] as const) {
+      const r = await rt.answerer.answer(q);
+      expect(r, q).toMatchObject({ answerable: 'partial', reason: 'detail_not_given', grounded: true });
+      const first = r.answer.split('\n')[0]!;
+      expect(first, q).toContain(`没有给出${detail}`);
+      expect(first, q).not.toMatch(/\[\d+\]/u);
+      expect(r.answer, q).toContain('根据讲话原文：');
+      expect(r.citations.length, q).toBeGreaterThan(0);
+      expectContract(r, rt.opened.index.documents);
+    }
+  });
+
+  it('a level the evidence does not match is "partial" / constraint_mismatch, naming what the question said and where the quote is from', async () => {
+    const r = await rt.answerer.answer('全国信访工作会议对乡镇排查矛盾纠纷的频率是怎么规定的？');
+    expect(r).toMatchObject({ answerable: 'partial', reason: 'constraint_mismatch' });
+    expect(r.answer.split('\n')[0]).toMatch(/问题提到“全国”，但下面的原文出自市级/u);
+  });
+
+  it('a question naming a speech by its setting is answered from that speech', async () => {
+    const r = await rt.answerer.answer('总队那次讲话对初信初访提了什么要求？');
+    expect(r.answerable).toBe('yes');
+    expect(r.citations[0]!.docId).toBe('003_31579fd67cce0887');
+    expect(r.citations[0]!.cite).toBe('据《在全省**队伍信访工作会议上的讲话》（省级会议）');
+  });
+
+  it('a named speech that does not say it: "partial", naming the speech and quoting the one that does', async () => {
+    const r = await rt.answerer.answer('市里那次维稳会议上讲的“乡镇吹哨、部门报到”是怎么回事？');
+    expect(r).toMatchObject({ answerable: 'partial', reason: 'constraint_mismatch' });
+    expect(r.answer.split('\n')[0]).toContain('问题所指的《在全市维护稳定暨信访工作会议上的讲话》没有谈到这一点');
+    expect(r.citations[0]!.docId).toBe('000_7cd7c9b623be1726');
   });
 });
 

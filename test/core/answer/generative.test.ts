@@ -292,18 +292,19 @@ describe('the prompt', () => {
 
   it('asks for English when the question is in English', async () => {
     const question = 'How often must townships screen for disputes?';
-    server.script('Townships screen for disputes every half month [1].');
+    // The first call rewrites the question into a Chinese search query; the second answers it, in English.
+    server.script(TOWNSHIP_Q, 'Townships screen for disputes every half month [1].');
     const { requests } = await recording(() => rt.answerer.answer(question));
-    expect(requests).toHaveLength(1);
-    expect(content(requests[0]!, 'system')).toMatch(/Answer in English/u);
-    expect(content(requests[0]!, 'system')).not.toContain('用中文回答');
-    expect(/<问题>\n([\s\S]*)\n<\/问题>/u.exec(content(requests[0]!, 'user'))?.[1]).toBe(question);
+    expect(requests).toHaveLength(2);
+    expect(content(requests[1]!, 'system')).toMatch(/Answer in English/u);
+    expect(content(requests[1]!, 'system')).not.toContain('用中文回答');
+    expect(/<问题>\n([\s\S]*)\n<\/问题>/u.exec(content(requests[1]!, 'user'))?.[1]).toBe(question);
   });
 
   it('an English answer citing the right passage keeps its citation', async () => {
     const question = 'How often must townships screen for disputes?';
-    const n = await numberOf(question, TOWNSHIP_RULE);
-    server.script(`Townships must screen for disputes every half month, while cities and counties screen weekly [${n}].`);
+    const n = await numberOf(TOWNSHIP_Q, TOWNSHIP_RULE);
+    server.script(TOWNSHIP_Q, `Townships must screen for disputes every half month, while cities and counties screen weekly [${n}].`);
     const r = await rt.answerer.answer(question);
     expectGenerative(r);
     expect(r.unsupported).toBeUndefined();
@@ -438,5 +439,35 @@ describe('streaming', () => {
     const { result } = splitEvents(await collectEvents(rt.answerer.stream(TOWNSHIP_Q)));
     expectGenerative(result);
     expect(markerNumbers(result.answer)).toEqual([n]);
+  });
+});
+
+describe('the same contract as the offline answer', () => {
+  it('a question in English is rewritten by the model into a Chinese search query before retrieval, and answered as asked', async () => {
+    const { reply } = await townshipReply();
+    server.script(TOWNSHIP_Q, reply);
+    const { value: r, requests } = await recording(() => rt.answerer.answer('How often should townships screen for disputes?'));
+    expect(requests).toHaveLength(2);
+    expect(content(requests[0]!, 'system')).toContain('改写成用于检索中文讲话的中文问题');
+    expect(content(requests[0]!, 'user')).toBe('How often should townships screen for disputes?');
+    expect(r.standaloneQuestion).toBe(TOWNSHIP_Q);
+    expect(content(requests[1]!, 'user')).toContain('How often should townships screen for disputes?');
+    expectGenerative(r);
+    expect(r.citations[0]).toMatchObject({ docId: TOWNSHIP_DOC });
+  });
+
+  it('answerable and reason are decided before the call, and the prompt tells the model what the passages do not give', async () => {
+    const q = '对信访处理意见不服申请复核，要在多少天之内提出？';
+    const [first] = await passagesFor(q);
+    const sentence = first!.text
+      .split(/(?<=。)/u)
+      .find((s) => s.replace(/\s/gu, '').length > 10)!
+      .trim();
+    server.script(`讲话没有给出具体天数。${sentence.replace(/。$/u, '')}[1]。`);
+    const { value: r, requests } = await recording(() => rt.answerer.answer(q));
+    expect(requests).toHaveLength(1);
+    expect(content(requests[0]!, 'system')).toMatch(/注意：讲话.*没有给出具体天数/u);
+    expect(r).toMatchObject({ mode: 'generative', answerable: 'partial', reason: 'detail_not_given', grounded: true });
+    expectContract(r, documents);
   });
 });

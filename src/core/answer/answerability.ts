@@ -1,0 +1,76 @@
+import type { DetailType, Domain } from '../domain/pack.js';
+import type { SourceInfo } from '../ingest/sourceInfo.js';
+import type { AnswerabilityReason } from './types.js';
+
+/**
+ * Whether the quoted evidence answers what the question asks, beyond being about its subject: a detail the
+ * question asks for that the evidence does not give, or a level, year or place the question names that the
+ * evidence does not match. Mechanisms only; the words (detail types, levels) come from the domain pack.
+ */
+
+/** A quoted sentence (or passage) and the document it comes from. */
+export interface Evidence {
+  docId: string;
+  text: string;
+}
+
+/** Whether the documents answer a question, decided before any answer is written; for a partial, what is missing. */
+export type Verdict =
+  | { answerable: 'yes' }
+  | { answerable: 'no'; reason: AnswerabilityReason }
+  | { answerable: 'partial'; reason: 'detail_not_given'; detail: { zh: string; en: string } }
+  | { answerable: 'partial'; reason: 'constraint_mismatch'; named: string; actual: string };
+
+/**
+ * A match whose last this-many characters the question already says is not news: "从徐局长" (a name pattern's match)
+ * does not give the full name of the 徐局长 the question asks about.
+ */
+const SAID_SUFFIX = 3;
+
+/**
+ * The first detail the question asks for that no evidence gives: a match of the type's `givenBy` that the
+ * question does not already say. Null when every detail asked is given.
+ */
+export function missingDetail(question: string, evidence: readonly Evidence[], details: readonly DetailType[]): DetailType | null {
+  for (const t of details) {
+    if (!t.asks.test(question)) continue;
+    const given = evidence.some((e) => [...e.text.matchAll(t.givenBy)].some((m) => !question.includes(m[0].slice(-SAID_SUFFIX))));
+    if (!given) return t;
+  }
+  return null;
+}
+
+/** The levels (the pack's scopes) a question names, with the word that names each. */
+export function namedScopes(question: string, domain: Pick<Domain, 'scopes'>): { name: string; cue: string }[] {
+  const out: { name: string; cue: string }[] = [];
+  for (const scope of domain.scopes) {
+    const cue = scope.cues.find((c) => question.includes(c));
+    if (cue) out.push({ name: scope.name, cue });
+  }
+  return out;
+}
+
+/** A year written out ("2023年"): the documents' dates must say it, or the evidence must. */
+const YEAR = /(?:19|20)\d{2}年/gu;
+/**
+ * A level or year the question names that its evidence does not match: the level is matched by the speech's own
+ * level or by the evidence mentioning that level at all (the scope's cues and mentions); a year by the speech's
+ * date or the evidence. The first mismatch found, or null.
+ */
+export function constraintMismatch(
+  question: string,
+  lead: Evidence,
+  source: SourceInfo,
+  domain: Pick<Domain, 'scopes'>,
+): { named: string; actual: string } | null {
+  for (const { name, cue } of namedScopes(question, domain)) {
+    const scope = domain.scopes.find((s) => s.name === name)!;
+    if (source.level === name || [...scope.cues, ...scope.mentions].some((c) => lead.text.includes(c))) continue;
+    return { named: cue, actual: source.level };
+  }
+  for (const [year] of question.matchAll(YEAR)) {
+    if (source.date.includes(year.slice(0, 4)) || lead.text.includes(year)) continue;
+    return { named: year, actual: source.date };
+  }
+  return null;
+}

@@ -1,0 +1,96 @@
+/**
+ * Query translation for English questions, offline: a bilingual lexicon restricted to the corpus' own
+ * vocabulary (English word → the corpus' Chinese terms that a dictionary glosses with it), built once from a
+ * dictionary adapter (CC-CEDICT on Node). Words the lexicon does not know are left out of the Chinese query, and
+ * the share of a question's content words it does know says whether the corpus can be about the question at all.
+ */
+
+/** English word → Chinese terms of the corpus, most frequent in the corpus first. */
+export type BilingualLexicon = ReadonlyMap<string, readonly string[]>;
+
+/** Function words and question words: they carry no subject. */
+const STOPWORDS = new Set(
+  (
+    'a an the of to in on at by for with from about into over under as and or but if then than so that this these those ' +
+    'is are was were be been being am do does did done have has had having can could should would will shall may might must ' +
+    'what which who whom whose when where why how whether there here it its they them their he him his she her we us our you your i me my ' +
+    'not no yes any some all each every other such only also just very more most much many few one ones get got say said says tell told ' +
+    'according speech speeches talk document documents mention mentioned mentions state stated ' +
+    'best good better great nice new main important real really actually exactly specific specifically current currently latest recent'
+  ).split(' '),
+);
+
+/** A crude English stem: enough to meet a dictionary gloss ("visits" → "visit", "handled" → "handle"). */
+export function stem(word: string): string {
+  const w = word.toLowerCase();
+  if (w.length > 4 && w.endsWith('ies')) return `${w.slice(0, -3)}y`;
+  if (w.length > 5 && w.endsWith('ing')) return w.slice(0, -3);
+  if (w.length > 4 && w.endsWith('ed')) return w.slice(0, -2);
+  if (w.length > 3 && w.endsWith('es') && /(?:ss|sh|ch|x)es$/u.test(w)) return w.slice(0, -2);
+  if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss')) return w.slice(0, -1);
+  return w;
+}
+
+/** The content words of an English text, stemmed. */
+export function contentWords(text: string): string[] {
+  return (text.toLowerCase().match(/[a-z][a-z'-]+/gu) ?? [])
+    .map((w) => w.replace(/'s$/u, ''))
+    .filter((w) => w.length > 2 && !STOPWORDS.has(w))
+    .map(stem);
+}
+
+/** Dictionary glosses of a Chinese term (for the lexicon build): a dictionary adapter provides them. */
+export type Glosser = (term: string) => readonly string[];
+
+/** The longest gloss counted: longer glosses are explanations, whose words do not translate the term. */
+const MAX_GLOSS_WORDS = 4;
+
+/**
+ * Builds the lexicon from the corpus' vocabulary (with each term's frequency): each term's short glosses are
+ * split into content words, and each word points back to the terms, most frequent first.
+ */
+export function buildLexicon(vocabulary: Iterable<[term: string, frequency: number]>, gloss: Glosser): Map<string, string[]> {
+  const byWord = new Map<string, Map<string, number>>();
+  for (const [term, frequency] of vocabulary) {
+    if (!/^\p{Script=Han}{2,}$/u.test(term)) continue;
+    for (const g of gloss(term)) {
+      const clean = g.replace(/\([^)]*\)|\[[^\]]*\]|\bCL:.*$/gu, ' ');
+      const words = contentWords(clean);
+      if (!words.length || words.length > MAX_GLOSS_WORDS) continue;
+      for (const w of words) {
+        const terms = byWord.get(w) ?? new Map<string, number>();
+        terms.set(term, Math.max(terms.get(term) ?? 0, frequency));
+        byWord.set(w, terms);
+      }
+    }
+  }
+  return new Map([...byWord].map(([w, terms]) => [w, [...terms].sort((a, b) => b[1] - a[1]).map(([t]) => t)]));
+}
+
+/** Chinese terms taken per English word: the corpus' commonest rendering (1 to 3 tried on the development sets; 1 kept). */
+const TERMS_PER_WORD = 1;
+
+/**
+ * The Chinese terms an English question's content words translate to, and the share of its content words the
+ * lexicon (or the domain glossary, for words it consumed) knows.
+ */
+export function translateEnglish(
+  question: string,
+  lexicon: BilingualLexicon,
+  known: (word: string) => boolean = () => false,
+): { terms: string[]; coverage: number } {
+  const words = contentWords(question);
+  if (!words.length) return { terms: [], coverage: 0 };
+  const terms: string[] = [];
+  let hits = 0;
+  for (const w of words) {
+    const zh = lexicon.get(w);
+    // A word the domain glossary knows is translated by it (the glossary is the domain's own rendering).
+    if (known(w)) hits++;
+    else if (zh?.length) {
+      terms.push(...zh.slice(0, TERMS_PER_WORD));
+      hits++;
+    }
+  }
+  return { terms: [...new Set(terms)], coverage: hits / words.length };
+}

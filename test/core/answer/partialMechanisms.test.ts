@@ -1,0 +1,120 @@
+/** The mechanisms behind partial answers and named speeches, on small inputs (no model, no index). */
+import { describe, expect, it } from 'vitest';
+import { constraintMismatch, missingDetail, namedScopes } from '../../../src/core/answer/answerability.js';
+import { NOT_STATED, type SourceInfo } from '../../../src/core/ingest/sourceInfo.js';
+import { namedSpeeches, settingOf, type SpeechProfile } from '../../../src/core/retrieve/namedSpeech.js';
+import { buildLexicon, contentWords, stem, translateEnglish } from '../../../src/core/retrieve/bilingual.js';
+import { JiebaSegmenter } from '../../../src/adapters/segmenters/jieba.js';
+import { corpusDomain } from '../../helpers/domain.js';
+
+const domain = corpusDomain();
+const detail = (name: string) => domain.details.find((d) => d.name === name)!;
+const source = (level: string, date = NOT_STATED): SourceInfo => ({
+  meeting: NOT_STATED,
+  level,
+  place: NOT_STATED,
+  speaker: NOT_STATED,
+  date,
+  cite: '据《x》',
+});
+
+describe("missingDetail (the pack's detail types)", () => {
+  it('a figure asked for and stated is given; a masked one (倒数第X) is not', () => {
+    const q = '网投量全省排倒数第几？';
+    expect(missingDetail(q, [{ docId: 'a', text: '向国家局网投量全省倒数第X' }], domain.details)?.name).toBe('a rank');
+    expect(missingDetail(q, [{ docId: 'a', text: '向国家局网投量全省倒数第3' }], domain.details)).toBeNull();
+  });
+
+  it("what the question already says is not news: 徐局长 does not give 徐局长's full name", () => {
+    const q = '徐局长的全名叫什么？';
+    expect(missingDetail(q, [{ docId: 'a', text: '从徐局长的汇报中我注意到' }], domain.details)).toBe(detail('a name'));
+    expect(missingDetail('方案是谁宣读的，他叫什么名字？', [{ docId: 'a', text: '刚才，和军副总队长宣读了实施方案' }], domain.details)).toBeNull();
+  });
+
+  it('the items of a named list are given only by an enumeration', () => {
+    const q = '“三到一重”具体是哪三到？';
+    expect(missingDetail(q, [{ docId: 'a', text: '要坚决落实“三到一重”工作要求。' }], domain.details)).toBe(detail('the items of a list'));
+    expect(missingDetail(q, [{ docId: 'a', text: '一是领导到位，二是措施到位。' }], domain.details)).toBeNull();
+  });
+
+  it('questions that ask for no detail lose nothing', () => {
+    expect(missingDetail('初信初访应该怎么处理？', [{ docId: 'a', text: '要及时就地化解。' }], domain.details)).toBeNull();
+  });
+});
+
+describe('constraintMismatch (levels and years)', () => {
+  it("a level named by the question matches the speech's level or evidence mentioning it", () => {
+    expect(namedScopes('市里那篇讲话怎么说', domain).map((s) => s.name)).toEqual(['市级']);
+    const ev = { docId: 'a', text: '县级立案率要达到60%' };
+    expect(constraintMismatch('市里要求立案率达到多少？', ev, source('县级'), domain)).toEqual({ named: '市里', actual: '县级' });
+    expect(constraintMismatch('县里要求立案率达到多少？', ev, source('县级'), domain)).toBeNull();
+    expect(constraintMismatch('市里对县级立案率怎么要求？', { docId: 'a', text: '市、县两级坚持每周一排查' }, source('市级'), domain)).toBeNull();
+  });
+
+  it("a year must be the speech's date or in the evidence; an undated speech does not match one", () => {
+    const ev = { docId: 'a', text: '发生赴京集体上访6批80人' };
+    expect(constraintMismatch('2023年的会议上说赴京上访多少批？', ev, source('县级'), domain)).toEqual({ named: '2023年', actual: NOT_STATED });
+    expect(constraintMismatch('2023年的会议上说赴京上访多少批？', ev, source('县级', '2023-05-01'), domain)).toBeNull();
+  });
+});
+
+describe('namedSpeeches (a described setting → documents)', () => {
+  const segmenter = new JiebaSegmenter(domain.terms);
+  const profiles: SpeechProfile[] = [
+    { id: 'joint', title: '在县信访工作联席会议上的讲话', source: { ...source('县级'), meeting: '县信访工作联席会议' } },
+    { id: 'city', title: '在全市维护稳定暨信访工作会议上的讲话', source: { ...source('市级'), meeting: '全市维护稳定暨信访工作会议' } },
+    { id: 'group', title: '在县信访工作领导小组会议上的讲话', source: { ...source('县级'), meeting: '县信访工作领导小组会议' } },
+    { id: 'corps', title: '在全省**队伍信访工作会议上的讲话', source: { ...source('省级'), place: '某省**总队' } },
+  ];
+
+  it('the setting is the clause before a speech cue', () => {
+    expect(settingOf('有人反映问题，总队那次讲话怎么说？', domain.speechCues)).toContain('总队那次');
+    expect(settingOf('初信初访怎么处理？', domain.speechCues)).toBe('');
+  });
+
+  it("names the documents whose profiles share the setting's distinctive words or level", () => {
+    expect(namedSpeeches('总队那次讲话对初信初访提了什么要求？', profiles, domain, segmenter)).toEqual(['corps']);
+    expect(namedSpeeches('市里那篇讲话怎么说排查？', profiles, domain, segmenter)).toEqual(['city']);
+    expect(namedSpeeches('县里那次联席会议讲了什么？', profiles, domain, segmenter)).toEqual(['joint']);
+    expect(namedSpeeches('县里那次会上讲了什么？', profiles, domain, segmenter)).toEqual(['joint', 'group']);
+  });
+
+  it('names none without a cue, or when the words fit every document', () => {
+    expect(namedSpeeches('总队对初信初访有什么要求？', profiles, domain, segmenter)).toBeNull();
+    expect(namedSpeeches('那次信访工作会议讲了什么？', profiles, domain, segmenter)).toBeNull();
+  });
+});
+
+describe('English query translation through a corpus-restricted lexicon', () => {
+  it('stems and drops function words', () => {
+    expect(stem('visits')).toBe('visit');
+    expect(stem('disputes')).toBe('dispute');
+    expect(contentWords('How often should the townships screen for disputes?')).toEqual(['often', 'township', 'screen', 'dispute']);
+  });
+
+  it('builds word → corpus terms from short glosses, commonest in the corpus first, and measures coverage', () => {
+    const glosses: Record<string, string[]> = {
+      乡镇: ['township', 'towns and villages'],
+      纠纷: ['dispute'],
+      矛盾: ['contradiction', 'conflict'],
+      排查: ['to inspect', 'to audit'],
+      解释: ['explanation of a long complicated thing, never a translation of anything'],
+    };
+    const lexicon = buildLexicon(
+      [
+        ['乡镇', 5],
+        ['纠纷', 9],
+        ['矛盾', 7],
+        ['排查', 3],
+        ['解释', 1],
+      ],
+      (t) => glosses[t] ?? [],
+    );
+    expect(lexicon.get('dispute')).toEqual(['纠纷']);
+    expect(lexicon.has('explanation')).toBe(false);
+    const { terms, coverage } = translateEnglish('How often do townships screen for disputes?', lexicon);
+    expect(terms).toEqual(['乡镇', '纠纷']);
+    expect(coverage).toBeCloseTo(2 / 4);
+    expect(translateEnglish('Which restaurant is best?', lexicon).coverage).toBe(0);
+  });
+});
