@@ -98,6 +98,8 @@ type AnswerRow = Omit<AnswerMetrics, 'missingFacts' | 'keyFactFirstLine'> & { ke
 export type EvalResult = Record<'questions' | 'holdout', Record<'lexical' | 'dense' | 'rrf' | 'hybrid', RetrievalRow> & { answers: AnswerRow }> & {
   /** The answerability set (test/eval/trust.json), per category and `all` (see src/eval/trustSet.ts). */
   trust: Record<string, TrustRow>;
+  /** The answerability development set (test/eval/trust-dev.json), tuned on. */
+  trustDev: Record<string, TrustRow>;
 };
 
 /** `npm run calibrate:lexical` (scripts/calibrate-lexical.ts), its table as JSON. */

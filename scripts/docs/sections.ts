@@ -106,6 +106,7 @@ export const sections: Record<string, SectionRenderer> = {
   'eval-holdout': () => evalTable('holdout', 'held-out set'),
 
   'eval-trust': () => trustTable(evaluation().trust),
+  'eval-trust-dev': () => trustTable(evaluation().trustDev),
   // The same set measured at c147bce, before the answers issue's mechanisms (bench/results/eval-baseline.json).
   'eval-trust-baseline': () => trustTable(readResult<EvalResult>('eval-baseline.json').trust),
 
