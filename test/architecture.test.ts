@@ -16,8 +16,8 @@ const files = (dir: string): string[] =>
 
 const importsOf = (path: string) => [...readFileSync(path, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/gmu)].map((m) => m[1]!);
 
-/** Node built-ins, native add-ons, and the Node-only layers of this repository. */
-const RUNTIME_SPECIFIC = [
+/** Node built-ins and native add-ons: no Worker can load them. */
+const NODE_PACKAGES = [
   /^node:/u,
   /^(fs|path|os|http|net|crypto|child_process|stream|url)$/u,
   /^hnswlib-node$/u,
@@ -25,8 +25,10 @@ const RUNTIME_SPECIFIC = [
   /^@huggingface\/transformers$/u,
   /^@node-rs\//u,
   /^@hono\/node-server/u,
-  /\/(adapters|node|cli)\//u,
 ];
+
+/** Node built-ins, native add-ons, and the Node-only layers of this repository. */
+const RUNTIME_SPECIFIC = [...NODE_PACKAGES, /\/(adapters|node|cli)\//u];
 
 describe.each(['src/core', 'src/config', 'src/http', 'src/adapters/workers'])('%s', (folder) => {
   const sources = files(join(REPO_ROOT, folder));
@@ -47,13 +49,7 @@ describe('src/workers (the Workers entry)', () => {
   const sources = files(join(REPO_ROOT, 'src/workers'));
   /** The Node-only adapters (native add-ons, files, model runtimes); the Worker may use the rest. */
   const NODE_ONLY = [
-    /^node:/u,
-    /^(fs|path|os|http|net|crypto|child_process|stream|url)$/u,
-    /^hnswlib-node$/u,
-    /^onnxruntime/u,
-    /^@huggingface\/transformers$/u,
-    /^@node-rs\//u,
-    /^@hono\/node-server/u,
+    ...NODE_PACKAGES,
     /\/(node|cli)\//u,
     /\/adapters\/(embedders\/transformers|segmenters|vectorstores\/hnsw|storage|corpus|models|feedback\/jsonl)/u,
   ];

@@ -46,7 +46,9 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const chunker = new Chunker({ chunkSize: config.chunkSize });
   const opened = await openIndex(config, { embedder, segmenter, chunker, domain, rebuild: options.rebuild, log: options.log, onProgress: options.onProgress });
   const chat = options.chat ?? chatModelFor(config);
-  const lexicon = () => loadLexicon(config.dataDir, opened.index.bm25, options.log);
+  // Loaded once, on the first English question, for every retriever of this runtime.
+  let lexiconLoad: ReturnType<typeof loadLexicon> | undefined;
+  const lexicon = () => (lexiconLoad ??= loadLexicon(config.dataDir, opened.index.bm25, options.log));
   const assistant = createAssistant({ index: opened.index, embedder, segmenter, chat, domain, retriever: { lexicon, ...options.retriever } });
   return { ...assistant, config, embedder, segmenter, opened };
 }

@@ -39,6 +39,19 @@ export interface ApiContractOptions {
   streamDeadlineMs?: number;
 }
 
+/** The endpoints the OpenAPI document must describe, on every runtime. */
+export const API_ENDPOINTS = [
+  '/api/ask',
+  '/api/chat',
+  '/api/search',
+  '/api/documents',
+  '/api/documents/{id}',
+  '/api/feedback',
+  '/api/health',
+  '/v1/chat/completions',
+  '/v1/models',
+] as const;
+
 /** The citations a server returns: the core contract's. */
 export type ContractCitation = Citation;
 export interface ContractAnswer {
@@ -357,19 +370,7 @@ export function describeApiContract(label: string, target: () => ApiTarget, opti
       it('/api/openapi.json describes every endpoint; /api/docs is HTML; /api/suggestions has questions', async () => {
         const spec = await ok<{ openapi: string; paths: Record<string, unknown> }>(await fetch(url('/api/openapi.json')));
         expect(spec.openapi).toBe('3.1.0');
-        expect(Object.keys(spec.paths)).toEqual(
-          expect.arrayContaining([
-            '/api/ask',
-            '/api/chat',
-            '/api/search',
-            '/api/documents',
-            '/api/documents/{id}',
-            '/api/feedback',
-            '/api/health',
-            '/v1/chat/completions',
-            '/v1/models',
-          ]),
-        );
+        expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining([...API_ENDPOINTS]));
         const reference = await fetch(url('/api/docs'));
         expect(reference.status).toBe(200);
         expect(reference.headers.get('content-type') ?? '').toMatch(/^text\/html\b/u);

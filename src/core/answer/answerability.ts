@@ -1,5 +1,6 @@
 import type { DetailType, Domain } from '../domain/pack.js';
 import type { SourceInfo } from '../ingest/sourceInfo.js';
+import { namedScopes } from '../domain/scopes.js';
 import type { AnswerabilityReason } from './types.js';
 
 /**
@@ -38,16 +39,6 @@ export function missingDetail(question: string, evidence: readonly Evidence[], d
     if (!given) return t;
   }
   return null;
-}
-
-/** The levels (the pack's scopes) a question names, with the word that names each. */
-export function namedScopes(question: string, domain: Pick<Domain, 'scopes'>): { name: string; cue: string }[] {
-  const out: { name: string; cue: string }[] = [];
-  for (const scope of domain.scopes) {
-    const cue = scope.cues.find((c) => question.includes(c));
-    if (cue) out.push({ name: scope.name, cue });
-  }
-  return out;
 }
 
 /** A year written out ("2023年"): the documents' dates must say it, or the evidence must. */

@@ -12,6 +12,14 @@ const note = (domain: Domain) => ({
   en: `> Offline extractive mode: the sentences above are quoted verbatim from the ${domain.documents.en} (in Chinese); no language model was used. Click a number to see the source.`,
 });
 
+/** Quoted sentences as citations numbered [1], [2] … in order (their copy-ready form is added by Grounding.cited). */
+const numbered = (sentences: readonly ScoredSentence[]): Omit<Citation, 'cite'>[] =>
+  sentences.map((s, i) => ({ n: i + 1, docId: s.docId, title: s.title, start: s.start, end: s.end, text: s.text, score: Number(s.score.toFixed(4)) }));
+
+/** The heading above the quotes. */
+const quotedHeading = (lang: AnswerLanguage, domain: Domain) =>
+  lang === 'zh' ? `根据${domain.documents.zh}原文：` : `What the ${domain.documents.en} say (quoted in the original Chinese):`;
+
 /**
  * An extractive answer, answer first: one direct line (the clause of the best sentence that answers, or that
  * sentence when it is short), then the evidence: the best sentence whole when the line is a clause of it, and the
@@ -31,18 +39,10 @@ export function composeExtractive(
 
   const direct = clause ?? lead;
   const evidence = clause ? [lead, ...rest] : rest;
-  const citations: Omit<Citation, 'cite'>[] = [direct, ...evidence].map((s, i) => ({
-    n: i + 1,
-    docId: s.docId,
-    title: s.title,
-    start: s.start,
-    end: s.end,
-    text: s.text,
-    score: Number(s.score.toFixed(4)),
-  }));
+  const citations = numbered([direct, ...evidence]);
   const lines: string[] = [clause ? `${clause.text}[1]。` : `${lead.text}[1]`];
   if (evidence.length) {
-    lines.push('', lang === 'zh' ? `根据${domain.documents.zh}原文：` : `What the ${domain.documents.en} say (quoted in the original Chinese):`, '');
+    lines.push('', quotedHeading(lang, domain), '');
     evidence.forEach((s, i) => lines.push(`- ${s.text}[${i + 2}]`));
   }
   lines.push('', note(domain)[lang]);
@@ -80,21 +80,8 @@ export function composePartial(
   domain: Domain,
   statement: string,
 ): { answer: string; citations: Omit<Citation, 'cite'>[] } {
-  const citations = sentences.map((s, i) => ({
-    n: i + 1,
-    docId: s.docId,
-    title: s.title,
-    start: s.start,
-    end: s.end,
-    text: s.text,
-    score: Number(s.score.toFixed(4)),
-  }));
-  const lines = [
-    statement,
-    '',
-    lang === 'zh' ? `根据${domain.documents.zh}原文：` : `What the ${domain.documents.en} say (quoted in the original Chinese):`,
-    '',
-  ];
+  const citations = numbered(sentences);
+  const lines = [statement, '', quotedHeading(lang, domain), ''];
   sentences.forEach((s, i) => lines.push(`- ${s.text}[${i + 1}]`));
   lines.push('', note(domain)[lang]);
   return { answer: lines.join('\n'), citations };

@@ -60,8 +60,8 @@ export class ExtractiveAnswerer implements Answerer {
   async fromRetrieval(question: string, retrieval: Grounded): Promise<AnswerResult> {
     const lang = answerLanguage(question);
     const base = { mode: 'extractive' as const, standaloneQuestion: retrieval.standalone };
-    const early = this.deps.grounding.verdict(question, retrieval);
-    if (early.answerable === 'no') return this.deps.grounding.refusal(question, retrieval, 'extractive', early.reason);
+    const declined = this.deps.grounding.declined(question, retrieval);
+    if (declined) return this.deps.grounding.refusal(question, retrieval, 'extractive', declined.reason);
     // English questions are matched against the Chinese sentences through their domain terms too.
     const translation = retrieval.query.split(' → ')[1] ?? expandToChinese(retrieval.standalone, this.deps.domain.glossary);
     const selectionQuery = lang === 'en' ? `${translation} ${retrieval.standalone}` : retrieval.standalone;

@@ -91,7 +91,7 @@ export class GenerativeAnswerer implements Answerer {
     const standalone = await this.standalone(question, options);
     const offline = await this.deps.grounding.retrieve(question, options, standalone);
     if (answerLanguage(question) === 'zh' || /\p{Script=Han}/u.test(standalone)) return offline;
-    if (this.deps.grounding.verdict(question, offline).answerable === 'no') return offline;
+    if (this.deps.grounding.declined(question, offline)) return offline;
     const zh = await this.translate(standalone, options);
     return zh ? this.deps.grounding.retrieve(question, options, zh) : offline;
   };

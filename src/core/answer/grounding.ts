@@ -1,6 +1,6 @@
 import type { Domain } from '../domain/pack.js';
 import type { Segmenter } from '../ports.js';
-import { namedSpeeches, type SpeechProfile } from '../retrieve/namedSpeech.js';
+import { namedSpeeches, speechProfile, type SpeechProfile } from '../retrieve/namedSpeech.js';
 import { constraintMismatch, missingDetail, type Evidence, type Verdict } from './answerability.js';
 import type { CorpusIndex } from '../retrieve/corpusIndex.js';
 import { chunkVectorId } from '../retrieve/corpusIndex.js';
@@ -49,8 +49,12 @@ export interface GroundingDeps {
  */
 export class Grounding {
   private readonly sources = new Map<string, SourceInfo>();
+  /** The glossary's patterns without the global flag (a global pattern's test() carries state between calls). */
+  private readonly glossaryPatterns: readonly RegExp[];
 
-  constructor(private readonly deps: GroundingDeps) {}
+  constructor(private readonly deps: GroundingDeps) {
+    this.glossaryPatterns = deps.domain.glossary.map(({ re }) => new RegExp(re.source, 'iu'));
+  }
 
   /** Where a document was given (meeting, level, place, speaker, date) and its copy-ready reference. */
   source(docId: string): SourceInfo {
@@ -94,14 +98,13 @@ export class Grounding {
 
   private profileCache: SpeechProfile[] | null = null;
   private profiles(): SpeechProfile[] {
-    this.profileCache ??= [...this.deps.index.documents.values()].map((d) => ({ id: d.id, title: d.title, source: this.source(d.id) }));
+    this.profileCache ??= [...this.deps.index.documents.values()].map((d) => speechProfile(d.id, d.title, this.source(d.id), this.deps.segmenter));
     return this.profileCache;
   }
 
   /** Whether a question uses a term of the domain (the pack's terms, or an English glossary entry): it is on the subject. */
   private mentionsSubject(question: string): boolean {
-    const { terms, glossary } = this.deps.domain;
-    return terms.some((t) => question.includes(t)) || glossary.some(({ re }) => new RegExp(re.source, 'iu').test(question));
+    return this.deps.domain.terms.some((t) => question.includes(t)) || this.glossaryPatterns.some((re) => re.test(question));
   }
 
   /** A request to write, translate, role-play or get round the process (the domain pack's task patterns): not a question. */
@@ -110,18 +113,27 @@ export class Grounding {
   }
 
   /**
+   * The refusal, before any evidence is weighed: a task, or a question the documents are not about (or with no
+   * evidence to quote). Null when the documents are about the question.
+   */
+  declined(question: string, retrieval: Grounded, evidence = retrieval.passages.length): Extract<Verdict, { answerable: 'no' }> | null {
+    if (this.isTask(question)) return { answerable: 'no', reason: 'task_not_supported' };
+    const { relevance } = retrieval;
+    const topical = relevance.inScope || (relevance.topical === true && relevance.missing !== undefined);
+    if (topical && retrieval.passages.length && evidence) return null;
+    const offTopic = !relevance.missing && relevance.lexicalCoverage < OFF_TOPIC_COVERAGE && !this.mentionsSubject(retrieval.standalone);
+    return { answerable: 'no', reason: offTopic ? 'off_topic' : 'not_in_corpus' };
+  }
+
+  /**
    * Whether the documents answer the question. Tasks are declined; then retrieval decides whether the documents
    * are about it at all; then the evidence (the sentences an answer would quote; the passages by default) whether
    * it gives the detail asked for and matches the speech, level, year and place the question names.
    */
   verdict(question: string, retrieval: Grounded, evidence: readonly Evidence[] = retrieval.passages): Verdict {
-    if (this.isTask(question)) return { answerable: 'no', reason: 'task_not_supported' };
+    const declined = this.declined(question, retrieval, evidence.length);
+    if (declined) return declined;
     const { relevance } = retrieval;
-    const topical = relevance.inScope || (relevance.topical === true && relevance.missing !== undefined);
-    if (!topical || !retrieval.passages.length || !evidence.length) {
-      const offTopic = !relevance.missing && relevance.lexicalCoverage < OFF_TOPIC_COVERAGE && !this.mentionsSubject(retrieval.standalone);
-      return { answerable: 'no', reason: offTopic ? 'off_topic' : 'not_in_corpus' };
-    }
     const lead = evidence[0]!;
     const source = this.source(lead.docId);
     if (retrieval.named && !retrieval.named.matched) {

@@ -124,12 +124,14 @@ export async function selectSentences(
     : candidates.map((c) => bigramRecall(question, c.text));
   const qTerms = [...new Set(deps.segmenter.queryTerms(question))];
   const qIdf = qTerms.reduce((a, t) => a + deps.idf(t), 0) || 1;
+  // Without the global flag: test() on a global pattern carries state from one sentence to the next.
+  const prefer = (deps.prefer ?? []).map((re) => new RegExp(re.source, 'u'));
 
   const scored: ScoredSentence[] = candidates.map((c, i) => {
     const terms = new Set(deps.segmenter.terms(c.text));
     const coverage = qTerms.reduce((a, t) => a + (terms.has(t) ? deps.idf(t) : 0), 0) / qIdf;
     const similarity = similarities[i]!;
-    const states = deps.prefer?.some((re) => new RegExp(re.source, 'u').test(c.text)) ? SENTENCE_SCORE.statesDetail : 0;
+    const states = prefer.some((re) => re.test(c.text)) ? SENTENCE_SCORE.statesDetail : 0;
     return { ...c, similarity, coverage, score: similarity + SENTENCE_SCORE.coverage * coverage + states - SENTENCE_SCORE.passageRankPenalty * c.passageRank };
   });
   scored.sort((a, b) => b.score - a.score);

@@ -194,7 +194,7 @@ export function compileDomain(pack: DomainPack): Domain {
     glossary: pack.glossary.map(({ en, zh }) => ({ re: new RegExp(`\\b(?:${en})\\b`, 'giu'), zh })),
     levels: pack.levels,
     scopes: pack.scopes,
-    speechCues: pack.speechCues.map((p) => new RegExp(p, 'u')),
+    speechCues: pack.speechCues.map((p) => new RegExp(p, 'gu')),
     nonAnswers: pack.nonAnswers.map((p) => new RegExp(p, 'u')),
     tasks: {
       patterns: pack.tasks.patterns.map((p) => new RegExp(p, 'iu')),

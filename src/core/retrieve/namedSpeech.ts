@@ -1,13 +1,18 @@
 import type { Domain } from '../domain/pack.js';
 import type { SourceInfo } from '../ingest/sourceInfo.js';
 import type { Segmenter } from '../ports.js';
-import { namedScopes } from '../answer/answerability.js';
+import { namedScopes } from '../domain/scopes.js';
 
-/** What is known of a document for matching a described setting to it: its title and where it was given. */
+/** What is known of a document for matching a described setting to it: its level, and the terms of its title, meeting and place. */
 export interface SpeechProfile {
   id: string;
-  title: string;
-  source: SourceInfo;
+  level: string;
+  terms: ReadonlySet<string>;
+}
+
+/** A document's profile (segmented once, when the profiles are first needed). */
+export function speechProfile(id: string, title: string, source: SourceInfo, segmenter: Segmenter): SpeechProfile {
+  return { id, level: source.level, terms: new Set(segmenter.terms([title, source.meeting, source.place].join(' '))) };
 }
 
 /**
@@ -20,8 +25,7 @@ const SETTING_SPAN = 20;
 export function settingOf(question: string, cues: readonly RegExp[]): string {
   const parts: string[] = [];
   for (const cue of cues) {
-    const re = new RegExp(cue.source, 'gu');
-    for (const m of question.matchAll(re)) {
+    for (const m of question.matchAll(cue)) {
       const before = question.slice(Math.max(0, m.index - SETTING_SPAN), m.index);
       const clause = before.split(/[\p{P}\s]/u).pop() ?? '';
       parts.push(clause + m[0]);
@@ -47,7 +51,7 @@ export function namedSpeeches(
   const setting = settingOf(question, domain.speechCues);
   if (profiles.length < 2 || !setting) return null;
   const n = profiles.length;
-  const termsOf = profiles.map((p) => new Set(segmenter.terms([p.title, p.source.meeting, p.source.place].join(' '))));
+  const termsOf = profiles.map((p) => p.terms);
   const df = (t: string) => termsOf.filter((s) => s.has(t)).length;
   const scores = profiles.map(() => 0);
   for (const t of new Set(segmenter.queryTerms(setting))) {
@@ -56,9 +60,9 @@ export function namedSpeeches(
     termsOf.forEach((s, i) => s.has(t) && (scores[i]! += Math.log(n / d)));
   }
   for (const { name } of namedScopes(setting, domain)) {
-    const at = profiles.filter((p) => p.source.level === name).length;
+    const at = profiles.filter((p) => p.level === name).length;
     if (at === 0 || at === n) continue;
-    profiles.forEach((p, i) => p.source.level === name && (scores[i]! += Math.log(n / at)));
+    profiles.forEach((p, i) => p.level === name && (scores[i]! += Math.log(n / at)));
   }
   const best = Math.max(...scores);
   if (best <= 0) return null;

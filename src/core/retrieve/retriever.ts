@@ -109,7 +109,6 @@ export class Retriever {
   private readonly mergeAdjacent: number;
   private readonly domain: Domain;
   private readonly lexicon?: () => Promise<BilingualLexicon>;
-  private lexiconLoaded: Promise<BilingualLexicon> | null = null;
   /** Segmented titles and per-term speech sets, computed on first use. */
   private titleTermCache: Map<string, Set<string>> | null = null;
   private readonly termDocuments = new Map<string, Set<string>>();
@@ -129,16 +128,15 @@ export class Retriever {
     this.lexicon = options.lexicon;
   }
 
+  /** The lexicon (loaded once by whoever provides it); with none to be had, English is searched through the glossary alone. */
   private loadLexicon(): Promise<BilingualLexicon> {
-    this.lexiconLoaded ??= this.lexicon!().catch(() => new Map());
-    return this.lexiconLoaded;
+    return this.lexicon!().catch(() => new Map());
   }
 
   /** The content words of an English question inside a glossary match ("kitchen waste"): the glossary knows them. */
   private glossaryWords(question: string): Set<string> {
     const words = new Set<string>();
-    for (const { re } of this.domain.glossary)
-      for (const m of question.matchAll(new RegExp(re.source, 'giu'))) for (const w of contentWords(m[0])) words.add(w);
+    for (const { re } of this.domain.glossary) for (const m of question.matchAll(re)) for (const w of contentWords(m[0])) words.add(w);
     return words;
   }
 

@@ -4,12 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/node/config.js';
+import { e2eEnv } from '../../helpers/e2eIndex.js';
 import { ExtractiveAnswerer } from '../../../src/core/answer/extractive.js';
 import type { AnswerResult, ChatTurn } from '../../../src/core/answer/types.js';
 import type { Document } from '../../../src/core/types.js';
 import { createRuntime, type Runtime } from '../../../src/node/runtime.js';
 import { collectEvents, expectContract, markerNumbers, quotedLines, splitEvents } from '../../helpers/answers.js';
-import { CORPUS_DIR, makeTempDir } from '../../helpers/corpus.js';
+import { makeTempDir } from '../../helpers/corpus.js';
 
 let tmp: { dir: string; cleanup: () => void };
 let rt: Runtime;
@@ -18,14 +19,7 @@ let documents: Map<string, Document>;
 beforeAll(async () => {
   tmp = makeTempDir('yiju-extractive-');
   // No chat model: the offline extractive mode, whatever the developer's environment says.
-  const config = loadConfig({
-    ...process.env,
-    YIJU_DATA_DIR: tmp.dir,
-    YIJU_CORPUS_DIR: CORPUS_DIR,
-    YIJU_EMBEDDER: 'local',
-    OPENAI_API_KEY: '',
-    YIJU_CHAT_MODEL: '',
-  });
+  const config = loadConfig(e2eEnv(tmp.dir));
   rt = await createRuntime(config);
   documents = rt.opened.index.documents;
 }, 180_000);

@@ -5,12 +5,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OpenAIChatModel } from '../../../src/adapters/chat/openaiChatModel.js';
 import { loadConfig } from '../../../src/node/config.js';
+import { e2eEnv } from '../../helpers/e2eIndex.js';
 import { GenerativeAnswerer } from '../../../src/core/answer/generative.js';
 import type { AnswerResult, ChatTurn } from '../../../src/core/answer/types.js';
 import type { Document, Passage } from '../../../src/core/types.js';
 import { createRuntime, type Runtime } from '../../../src/node/runtime.js';
 import { collectEvents, expectContract, markerNumbers, splitEvents } from '../../helpers/answers.js';
-import { CORPUS_DIR, makeTempDir } from '../../helpers/corpus.js';
+import { makeTempDir } from '../../helpers/corpus.js';
 import { expectScriptsUsed, startOpenAIChatServer, type ChatRequest, type OpenAIChatServer } from '../../helpers/openaiChatServer.js';
 import { withDeadline } from '../../helpers/async.js';
 
@@ -22,14 +23,7 @@ let documents: Map<string, Document>;
 beforeAll(async () => {
   tmp = makeTempDir('yiju-generative-');
   server = await startOpenAIChatServer({ reply: '（未安排的回复）' });
-  const config = loadConfig({
-    ...process.env,
-    YIJU_DATA_DIR: tmp.dir,
-    YIJU_CORPUS_DIR: CORPUS_DIR,
-    YIJU_EMBEDDER: 'local',
-    OPENAI_API_KEY: '',
-    YIJU_CHAT_MODEL: '',
-  });
+  const config = loadConfig(e2eEnv(tmp.dir));
   const chat = new OpenAIChatModel({ apiKey: 'sk-test', baseURL: server.baseURL, model: 'test-chat', timeoutMs: 500, maxRetries: 1 });
   rt = await createRuntime(config, { chat });
   documents = rt.opened.index.documents;

@@ -1,8 +1,9 @@
 /** The mechanisms behind partial answers and named speeches, on small inputs (no model, no index). */
 import { describe, expect, it } from 'vitest';
-import { constraintMismatch, missingDetail, namedScopes } from '../../../src/core/answer/answerability.js';
+import { constraintMismatch, missingDetail } from '../../../src/core/answer/answerability.js';
+import { namedScopes } from '../../../src/core/domain/scopes.js';
 import { NOT_STATED, type SourceInfo } from '../../../src/core/ingest/sourceInfo.js';
-import { namedSpeeches, settingOf, type SpeechProfile } from '../../../src/core/retrieve/namedSpeech.js';
+import { namedSpeeches, settingOf, speechProfile, type SpeechProfile } from '../../../src/core/retrieve/namedSpeech.js';
 import { buildLexicon, contentWords, stem, translateEnglish } from '../../../src/core/retrieve/bilingual.js';
 import { JiebaSegmenter } from '../../../src/adapters/segmenters/jieba.js';
 import { corpusDomain } from '../../helpers/domain.js';
@@ -61,10 +62,10 @@ describe('constraintMismatch (levels and years)', () => {
 describe('namedSpeeches (a described setting → documents)', () => {
   const segmenter = new JiebaSegmenter(domain.terms);
   const profiles: SpeechProfile[] = [
-    { id: 'joint', title: '在县信访工作联席会议上的讲话', source: { ...source('县级'), meeting: '县信访工作联席会议' } },
-    { id: 'city', title: '在全市维护稳定暨信访工作会议上的讲话', source: { ...source('市级'), meeting: '全市维护稳定暨信访工作会议' } },
-    { id: 'group', title: '在县信访工作领导小组会议上的讲话', source: { ...source('县级'), meeting: '县信访工作领导小组会议' } },
-    { id: 'corps', title: '在全省**队伍信访工作会议上的讲话', source: { ...source('省级'), place: '某省**总队' } },
+    speechProfile('joint', '在县信访工作联席会议上的讲话', { ...source('县级'), meeting: '县信访工作联席会议' }, segmenter),
+    speechProfile('city', '在全市维护稳定暨信访工作会议上的讲话', { ...source('市级'), meeting: '全市维护稳定暨信访工作会议' }, segmenter),
+    speechProfile('group', '在县信访工作领导小组会议上的讲话', { ...source('县级'), meeting: '县信访工作领导小组会议' }, segmenter),
+    speechProfile('corps', '在全省**队伍信访工作会议上的讲话', { ...source('省级'), place: '某省**总队' }, segmenter),
   ];
 
   it('the setting is the clause before a speech cue', () => {
