@@ -51,7 +51,7 @@ describe('src/workers (the Workers entry)', () => {
   const NODE_ONLY = [
     ...NODE_PACKAGES,
     /\/(node|cli)\//u,
-    /\/adapters\/(embedders\/transformers|segmenters|vectorstores\/hnsw|storage|corpus|models|feedback\/jsonl)/u,
+    /\/adapters\/(embedders\/transformers|segmenters|vectorstores\/hnsw|storage|corpus|models|feedback\/jsonl|lexicon)/u,
   ];
 
   it('has sources', () => expect(sources.length).toBeGreaterThan(0));

@@ -54,7 +54,7 @@ export function partialStatement(verdict: Extract<Verdict, { answerable: 'partia
   const docs = lang === 'zh' ? domain.documents.zh || '文档' : `the ${domain.documents.en}`;
   if (verdict.reason === 'detail_not_given') {
     if (lang === 'en')
-      return `${capitalise(docs)} ${subject ? `mention “${subject}” but` : ''} do not give ${verdict.detail.en}; what they do say is quoted below.`;
+      return `${capitalise(docs)} ${subject ? `mention “${subject}” but ` : ''}do not give ${verdict.detail.en}; what they do say is quoted below.`;
     return `${docs}${subject ? `提到了“${subject}”，但` : ''}没有给出${verdict.detail.zh}；下面是相关原文，供核对。`;
   }
   const speech = verdict.named.startsWith('《');

@@ -5,8 +5,7 @@ import type { ExtractiveAnswerer } from './extractive.js';
 import { rewriteFollowUp } from './followUp.js';
 import type { Grounded, Grounding } from './grounding.js';
 import { answerLanguage } from './language.js';
-import { buildAnswerMessages, buildRewriteMessages, buildTranslateMessages } from './prompt.js';
-import { partialStatement } from './compose.js';
+import { buildAnswerMessages, buildRewriteMessages, buildTranslateMessages, gapNote } from './prompt.js';
 import type { Verdict } from './answerability.js';
 import { timed, type AnswerEvent, type AnswerOptions, type Answerer, type AnswerResult, type Citation } from './types.js';
 import { verifyCitations } from './verify.js';
@@ -98,7 +97,7 @@ export class GenerativeAnswerer implements Answerer {
 
   /** What the model is told the passages do not give (the statement a partial answer opens with), or undefined. */
   private unanswered(verdict: Verdict): string | undefined {
-    return verdict.answerable === 'partial' ? partialStatement(verdict, 'zh', this.deps.domain, null).replace(/下面.*$/u, '') : undefined;
+    return verdict.answerable === 'partial' ? gapNote(verdict, this.deps.domain) : undefined;
   }
 
   private async finish(question: string, retrieval: Retrieved, raw: string, verdict: Verdict = { answerable: 'yes' }): Promise<AnswerResult> {

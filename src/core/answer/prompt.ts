@@ -3,6 +3,7 @@ import type { ChatMessage } from '../ports.js';
 import type { Passage } from '../types.js';
 import type { AnswerLanguage } from './language.js';
 import type { ChatTurn } from './types.js';
+import type { Verdict } from './answerability.js';
 
 /** The model's rules, in the words of the corpus' domain. */
 const system = ({ documents, subject, citationExample }: Domain) => `你是“依据”，一个只依据给定${documents.zh}原文回答${subject.zh}问题的助手。
@@ -36,6 +37,15 @@ export function buildAnswerMessages(question: string, passages: Passage[], lang:
     { role: 'system', content: `${system(domain)}\n${LANGUAGE[lang]}${gap}` },
     { role: 'user', content: `<资料>\n${sources}\n</资料>\n\n<问题>\n${question}\n</问题>` },
   ];
+}
+
+/** What the model is told the passages do not give or do not match (decided before the call), as whole sentences. */
+export function gapNote(verdict: Extract<Verdict, { answerable: 'partial' }>, domain: Domain): string {
+  const docs = domain.documents.zh || '资料';
+  if (verdict.reason === 'detail_not_given') return `${docs}没有给出${verdict.detail.zh}。`;
+  return verdict.named.startsWith('《')
+    ? `问题所指的${verdict.named}没有谈到这一点，资料出自${verdict.actual}。`
+    : `问题提到“${verdict.named}”，但资料出自${verdict.actual}，与之不符。`;
 }
 
 /** Asks the model to turn a question in another language into a Chinese search query (used before retrieval). */

@@ -119,3 +119,18 @@ describe('English query translation through a corpus-restricted lexicon', () => 
     expect(translateEnglish('Which restaurant is best?', lexicon).coverage).toBe(0);
   });
 });
+
+describe('gapNote (what the model is told before it answers)', () => {
+  it('is whole sentences for every partial reason', async () => {
+    const { gapNote } = await import('../../../src/core/answer/prompt.js');
+    expect(gapNote({ answerable: 'partial', reason: 'detail_not_given', detail: { zh: '具体天数', en: 'a number of days' } }, domain)).toBe(
+      '讲话没有给出具体天数。',
+    );
+    expect(gapNote({ answerable: 'partial', reason: 'constraint_mismatch', named: '全国', actual: '市级' }, domain)).toBe(
+      '问题提到“全国”，但资料出自市级，与之不符。',
+    );
+    expect(gapNote({ answerable: 'partial', reason: 'constraint_mismatch', named: '《甲》', actual: '《乙》（县级会议）' }, domain)).toBe(
+      '问题所指的《甲》没有谈到这一点，资料出自《乙》（县级会议）。',
+    );
+  });
+});
