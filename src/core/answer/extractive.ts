@@ -6,7 +6,9 @@ import { expandToChinese } from '../retrieve/glossary.js';
 import { composeExtractive, composePartial, partialStatement } from './compose.js';
 import type { Grounded, Grounding } from './grounding.js';
 import { answerLanguage } from './language.js';
-import { answeringClause, selectSentences, type SelectionOptions } from './sentenceSelection.js';
+import { answeringClause, selectSentences, type ScoredSentence, type SelectionOptions } from './sentenceSelection.js';
+import { completeLeadIn } from './leadIn.js';
+import type { Document } from '../types.js';
 import { timed, type AnswerEvent, type AnswerOptions, type Answerer, type AnswerResult } from './types.js';
 
 export interface ExtractiveDeps {
@@ -66,7 +68,7 @@ export class ExtractiveAnswerer implements Answerer {
     const translation = retrieval.query.split(' → ')[1] ?? expandToChinese(retrieval.standalone, this.deps.domain.glossary);
     const selectionQuery = lang === 'en' ? `${translation} ${retrieval.standalone}` : retrieval.standalone;
     const idf = (t: string) => this.deps.index.bm25.termWeight(t);
-    const sentences = await selectSentences(
+    const selected = await selectSentences(
       selectionQuery,
       retrieval.passages,
       this.deps.index.documents,
@@ -80,6 +82,7 @@ export class ExtractiveAnswerer implements Answerer {
       },
       isMultiPart(retrieval.standalone) ? EXTRACTIVE_SELECTION.multiPart : EXTRACTIVE_SELECTION.single,
     );
+    const sentences = completeLeadIns(selected, this.deps.index.documents);
     const verdict = this.deps.grounding.verdict(question, retrieval, sentences);
     if (verdict.answerable === 'no') return this.deps.grounding.refusal(question, retrieval, 'extractive', verdict.reason);
     if (verdict.answerable === 'partial') {
@@ -109,4 +112,15 @@ function subjectOf(question: string, sentence: string, segmenter: Segmenter, idf
   const inSentence = new Set(segmenter.terms(sentence));
   const terms = [...new Set(segmenter.queryTerms(question))].filter((t) => inSentence.has(t) && /\p{Script=Han}{2}/u.test(t));
   return terms.sort((a, b) => idf(b) - idf(a))[0] ?? null;
+}
+
+/** Each lead-in extended over what completes it; a quoted sentence the extension now holds is not quoted again. */
+function completeLeadIns(sentences: ScoredSentence[], documents: ReadonlyMap<string, Document>): ScoredSentence[] {
+  const completed = sentences.map((s) => {
+    const doc = documents.get(s.docId);
+    return doc ? completeLeadIn(s, doc) : s;
+  });
+  return completed.filter(
+    (s, i) => !completed.some((o, j) => j !== i && o.docId === s.docId && o.start <= s.start && s.end <= o.end && o.end - o.start > s.end - s.start),
+  );
 }

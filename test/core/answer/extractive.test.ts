@@ -116,6 +116,15 @@ describe('extractive answers to corpus questions', () => {
   });
 });
 
+describe('lead-ins', () => {
+  it('a quoted lead-in ("关键要做到“三个带头”") brings the sentences that list the three, within one exact citation', async () => {
+    const r = await rt.answerer.answer('化解历史遗留信访问题，领导要做到哪三个带头？');
+    expectContract(r, documents);
+    for (const item of ['带头包案', '带头协调', '带头调度']) expect(r.answer).toContain(item);
+    expect(r.citations.some((c) => c.text.includes('三个带头') && c.text.includes('三要带头调度'))).toBe(true);
+  });
+});
+
 describe('questions the corpus does not answer', () => {
   it('红烧肉怎么做？ → a plain Chinese refusal that says what the corpus covers', async () => {
     const r = await rt.answerer.answer('红烧肉怎么做？');
