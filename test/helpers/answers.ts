@@ -64,6 +64,8 @@ export function quotedLines(answer: string, framing: readonly string[]): string[
     .map((l) =>
       l
         .replace(/^-\s*/u, '')
+        // A part of a multi-part answer: "1. the part —— " before its quote.
+        .replace(/^\d+\. .+? —— /u, '')
         // The direct answer line: a clause, its marker, then a full stop the answer adds.
         .replace(/\[\d+\]。$/u, '')
         .replace(/\[\d+\]/gu, '')

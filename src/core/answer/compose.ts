@@ -87,6 +87,57 @@ export function composePartial(
   return { answer: lines.join('\n'), citations };
 }
 
+/** One part of a multi-part question: its answering line (a clause, or the sentence) and the whole sentence, or what is missing. */
+export type PartAnswer = { part: string; line: ScoredSentence; sentence: ScoredSentence } | { part: string; missing: { zh: string; en: string } };
+
+/**
+ * A multi-part answer, part by part: each part with the clause that answers it, or, for a part the documents do
+ * not answer, what they do not give (first, when any, a plain statement of which part is unanswered); then the
+ * quoted sentences (the parts' whole sentences and the other supporting ones), each cited once.
+ */
+export function composeByParts(
+  parts: PartAnswer[],
+  support: ScoredSentence[],
+  lang: AnswerLanguage,
+  domain: Domain,
+): { answer: string; citations: Omit<Citation, 'cite'>[] } {
+  const docs = lang === 'zh' ? domain.documents.zh || '文档' : `the ${domain.documents.en}`;
+  const cited: ScoredSentence[] = [];
+  const same = (a: ScoredSentence, b: ScoredSentence) => a.docId === b.docId && a.start === b.start && a.end === b.end;
+  const marker = (s: ScoredSentence) => {
+    let i = cited.findIndex((c) => same(c, s));
+    if (i < 0) i = cited.push(s) - 1;
+    return `[${i + 1}]`;
+  };
+  const lines: string[] = [];
+  const unanswered = parts.filter((p) => 'missing' in p);
+  if (unanswered.length) {
+    const which = unanswered.map((p) => `“${p.part}”`).join(lang === 'zh' ? '、' : ', ');
+    lines.push(
+      lang === 'zh' ? `${docs}只回答了问题的一部分，没有回答${which}。` : `${capitalise(docs)} answer only part of the question; they do not answer ${which}.`,
+      '',
+    );
+  }
+  parts.forEach((p, i) => {
+    const body =
+      'missing' in p
+        ? lang === 'zh'
+          ? `${docs}没有给出${p.missing.zh}。`
+          : `${capitalise(docs)} do not give ${p.missing.en}.`
+        : `${p.line.text}${marker(p.line)}${/[。！？]$/u.test(p.line.text) ? '' : '。'}`;
+    lines.push(`${i + 1}. ${p.part} —— ${body}`);
+  });
+  const evidence: ScoredSentence[] = [];
+  const wholeSentences = parts.flatMap((p) => ('missing' in p || same(p.line, p.sentence) ? [] : [p.sentence]));
+  for (const s of [...wholeSentences, ...support]) if (!evidence.some((e) => same(e, s)) && !cited.some((c) => same(c, s))) evidence.push(s);
+  if (evidence.length) {
+    lines.push('', quotedHeading(lang, domain), '');
+    for (const s of evidence) lines.push(`- ${s.text}${marker(s)}`);
+  }
+  lines.push('', note(domain)[lang]);
+  return { answer: lines.join('\n'), citations: numbered(cited) };
+}
+
 /**
  * A plain "the documents don't say" with what the corpus does cover: the
  * domain pack's summary when it has one, and the documents' titles.

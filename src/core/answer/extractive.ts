@@ -3,7 +3,9 @@ import type { Embedder, Segmenter } from '../ports.js';
 import type { CorpusIndex } from '../retrieve/corpusIndex.js';
 import { memoSegmenter } from '../lexical/memoSegmenter.js';
 import { expandToChinese } from '../retrieve/glossary.js';
-import { composeExtractive, composePartial, partialStatement } from './compose.js';
+import { composeByParts, composeExtractive, composePartial, partialStatement, type PartAnswer } from './compose.js';
+import { splitParts, PART_CANDIDATES, UNANSWERED_PART } from './multiPart.js';
+import { missingDetail } from './answerability.js';
 import type { Grounded, Grounding } from './grounding.js';
 import { answerLanguage } from './language.js';
 import { answeringClause, selectSentences, type ScoredSentence, type SelectionOptions } from './sentenceSelection.js';
@@ -68,23 +70,33 @@ export class ExtractiveAnswerer implements Answerer {
     const translation = retrieval.query.split(' → ')[1] ?? expandToChinese(retrieval.standalone, this.deps.domain.glossary);
     const selectionQuery = lang === 'en' ? `${translation} ${retrieval.standalone}` : retrieval.standalone;
     const idf = (t: string) => this.deps.index.bm25.termWeight(t);
-    const selected = await selectSentences(
+    const selected = await this.select(
       selectionQuery,
-      retrieval.passages,
-      this.deps.index.documents,
-      {
-        embedder: this.deps.embedder,
-        segmenter: this.sentenceSegmenter,
-        idf,
-        storedVector: (span) => this.deps.index.sentenceVector(span),
-        nonAnswers: this.deps.domain.nonAnswers,
-        prefer: this.deps.domain.details.filter((t) => t.asks.test(question)).map((t) => t.givenBy),
-      },
+      question,
+      retrieval,
       isMultiPart(retrieval.standalone) ? EXTRACTIVE_SELECTION.multiPart : EXTRACTIVE_SELECTION.single,
     );
     const sentences = completeLeadIns(selected, this.deps.index.documents);
     const verdict = this.deps.grounding.verdict(question, retrieval, sentences);
     if (verdict.answerable === 'no') return this.deps.grounding.refusal(question, retrieval, 'extractive', verdict.reason);
+    // A question of several questions is answered part by part (unless what it names does not match at all).
+    const parts = lang === 'zh' ? splitParts(retrieval.standalone) : [];
+    const answers: PartAnswer[] = [];
+    if (parts.length > 1 && !(verdict.answerable === 'partial' && verdict.reason === 'constraint_mismatch'))
+      for (const part of parts) answers.push(await this.answerPart(part, retrieval, answers));
+    const missing = answers.find((a) => 'missing' in a);
+    // Part by part when a part is unanswered, or when the whole is answered; a whole found wanting with every part
+    // answered on its own keeps the plain partial answer below.
+    if (answers.length && (missing || verdict.answerable === 'yes')) {
+      const { answer, citations } = composeByParts(answers, sentences, lang, this.deps.domain);
+      return {
+        ...base,
+        answer,
+        grounded: true,
+        ...(missing ? { answerable: 'partial' as const, reason: 'detail_not_given' as const } : { answerable: 'yes' as const }),
+        citations: this.deps.grounding.cited(citations),
+      };
+    }
     if (verdict.answerable === 'partial') {
       const subject = subjectOf(selectionQuery, sentences[0]!.text, this.sentenceSegmenter, idf);
       const { answer, citations } = composePartial(sentences, lang, this.deps.domain, partialStatement(verdict, lang, this.deps.domain, subject));
@@ -94,6 +106,50 @@ export class ExtractiveAnswerer implements Answerer {
     const { answer, citations } = composeExtractive(sentences, lang, this.deps.domain, clause);
     if (!citations.length) return this.deps.grounding.refusal(question, retrieval, 'extractive');
     return { ...base, answer, grounded: true, answerable: 'yes', citations: this.deps.grounding.cited(citations) };
+  }
+
+  /** The sentences of the retrieved passages that best answer a query, lead-ins completed. */
+  private async select(query: string, question: string, retrieval: Grounded, options: SelectionOptions): Promise<ScoredSentence[]> {
+    const selected = await selectSentences(
+      query,
+      retrieval.passages,
+      this.deps.index.documents,
+      {
+        embedder: this.deps.embedder,
+        segmenter: this.sentenceSegmenter,
+        idf: (t) => this.deps.index.bm25.termWeight(t),
+        storedVector: (span) => this.deps.index.sentenceVector(span),
+        nonAnswers: this.deps.domain.nonAnswers,
+        prefer: this.deps.domain.details.filter((t) => t.asks.test(question)).map((t) => t.givenBy),
+      },
+      options,
+    );
+    return completeLeadIns(selected, this.deps.index.documents);
+  }
+
+  /**
+   * One part of a multi-part question: of the sentences that best answer it (scored against the part with the
+   * whole question as its context: parts are often elliptical, "要不要收钱？"), the first that gives any detail
+   * the part asks for, with the clause that answers (not one an earlier part already quotes); else what is missing.
+   */
+  private async answerPart(part: string, retrieval: Grounded, earlier: readonly PartAnswer[]): Promise<PartAnswer> {
+    const candidates = await this.select(`${part} ${retrieval.standalone}`, part, retrieval, { maxSentences: PART_CANDIDATES, relativeFloor: 0 });
+    const { details, answerTypes } = this.deps.domain;
+    const idf = (t: string) => this.deps.index.bm25.termWeight(t);
+    // Each quote is shown once: a line that already answers an earlier part is not this part's answer.
+    const taken = (line: ScoredSentence) =>
+      earlier.some((a) => 'line' in a && a.line.docId === line.docId && a.line.start === line.start && a.line.end === line.end);
+    let missing: { zh: string; en: string } | null = null;
+    for (const sentence of candidates) {
+      const detail = missingDetail(part, [sentence], details) ?? answerTypes.find((t) => t.asks.test(part) && !t.answeredBy.test(sentence.text));
+      if (detail) {
+        missing ??= detail.label;
+        continue;
+      }
+      const line = answeringClause(part, sentence, { segmenter: this.sentenceSegmenter, idf, answerTypes }) ?? sentence;
+      if (!taken(line)) return { part, line, sentence };
+    }
+    return { part, missing: missing ?? UNANSWERED_PART };
   }
 
   async *stream(question: string, options: AnswerOptions = {}): AsyncIterable<AnswerEvent> {

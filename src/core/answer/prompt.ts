@@ -4,6 +4,7 @@ import type { Passage } from '../types.js';
 import type { AnswerLanguage } from './language.js';
 import type { ChatTurn } from './types.js';
 import type { Verdict } from './answerability.js';
+import { splitParts } from './multiPart.js';
 
 /** The model's rules, in the words of the corpus' domain. */
 const system = ({ documents, subject, citationExample }: Domain) => `你是“依据”，一个只依据给定${documents.zh}原文回答${subject.zh}问题的助手。
@@ -33,8 +34,9 @@ const LANGUAGE = {
 export function buildAnswerMessages(question: string, passages: Passage[], lang: AnswerLanguage, domain: Domain, unanswered?: string): ChatMessage[] {
   const sources = passages.map((p, i) => `[${i + 1}] 《${p.title}》\n${p.text}`).join('\n\n');
   const gap = unanswered ? `\n注意：${unanswered}回答时先用一句话明确说明这一点，再给出资料确实说了的内容，不要把相关内容当作所问问题的答案。` : '';
+  const parts = splitParts(question).length > 1 ? '\n问题包含几个小问题：请逐一作答，资料没有回答的小问题要明确说明“资料没有回答”。' : '';
   return [
-    { role: 'system', content: `${system(domain)}\n${LANGUAGE[lang]}${gap}` },
+    { role: 'system', content: `${system(domain)}\n${LANGUAGE[lang]}${gap}${parts}` },
     { role: 'user', content: `<资料>\n${sources}\n</资料>\n\n<问题>\n${question}\n</问题>` },
   ];
 }

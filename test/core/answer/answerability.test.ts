@@ -81,6 +81,23 @@ describe('the answerability contract', () => {
     expect(r.answer.split('\n')[0]).toMatch(/问题提到“全国”，但下面的原文出自市级/u);
   });
 
+  it('a multi-part question is answered part by part; a part the speeches do not answer is named first, never answered', async () => {
+    const r = await rt.answerer.answer('乡镇多久排查一次矛盾纠纷？信访局接待室的电话是多少？');
+    expect(r).toMatchObject({ answerable: 'partial', reason: 'detail_not_given', grounded: true });
+    const lines = r.answer.split('\n').filter(Boolean);
+    expect(lines[0]).toBe('讲话只回答了问题的一部分，没有回答“信访局接待室的电话是多少？”。');
+    expect(lines[1]).toMatch(/^1\. 乡镇多久排查一次矛盾纠纷？ —— .*每半月一排查.*\[1\]/u);
+    expect(lines[2]).toBe('2. 信访局接待室的电话是多少？ —— 讲话没有给出联系电话或联系方式。');
+    expectContract(r, rt.opened.index.documents);
+
+    const both = await rt.answerer.answer('乡镇多久排查一次矛盾纠纷？市县两级又是多久？');
+    expect(both.answerable).toBe('yes');
+    const [first, second] = both.answer.split('\n').filter(Boolean);
+    expect(first).toContain('每半月一排查');
+    expect(second).toContain('每周一排查');
+    expectContract(both, rt.opened.index.documents);
+  });
+
   it('a question naming a speech by its setting is answered from that speech', async () => {
     const r = await rt.answerer.answer('总队那次讲话对初信初访提了什么要求？');
     expect(r.answerable).toBe('yes');

@@ -10,6 +10,7 @@ import type { AnswerResult, ChatTurn } from '../../../src/core/answer/types.js';
 import type { Document } from '../../../src/core/types.js';
 import { createRuntime, type Runtime } from '../../../src/node/runtime.js';
 import { collectEvents, expectContract, markerNumbers, quotedLines, splitEvents } from '../../helpers/answers.js';
+import { splitParts } from '../../../src/core/answer/multiPart.js';
 import { makeTempDir } from '../../helpers/corpus.js';
 
 let tmp: { dir: string; cleanup: () => void };
@@ -81,8 +82,12 @@ describe('extractive answers to corpus questions', () => {
       expect(r.citations.length).toBeLessThanOrEqual(5);
       for (const p of phrases) expect(squash(r.answer)).toContain(squash(p));
       if (docId) expect(r.citations[0]!.docId).toBe(docId);
-      // Answer first: the direct line quotes citation [1]; the evidence follows under 根据讲话原文：.
-      expect(r.answer.startsWith(`${r.citations[0]!.text}[1]`)).toBe(true);
+      // Answer first: the direct line quotes citation [1] (a multi-part question: part by part, the first part's
+      // line first); the evidence follows under 根据讲话原文：.
+      const parts = splitParts(question);
+      const lead = parts.length > 1 ? `1. ${parts[0]} —— ` : '';
+      expect(r.answer.startsWith(`${lead}${r.citations[0]!.text}[1]`)).toBe(true);
+      if (parts.length > 1) parts.forEach((part, i) => expect(r.answer).toContain(`\n${i + 1}. ${part} —— `.slice(i === 0 ? 1 : 0)));
       if (r.citations.length > 1) expect(r.answer).toContain('\n根据讲话原文：\n');
       expectOnlyQuotes(r, FRAMING_ZH);
     });

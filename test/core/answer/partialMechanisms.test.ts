@@ -134,3 +134,22 @@ describe('gapNote (what the model is told before it answers)', () => {
     );
   });
 });
+
+describe('splitParts (multi-part questions)', () => {
+  it('splits at question marks and semicolons; a stub joins the part before it', async () => {
+    const { splitParts } = await import('../../../src/core/answer/multiPart.js');
+    expect(splitParts('乡镇多久排查一次？市县两级呢？')).toEqual(['乡镇多久排查一次？', '市县两级呢？']);
+    expect(splitParts('立案率要达到多少；能不能转出去？')).toEqual(['立案率要达到多少；', '能不能转出去？']);
+    expect(splitParts('县里要求乡镇每半月排查一次，对吗？是吗？')).toEqual(['县里要求乡镇每半月排查一次，对吗？是吗？']);
+    expect(splitParts('初信初访应该怎么处理？')).toEqual(['初信初访应该怎么处理？']);
+  });
+});
+
+describe('the model is asked to answer a multi-part question part by part', () => {
+  it('only when the question has several parts', async () => {
+    const { buildAnswerMessages } = await import('../../../src/core/answer/prompt.js');
+    const system = (q: string) => buildAnswerMessages(q, [], 'zh', domain)[0]!.content;
+    expect(system('乡镇多久排查一次？市县两级呢？')).toContain('请逐一作答');
+    expect(system('乡镇多久排查一次？')).not.toContain('请逐一作答');
+  });
+});
