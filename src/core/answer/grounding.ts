@@ -78,8 +78,9 @@ export class Grounding {
   async retrieve(
     question: string,
     options: AnswerOptions = {},
-    standalone = rewriteFollowUp(question, options.history, this.deps.domain.levels),
+    rewritten = rewriteFollowUp(question, options.history, this.deps.domain.levels),
   ): Promise<Grounded> {
+    const standalone = await this.deps.retriever.simplify(rewritten);
     const k = options.topK ?? DEFAULT_TOP_K;
     // A question that names a speech by its setting is searched within it (unless the client chose the documents).
     const named = options.filter?.docIds?.length ? null : namedSpeeches(standalone, this.profiles(), this.deps.domain, this.deps.segmenter);

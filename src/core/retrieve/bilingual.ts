@@ -8,6 +8,54 @@
 /** English word → Chinese terms of the corpus, most frequent in the corpus first. */
 export type BilingualLexicon = ReadonlyMap<string, readonly string[]>;
 
+/** What the dictionary gives the corpus: the English lexicon, and traditional → simplified characters. */
+export interface Lexicon {
+  words: BilingualLexicon;
+  simplified: ReadonlyMap<string, string>;
+  /** Toneless pinyin ("xinfang") → the corpus term it spells, the commonest first. */
+  pinyin: ReadonlyMap<string, string>;
+}
+
+/** A question typed in pinyin when at least this share of its words spell corpus terms (English words rarely do). */
+export const PINYIN_SHARE = 0.7;
+
+/** Toneless pinyin of a dictionary reading: "xin4 fang3" → "xinfang". */
+export const toneless = (reading: string) =>
+  reading
+    .toLowerCase()
+    .replace(/[^a-zü]/gu, '')
+    .replaceAll('ü', 'v');
+
+/** The question in Chinese characters when it is written in pinyin ("xinfang tiaoli …"), else null. */
+export function fromPinyin(question: string, pinyin: ReadonlyMap<string, string>): string | null {
+  const words = question.toLowerCase().match(/[a-zü]+/gu) ?? [];
+  if (words.length < 2) return null;
+  const terms = words.map((w) => pinyin.get(toneless(w)));
+  if (terms.filter(Boolean).length < PINYIN_SHARE * words.length) return null;
+  return terms.filter(Boolean).join('');
+}
+
+/** Builds toneless pinyin → corpus term from each term's readings, the commonest term kept for a shared spelling. */
+export function buildPinyin(vocabulary: Iterable<[term: string, frequency: number]>, readings: (term: string) => readonly string[]): Map<string, string> {
+  const best = new Map<string, { term: string; frequency: number }>();
+  for (const [term, frequency] of vocabulary) {
+    if (!/^\p{Script=Han}+$/u.test(term)) continue;
+    for (const r of readings(term)) {
+      const key = toneless(r);
+      const had = best.get(key);
+      if (key && (!had || frequency > had.frequency)) best.set(key, { term, frequency });
+    }
+  }
+  return new Map([...best].map(([k, v]) => [k, v.term]));
+}
+
+/** A text in simplified characters: each traditional character the map knows replaced (same length, one for one). */
+export function toSimplified(text: string, simplified: ReadonlyMap<string, string>): string {
+  let out = '';
+  for (const ch of text) out += simplified.get(ch) ?? ch;
+  return out;
+}
+
 /** Function words and question words: they carry no subject. */
 const STOPWORDS = new Set(
   (

@@ -5,7 +5,7 @@ import { parseVectorId, type CorpusIndex } from './corpusIndex.js';
 import { NEUTRAL_DOMAIN, type Domain } from '../domain/pack.js';
 import { missingAnswerType } from './answerType.js';
 import { expandToChinese } from './glossary.js';
-import { contentWords, translateEnglish, type BilingualLexicon } from './bilingual.js';
+import { contentWords, fromPinyin, toSimplified, translateEnglish, type Lexicon } from './bilingual.js';
 import { isMostlyLatin, normaliseQuery } from './query.js';
 
 /**
@@ -61,10 +61,11 @@ export interface RetrieverOptions {
   /** The corpus' domain: colloquial synonyms, the English glossary, answer types (default: none). */
   domain?: Domain;
   /**
-   * The corpus' English → Chinese lexicon, loaded on the first English question (absent: the glossary alone). An
+   * The corpus' English → Chinese lexicon and traditional → simplified characters, loaded on the first English
+   * question or the first with characters the corpus never uses (absent: the glossary alone, no conversion). An
    * English question most of whose content words it does not know is about something the corpus is not.
    */
-  lexicon?: () => Promise<BilingualLexicon>;
+  lexicon?: () => Promise<Lexicon>;
 }
 
 /**
@@ -108,7 +109,9 @@ export class Retriever {
   private readonly candidates: number;
   private readonly mergeAdjacent: number;
   private readonly domain: Domain;
-  private readonly lexicon?: () => Promise<BilingualLexicon>;
+  private readonly lexicon?: () => Promise<Lexicon>;
+  /** The characters of the corpus, computed on first use. */
+  private corpusChars: Set<string> | null = null;
   /** Segmented titles and per-term speech sets, computed on first use. */
   private titleTermCache: Map<string, Set<string>> | null = null;
   private readonly termDocuments = new Map<string, Set<string>>();
@@ -129,8 +132,21 @@ export class Retriever {
   }
 
   /** The lexicon (loaded once by whoever provides it); with none to be had, English is searched through the glossary alone. */
-  private loadLexicon(): Promise<BilingualLexicon> {
-    return this.lexicon!().catch(() => new Map());
+  private loadLexicon(): Promise<Lexicon> {
+    return this.lexicon!().catch(() => ({ words: new Map(), simplified: new Map(), pinyin: new Map() }));
+  }
+
+  /**
+   * A question in the corpus' script: one with Chinese characters the corpus never uses (聯席會議) is converted
+   * through the lexicon's character map, one typed in pinyin (xinfang tiaoli …) into the corpus terms it spells;
+   * any other is returned as it is.
+   */
+  async simplify(question: string): Promise<string> {
+    if (!this.lexicon) return question;
+    if (isMostlyLatin(question)) return fromPinyin(question, (await this.loadLexicon()).pinyin) ?? question;
+    this.corpusChars ??= new Set([...this.index.documents.values()].flatMap((d) => [...d.text]));
+    const unknown = [...question].some((ch) => /\p{Script=Han}/u.test(ch) && !this.corpusChars!.has(ch));
+    return unknown ? toSimplified(question, (await this.loadLexicon()).simplified) : question;
   }
 
   /** The content words of an English question inside a glossary match ("kitchen waste"): the glossary knows them. */
@@ -147,7 +163,7 @@ export class Retriever {
     // English (or other Latin-script) questions are also searched through the Chinese domain terms they mention.
     const latin = hybrid && isMostlyLatin(query);
     const glossaryWords = latin ? this.glossaryWords(query) : new Set<string>();
-    const translated = latin && this.lexicon ? translateEnglish(query, await this.loadLexicon(), (w) => glossaryWords.has(w)) : null;
+    const translated = latin && this.lexicon ? translateEnglish(query, (await this.loadLexicon()).words, (w) => glossaryWords.has(w)) : null;
     const glossed = latin ? expandToChinese(query, this.domain.glossary) : '';
     const expansion = [glossed, ...(translated?.terms ?? [])].filter(Boolean).join(' ');
     // Chinese the user typed inside such a question is their exact term: it counts twice.

@@ -98,6 +98,15 @@ describe('the answerability contract', () => {
     expectContract(both, rt.opened.index.documents);
   });
 
+  it('a question in traditional characters or in pinyin is searched in the corpus script (CC-CEDICT) and answered', async () => {
+    for (const q of ['鄉鎮多久排查一次矛盾糾紛？', 'xiangzhen duojiu paicha yici maodun jiufen']) {
+      const r = await rt.answerer.answer(q);
+      expect(r.answerable, q).toBe('yes');
+      expect(r.standaloneQuestion, q).toMatch(/乡镇.*排查/u);
+      expect(r.answer, q).toContain('每半月一排查');
+    }
+  });
+
   it('a question naming a speech by its setting is answered from that speech', async () => {
     const r = await rt.answerer.answer('总队那次讲话对初信初访提了什么要求？');
     expect(r.answerable).toBe('yes');

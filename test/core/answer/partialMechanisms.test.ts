@@ -153,3 +153,37 @@ describe('the model is asked to answer a multi-part question part by part', () =
     expect(system('乡镇多久排查一次？')).not.toContain('请逐一作答');
   });
 });
+
+describe('the corpus script: traditional characters and pinyin', () => {
+  it('toSimplified replaces the characters the map knows, one for one', async () => {
+    const { toSimplified } = await import('../../../src/core/retrieve/bilingual.js');
+    expect(
+      toSimplified(
+        '聯席會議',
+        new Map([
+          ['聯', '联'],
+          ['會', '会'],
+          ['議', '议'],
+        ]),
+      ),
+    ).toBe('联席会议');
+  });
+
+  it('pinyin spelling corpus terms becomes those terms; English does not', async () => {
+    const { buildPinyin, fromPinyin } = await import('../../../src/core/retrieve/bilingual.js');
+    const readings: Record<string, string[]> = { 乡镇: ['xiang1 zhen4'], 排查: ['pai2 cha2'], 多久: ['duo1 jiu3'], 纠纷: ['jiu1 fen1'], 纠份: ['jiu1 fen4'] };
+    const pinyin = buildPinyin(
+      [
+        ['乡镇', 9],
+        ['排查', 5],
+        ['多久', 2],
+        ['纠纷', 7],
+        ['纠份', 1],
+      ],
+      (t) => readings[t] ?? [],
+    );
+    expect(pinyin.get('jiufen')).toBe('纠纷');
+    expect(fromPinyin('xiangzhen duojiu paicha jiufen', pinyin)).toBe('乡镇多久排查纠纷');
+    expect(fromPinyin('How often do townships screen disputes', pinyin)).toBeNull();
+  });
+});
