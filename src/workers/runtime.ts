@@ -39,7 +39,7 @@ export function createWorkerApp(
   logger: Logger = jsonLogger((l) => console.log(l), config.http.logLevel),
 ): YijuApp {
   const { bundle } = payload;
-  const { documents, chunks, bm25, domain } = openCorpusBundle(bundle);
+  const { documents, chunks, bm25, domain, lexicon } = openCorpusBundle(bundle);
   const segmenter = new VocabularySegmenter(bm25.vocabulary());
   const vectorize = config.workers.retrieval === 'vectorize' || (config.workers.retrieval === 'auto' && env.AI && env.VECTORIZE);
   let index = new CorpusIndex(documents, chunks, bm25, NO_VECTORS);
@@ -56,7 +56,7 @@ export function createWorkerApp(
     vectors = ids.length;
   }
   const chat = createChatModel({ chat: config.chat, openai: config.openai, workersAiModel: config.workers.chatModel }, env.AI);
-  const assistant = createAssistant({ index, embedder, segmenter, chat, domain });
+  const assistant = createAssistant({ index, embedder, segmenter, chat, domain, ...(lexicon ? { retriever: { lexicon: async () => lexicon } } : {}) });
   const deps: AppDeps = {
     answerer: assistant.answerer,
     search: (q, k, filter) => assistant.retriever.retrieve(q, k, filter),

@@ -92,6 +92,19 @@ describe('Worker runtime, bundled mode (no bindings)', () => {
     expect(no).toMatchObject({ grounded: false, citations: [] });
   });
 
+  it("carries the corpus' slice of the dictionary: traditional characters, pinyin and English off the subject work offline too", async () => {
+    expect(bundle.dictionary?.words.length).toBeGreaterThan(1000);
+    const { app } = appFor({});
+    for (const q of ['鄉鎮多久排查一次矛盾糾紛？', 'xiangzhen duojiu paicha yici maodun jiufen']) {
+      const a = (await (await ask(app, q)).json()) as Answer & { standaloneQuestion: string };
+      expect(a.grounded, q).toBe(true);
+      expect(a.standaloneQuestion, q).toMatch(/乡镇.*排查/u);
+      expectExact(a);
+    }
+    const peru = (await (await ask(app, 'What is the capital of Peru?')).json()) as Answer;
+    expect(peru).toMatchObject({ grounded: false, citations: [] });
+  });
+
   it('serves the packed browser bundles and the source viewer', async () => {
     const { app } = appFor({});
     expect(await (await app.request('/widget.js')).text()).toBe('console.log("widget")');

@@ -1,5 +1,6 @@
 import { UserFacingError } from '../errors.js';
 import type { Chunker } from '../chunk/chunker.js';
+import { lexiconFromJSON, type Lexicon, type LexiconSnapshot } from '../retrieve/bilingual.js';
 import { compileDomain, NEUTRAL_DOMAIN, type Domain, type DomainPack } from '../domain/pack.js';
 import { documentHash } from '../hash.js';
 import { Bm25Index, type Bm25Snapshot } from '../lexical/bm25.js';
@@ -27,6 +28,8 @@ export interface CorpusBundle extends BuiltFrom {
   bm25: Bm25Snapshot;
   /** The corpus' domain pack, when it carries one. */
   domain?: DomainPack;
+  /** The corpus' dictionary lexicon (English, traditional characters, pinyin), when the build had one. */
+  dictionary?: LexiconSnapshot;
   /** The last complete `npm run push:vectorize` to the Worker's Vectorize index, when there was one (the vector manifest). */
   vectors?: PushedVectors;
 }
@@ -57,6 +60,7 @@ export interface OpenedBundle {
   chunks: Chunk[];
   bm25: Bm25Index;
   domain: Domain;
+  lexicon: Lexicon | null;
 }
 
 export class BundleError extends UserFacingError {
@@ -106,5 +110,11 @@ export function openCorpusBundle(bundle: CorpusBundle): OpenedBundle {
   const bm25 = Bm25Index.fromJSON(bundle.bm25);
   if (bm25.size !== chunks.length)
     throw new BundleError(`corpus bundle damaged: ${bm25.size} lexical entries for ${chunks.length} chunks; run npm run build:worker`);
-  return { documents: bundle.documents, chunks, bm25, domain: bundle.domain ? compileDomain(bundle.domain) : NEUTRAL_DOMAIN };
+  return {
+    documents: bundle.documents,
+    chunks,
+    bm25,
+    domain: bundle.domain ? compileDomain(bundle.domain) : NEUTRAL_DOMAIN,
+    lexicon: bundle.dictionary ? lexiconFromJSON(bundle.dictionary) : null,
+  };
 }

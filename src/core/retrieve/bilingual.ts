@@ -16,6 +16,21 @@ export interface Lexicon {
   pinyin: ReadonlyMap<string, string>;
 }
 
+/** A lexicon as plain JSON (the Node cache, the Worker's bundle). */
+export interface LexiconSnapshot {
+  words: [string, string[]][];
+  simplified: [string, string][];
+  pinyin: [string, string][];
+}
+
+export const lexiconToJSON = (l: Lexicon): LexiconSnapshot => ({
+  words: [...l.words].map(([w, t]) => [w, [...t]]),
+  simplified: [...l.simplified],
+  pinyin: [...l.pinyin],
+});
+
+export const lexiconFromJSON = (s: LexiconSnapshot): Lexicon => ({ words: new Map(s.words), simplified: new Map(s.simplified), pinyin: new Map(s.pinyin) });
+
 /** A question typed in pinyin when at least this share of its words spell corpus terms (English words rarely do). */
 export const PINYIN_SHARE = 0.7;
 
