@@ -18,7 +18,7 @@ export async function loadLexicon(dataDir: string, bm25: Bm25Index, log: (line: 
   if (existsSync(path)) {
     try {
       const cached = JSON.parse(readFileSync(path, 'utf8')) as Partial<LexiconSnapshot> & { hash: string };
-      if (cached.hash === hash && cached.words && cached.simplified && cached.pinyin) return lexiconFromJSON(cached as LexiconSnapshot);
+      if (cached.hash === hash && cached.words && cached.simplified && cached.pinyin && cached.places) return lexiconFromJSON(cached as LexiconSnapshot);
     } catch {
       // unreadable cache: rebuilt below
     }
@@ -38,10 +38,15 @@ const vocabularyHash = (bm25: Bm25Index) => contentHash([...bm25.vocabulary()].s
 
 /**
  * The corpus' lexicon from CC-CEDICT: English → the corpus' terms (glosses of its vocabulary), traditional →
- * simplified characters, and pinyin → the corpus' terms.
+ * simplified characters, pinyin → the corpus' terms, and the names of places (a gazetteer).
  */
 export async function buildCorpusLexicon(bm25: Bm25Index): Promise<Lexicon> {
-  const { cedictGlosser, cedictReadings, cedictSimplified } = await import('../adapters/lexicon/cedict.js');
+  const { cedictGlosser, cedictPlaces, cedictReadings, cedictSimplified } = await import('../adapters/lexicon/cedict.js');
   const frequencies = [...bm25.vocabulary()].sort().map((t) => [t, bm25.containing(t).length] as [string, number]);
-  return { words: buildLexicon(frequencies, cedictGlosser), simplified: cedictSimplified(), pinyin: buildPinyin(frequencies, cedictReadings) };
+  return {
+    words: buildLexicon(frequencies, cedictGlosser),
+    simplified: cedictSimplified(),
+    pinyin: buildPinyin(frequencies, cedictReadings),
+    places: cedictPlaces(),
+  };
 }

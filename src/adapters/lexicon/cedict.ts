@@ -26,3 +26,17 @@ export function cedictSimplified(): Map<string, string> {
   }
   return map;
 }
+
+/** A gloss that says an entry is a place. */
+const PLACE_GLOSS = /\b(?:county|prefecture-level city|county-level city|city|province|district|township|town|autonomous region|municipality)\b/iu;
+
+/** Names of places with their administrative suffix (郑州市, 通许县, 河南省), from the entries whose gloss says so. */
+export function cedictPlaces(): Set<string> {
+  const places = new Set<string>();
+  for (const name of Object.keys(cedict.data.simplified)) {
+    if (!/^\p{Script=Han}{2,5}[省市县区州]$/u.test(name)) continue;
+    const found = cedict.getBySimplified(name) as Record<string, { english?: string[] }[]> | null;
+    if (Object.values(found ?? {}).some((entries) => entries.some((e) => (e.english ?? []).some((g) => PLACE_GLOSS.test(g))))) places.add(name);
+  }
+  return places;
+}

@@ -44,15 +44,16 @@ export function missingDetail(question: string, evidence: readonly Evidence[], d
 /** A year written out ("2023年"): the documents' dates must say it, or the evidence must. */
 const YEAR = /(?:19|20)\d{2}年/gu;
 /**
- * A level or year the question names that its evidence does not match: the level is matched by the speech's own
- * level or by the evidence mentioning that level at all (the scope's cues and mentions); a year by the speech's
- * date or the evidence. The first mismatch found, or null.
+ * A level, year or place the question names that its evidence does not match: the level is matched by the speech's
+ * own level or by the evidence mentioning that level at all (the scope's cues and mentions); a year by the speech's
+ * date or the evidence; a place (from the gazetteer) by the speech's text or its place. The first mismatch, or null.
  */
 export function constraintMismatch(
   question: string,
   lead: Evidence,
   source: SourceInfo,
   domain: Pick<Domain, 'scopes'>,
+  speech: { places?: readonly string[]; text: string } = { text: lead.text },
 ): { named: string; actual: string } | null {
   for (const { name, cue } of namedScopes(question, domain)) {
     const scope = domain.scopes.find((s) => s.name === name)!;
@@ -62,6 +63,10 @@ export function constraintMismatch(
   for (const [year] of question.matchAll(YEAR)) {
     if (source.date.includes(year.slice(0, 4)) || lead.text.includes(year)) continue;
     return { named: year, actual: source.date };
+  }
+  for (const place of speech.places ?? []) {
+    if (speech.text.includes(place) || source.place.includes(place)) continue;
+    return { named: place, actual: source.place };
   }
   return null;
 }

@@ -33,7 +33,7 @@ export const NAMED_SPEECH = { candidates: 10, share: 0.75 };
  * Retrieval for one question, with the standalone question it used, and the documents the question named by
  * their setting: `matched` when they hold the answer (and were searched alone), false when only others do.
  */
-export type Grounded = RetrievalResult & { standalone: string; named?: { docIds: string[]; matched: boolean } };
+export type Grounded = RetrievalResult & { standalone: string; named?: { docIds: string[]; matched: boolean }; places?: string[] };
 
 export interface GroundingDeps {
   retriever: Retriever;
@@ -81,6 +81,12 @@ export class Grounding {
     rewritten = rewriteFollowUp(question, options.history, this.deps.domain.levels),
   ): Promise<Grounded> {
     const standalone = await this.deps.retriever.simplify(rewritten);
+    const places = await this.deps.retriever.placesIn(standalone);
+    return { ...(await this.search(standalone, options)), standalone, ...(places.length ? { places } : {}) };
+  }
+
+  /** Retrieval, within the speech the question names when it names one. */
+  private async search(standalone: string, options: AnswerOptions): Promise<RetrievalResult & { named?: Grounded['named'] }> {
     const k = options.topK ?? DEFAULT_TOP_K;
     // A question that names a speech by its setting is searched within it (unless the client chose the documents).
     const named = options.filter?.docIds?.length ? null : namedSpeeches(standalone, this.profiles(), this.deps.domain, this.deps.segmenter);
@@ -90,11 +96,10 @@ export class Grounding {
       const top = all.passages[0];
       const best = all.passages.find((p) => named.includes(p.docId));
       const matched = !top || !all.relevance.inScope || (best !== undefined && best.score >= NAMED_SPEECH.share * top.score);
-      if (matched) return { ...(await this.deps.retriever.retrieve(standalone, k, { docIds: named })), standalone, named: { docIds: named, matched } };
-      return { ...all, passages: all.passages.slice(0, k), standalone, named: { docIds: named, matched } };
+      if (matched) return { ...(await this.deps.retriever.retrieve(standalone, k, { docIds: named })), named: { docIds: named, matched } };
+      return { ...all, passages: all.passages.slice(0, k), named: { docIds: named, matched } };
     }
-    const result = await this.deps.retriever.retrieve(standalone, k, options.filter);
-    return { ...result, standalone };
+    return this.deps.retriever.retrieve(standalone, k, options.filter);
   }
 
   private profileCache: SpeechProfile[] | null = null;
@@ -145,7 +150,8 @@ export class Grounding {
       ? this.deps.domain.answerTypes.find((t) => t.name === relevance.missing)
       : missingDetail(question, evidence, this.deps.domain.details);
     if (missing) return { answerable: 'partial', reason: 'detail_not_given', detail: missing.label };
-    const mismatch = constraintMismatch(question, lead, source, this.deps.domain);
+    const doc = this.deps.index.documents.get(lead.docId);
+    const mismatch = constraintMismatch(question, lead, source, this.deps.domain, { places: retrieval.places, text: doc?.text ?? lead.text });
     if (mismatch) return { answerable: 'partial', reason: 'constraint_mismatch', ...mismatch };
     return { answerable: 'yes' };
   }

@@ -14,6 +14,8 @@ export interface Lexicon {
   simplified: ReadonlyMap<string, string>;
   /** Toneless pinyin ("xinfang") → the corpus term it spells, the commonest first. */
   pinyin: ReadonlyMap<string, string>;
+  /** Names of places with their administrative suffix (郑州市, 通许县, 河南省): a gazetteer. */
+  places: ReadonlySet<string>;
 }
 
 /** A lexicon as plain JSON (the Node cache, the Worker's bundle). */
@@ -21,15 +23,32 @@ export interface LexiconSnapshot {
   words: [string, string[]][];
   simplified: [string, string][];
   pinyin: [string, string][];
+  places: string[];
 }
 
 export const lexiconToJSON = (l: Lexicon): LexiconSnapshot => ({
   words: [...l.words].map(([w, t]) => [w, [...t]]),
   simplified: [...l.simplified],
   pinyin: [...l.pinyin],
+  places: [...l.places],
 });
 
-export const lexiconFromJSON = (s: LexiconSnapshot): Lexicon => ({ words: new Map(s.words), simplified: new Map(s.simplified), pinyin: new Map(s.pinyin) });
+export const lexiconFromJSON = (s: LexiconSnapshot): Lexicon => ({
+  words: new Map(s.words),
+  simplified: new Map(s.simplified),
+  pinyin: new Map(s.pinyin),
+  places: new Set(s.places),
+});
+
+/** Where a text may name a place: two characters and an administrative suffix. */
+const MAY_NAME_PLACE = /\p{Script=Han}{2}[省市县区州]/u;
+
+/** The places of the gazetteer a text names, in the order it names them (a name inside a longer one is not counted). */
+export function placesIn(text: string, places: ReadonlySet<string>): string[] {
+  if (!MAY_NAME_PLACE.test(text)) return [];
+  const found = [...places].filter((p) => text.includes(p)).sort((a, b) => b.length - a.length);
+  return found.filter((p, i) => !found.slice(0, i).some((q) => q.includes(p))).sort((a, b) => text.indexOf(a) - text.indexOf(b));
+}
 
 /** A question typed in pinyin when at least this share of its words spell corpus terms (English words rarely do). */
 export const PINYIN_SHARE = 0.7;

@@ -5,7 +5,7 @@ import { parseVectorId, type CorpusIndex } from './corpusIndex.js';
 import { NEUTRAL_DOMAIN, type Domain } from '../domain/pack.js';
 import { missingAnswerType } from './answerType.js';
 import { expandToChinese } from './glossary.js';
-import { contentWords, fromPinyin, toSimplified, translateEnglish, type Lexicon } from './bilingual.js';
+import { contentWords, fromPinyin, placesIn, toSimplified, translateEnglish, type Lexicon } from './bilingual.js';
 import { isMostlyLatin, normaliseQuery } from './query.js';
 
 /**
@@ -133,7 +133,12 @@ export class Retriever {
 
   /** The lexicon (loaded once by whoever provides it); with none to be had, English is searched through the glossary alone. */
   private loadLexicon(): Promise<Lexicon> {
-    return this.lexicon!().catch(() => ({ words: new Map(), simplified: new Map(), pinyin: new Map() }));
+    return this.lexicon!().catch(() => ({ words: new Map(), simplified: new Map(), pinyin: new Map(), places: new Set<string>() }));
+  }
+
+  /** The places (of the lexicon's gazetteer) a question names; none without a lexicon. */
+  async placesIn(question: string): Promise<string[]> {
+    return this.lexicon ? placesIn(question, (await this.loadLexicon()).places) : [];
   }
 
   /**

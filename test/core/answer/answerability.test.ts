@@ -107,6 +107,12 @@ describe('the answerability contract', () => {
     }
   });
 
+  it('a place the speeches never name is "partial" / constraint_mismatch (CC-CEDICT\'s places as the gazetteer)', async () => {
+    const r = await rt.answerer.answer('洛阳市的信访会议对初信初访提了什么要求？');
+    expect(r).toMatchObject({ answerable: 'partial', reason: 'constraint_mismatch', grounded: true });
+    expect(r.answer.split('\n')[0]).toContain('问题提到“洛阳市”');
+  });
+
   it('a question naming a speech by its setting is answered from that speech', async () => {
     const r = await rt.answerer.answer('总队那次讲话对初信初访提了什么要求？');
     expect(r.answerable).toBe('yes');

@@ -187,3 +187,25 @@ describe('the corpus script: traditional characters and pinyin', () => {
     expect(fromPinyin('How often do townships screen disputes', pinyin)).toBeNull();
   });
 });
+
+describe('places (the gazetteer of the lexicon)', () => {
+  it('finds the places a text names, the longest name only', async () => {
+    const { placesIn } = await import('../../../src/core/retrieve/bilingual.js');
+    const places = new Set(['郑州市', '河南省', '通许县']);
+    expect(placesIn('河南省郑州市的会议说了什么？', places)).toEqual(['河南省', '郑州市']);
+    expect(placesIn('全县的会议说了什么？', places)).toEqual([]);
+  });
+
+  it('a place the speech never names is a mismatch; one it names is not', () => {
+    const ev = { docId: 'a', text: '北京是信访工作的最后一道防线' };
+    expect(
+      constraintMismatch('郑州市的会议怎么说北京？', ev, source('县级'), domain, { places: ['郑州市'], text: '通许县……北京是信访工作的最后一道防线' }),
+    ).toEqual({
+      named: '郑州市',
+      actual: NOT_STATED,
+    });
+    expect(
+      constraintMismatch('通许县的会议怎么说北京？', ev, source('县级'), domain, { places: ['通许县'], text: '通许县……北京是信访工作的最后一道防线' }),
+    ).toBeNull();
+  });
+});
