@@ -120,6 +120,12 @@ program
       log(`Yiju · ${m.counts.documents} speeches, ${m.counts.chunks} passages · mode: ${describeMode(rt)}`);
       log(`listening on ${server.url} · chat page: ${server.url}/ · API reference: ${server.url}/api/docs · try:`);
       log(`  curl -s ${server.url}/api/ask -H 'Content-Type: application/json' -d '{"question":"初信初访应该怎么处理？"}'`);
+      // The dictionary lexicon (English, traditional characters, pinyin, places) is built once per corpus, in the
+      // background, so no user's first question waits for it.
+      void rt.lexicon().then(
+        () => log('dictionary lexicon ready'),
+        (err: Error) => log(`dictionary lexicon unavailable (${err.message}); English is searched through the glossary alone`),
+      );
       const stop = (signal: string) => {
         log(`${signal}: finishing in-flight requests…`);
         server.close().then(

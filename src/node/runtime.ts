@@ -13,6 +13,7 @@ import { QueryCachingEmbedder } from '../adapters/embedders/queryCache.js';
 import { createEmbedder } from './embedderFactory.js';
 import { openIndex, type OpenedIndex } from './openIndex.js';
 import { loadLexicon } from './lexicon.js';
+import type { Lexicon } from '../core/retrieve/bilingual.js';
 
 /** The assistant on Node, with what it was built from. */
 export interface Runtime extends Assistant {
@@ -20,6 +21,8 @@ export interface Runtime extends Assistant {
   embedder: Embedder;
   segmenter: Segmenter;
   opened: OpenedIndex;
+  /** The corpus' dictionary lexicon, loaded (or built and cached) once, on first use. */
+  lexicon: () => Promise<Lexicon>;
 }
 
 export interface RuntimeOptions extends Reporting<BuildProgress> {
@@ -50,5 +53,5 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   let lexiconLoad: ReturnType<typeof loadLexicon> | undefined;
   const lexicon = () => (lexiconLoad ??= loadLexicon(config.dataDir, opened.index.bm25, options.log));
   const assistant = createAssistant({ index: opened.index, embedder, segmenter, chat, domain, retriever: { lexicon, ...options.retriever } });
-  return { ...assistant, config, embedder, segmenter, opened };
+  return { ...assistant, config, embedder, segmenter, opened, lexicon };
 }

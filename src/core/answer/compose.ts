@@ -87,6 +87,9 @@ export function composePartial(
   return { answer: lines.join('\n'), citations };
 }
 
+/** At most this many quotes under the part-by-part lines (more only when the parts' own sentences need them). */
+const MAX_SUPPORTING_QUOTES = 3;
+
 /** One part of a multi-part question: its answering line (a clause, or the sentence) and the whole sentence, or what is missing. */
 export type PartAnswer = { part: string; line: ScoredSentence; sentence: ScoredSentence } | { part: string; missing: { zh: string; en: string } };
 
@@ -113,10 +116,7 @@ export function composeByParts(
   const unanswered = parts.filter((p) => 'missing' in p);
   if (unanswered.length) {
     const which = unanswered.map((p) => `“${p.part}”`).join(lang === 'zh' ? '、' : ', ');
-    lines.push(
-      lang === 'zh' ? `${docs}只回答了问题的一部分，没有回答${which}。` : `${capitalise(docs)} answer only part of the question; they do not answer ${which}.`,
-      '',
-    );
+    lines.push(lang === 'zh' ? `其中${which}，${docs}没有回答。` : `${capitalise(docs)} do not answer ${which}.`, '');
   }
   parts.forEach((p, i) => {
     const body =
@@ -129,7 +129,10 @@ export function composeByParts(
   });
   const evidence: ScoredSentence[] = [];
   const wholeSentences = parts.flatMap((p) => ('missing' in p || same(p.line, p.sentence) ? [] : [p.sentence]));
-  for (const s of [...wholeSentences, ...support]) if (!evidence.some((e) => same(e, s)) && !cited.some((c) => same(c, s))) evidence.push(s);
+  for (const s of [...wholeSentences, ...support]) {
+    if (evidence.length >= Math.max(MAX_SUPPORTING_QUOTES, wholeSentences.length)) break;
+    if (!evidence.some((e) => same(e, s)) && !cited.some((c) => same(c, s))) evidence.push(s);
+  }
   if (evidence.length) {
     lines.push('', quotedHeading(lang, domain), '');
     for (const s of evidence) lines.push(`- ${s.text}${marker(s)}`);

@@ -123,7 +123,8 @@ export class Grounding {
    * evidence to quote). Null when the documents are about the question.
    */
   declined(question: string, retrieval: Grounded, evidence = retrieval.passages.length): Extract<Verdict, { answerable: 'no' }> | null {
-    if (this.isTask(question)) return { answerable: 'no', reason: 'task_not_supported' };
+    // The question as asked and as searched (a follow-up rewritten, traditional characters converted).
+    if (this.isTask(question) || this.isTask(retrieval.standalone)) return { answerable: 'no', reason: 'task_not_supported' };
     const { relevance } = retrieval;
     const topical = relevance.inScope || (relevance.topical === true && relevance.missing !== undefined);
     if (topical && retrieval.passages.length && evidence) return null;

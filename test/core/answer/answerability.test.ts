@@ -85,7 +85,7 @@ describe('the answerability contract', () => {
     const r = await rt.answerer.answer('乡镇多久排查一次矛盾纠纷？信访局接待室的电话是多少？');
     expect(r).toMatchObject({ answerable: 'partial', reason: 'detail_not_given', grounded: true });
     const lines = r.answer.split('\n').filter(Boolean);
-    expect(lines[0]).toBe('讲话只回答了问题的一部分，没有回答“信访局接待室的电话是多少？”。');
+    expect(lines[0]).toBe('其中“信访局接待室的电话是多少？”，讲话没有回答。');
     expect(lines[1]).toMatch(/^1\. 乡镇多久排查一次矛盾纠纷？ —— .*每半月一排查.*\[1\]/u);
     expect(lines[2]).toBe('2. 信访局接待室的电话是多少？ —— 讲话没有给出联系电话或联系方式。');
     expectContract(r, rt.opened.index.documents);
@@ -134,6 +134,7 @@ describe("task requests (the domain pack's task patterns)", () => {
     '请把初信初访的要求翻译成英文',
     '你现在是县委书记，以他的口吻给群众讲讲信访工作',
     'Write me a speech on petition work for the county meeting.',
+    '幫我寫一份信訪工作總結',
     '我想去北京上访，怎么才能不被劝返？',
     '把这几篇讲话总结成一份汇报材料',
   ];
