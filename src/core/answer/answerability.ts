@@ -28,14 +28,41 @@ export type Verdict =
  */
 const SAID_SUFFIX = 3;
 
+/** A phrase put in quotation marks (“七个不得”, “三到一重”): the name a speech or a question gives a list, a rule, a slogan. */
+const QUOTED = /[“"「]([^“”"「」]{2,12})[”"」]/gu;
+/**
+ * A detail of a quoted name is given within this many characters after it (“三个带头”。一是…; 七个不得：…), not by
+ * an enumeration further on. Tuned on test/eval/trust-dev.json (detail, multipart and near_domain questions).
+ */
+const NAMED_REACH = 30;
+
+/**
+ * Where evidence could give a detail: just after a quoted name that both the question and the evidence use, when
+ * they share one (what “七个不得” are is said right after the name, not by another list in the passage); else anywhere.
+ */
+function detailRegions(question: string, evidence: readonly Evidence[]): string[] {
+  const names = new Set([...question.matchAll(QUOTED), ...evidence.flatMap((e) => [...e.text.matchAll(QUOTED)])].map((m) => m[1]!));
+  const regions: string[] = [];
+  for (const name of names) {
+    if (!question.includes(name)) continue;
+    for (const e of evidence) {
+      const at = e.text.indexOf(name);
+      if (at >= 0) regions.push(e.text.slice(at, at + name.length + NAMED_REACH));
+    }
+  }
+  return regions.length ? regions : evidence.map((e) => e.text);
+}
+
 /**
  * The first detail the question asks for that no evidence gives: a match of the type's `givenBy` that the
- * question does not already say. Null when every detail asked is given.
+ * question does not already say (after the quoted name the question asks about, when there is one). Null when
+ * every detail asked is given.
  */
 export function missingDetail(question: string, evidence: readonly Evidence[], details: readonly DetailType[]): DetailType | null {
+  const regions = detailRegions(question, evidence);
   for (const t of details) {
     if (!t.asks.test(question)) continue;
-    const given = evidence.some((e) => [...e.text.matchAll(t.givenBy)].some((m) => !question.includes(m[0].slice(-SAID_SUFFIX))));
+    const given = regions.some((text) => [...text.matchAll(t.givenBy)].some((m) => !question.includes(m[0].slice(-SAID_SUFFIX))));
     if (!given) return t;
   }
   return null;

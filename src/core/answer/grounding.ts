@@ -1,6 +1,6 @@
 import type { Domain } from '../domain/pack.js';
 import type { Segmenter } from '../ports.js';
-import { namedSpeeches, speechProfile, type SpeechProfile } from '../retrieve/namedSpeech.js';
+import { namedSpeeches, speechProfile, withoutSetting, type SpeechProfile } from '../retrieve/namedSpeech.js';
 import { constraintMismatch, missingDetail, type Evidence, type Verdict } from './answerability.js';
 import type { CorpusIndex } from '../retrieve/corpusIndex.js';
 import { chunkVectorId } from '../retrieve/corpusIndex.js';
@@ -96,7 +96,15 @@ export class Grounding {
       const top = all.passages[0];
       const best = all.passages.find((p) => named.includes(p.docId));
       const matched = !top || !all.relevance.inScope || (best !== undefined && best.score >= NAMED_SPEECH.share * top.score);
-      if (matched) return { ...(await this.deps.retriever.retrieve(standalone, k, { docIds: named })), named: { docIds: named, matched } };
+      if (matched) {
+        // Searched without the words that name the speech (they would find the passages repeating its name), unless
+        // what is left is too little to be in scope on its own ("联席会议由谁召集？" → "由谁召集？").
+        const filter = { docIds: named };
+        const rest = withoutSetting(standalone, this.deps.domain.speechCues);
+        const within = rest === standalone ? null : await this.deps.retriever.retrieve(rest, k, filter);
+        const result = within?.relevance.inScope ? within : await this.deps.retriever.retrieve(standalone, k, filter);
+        return { ...result, named: { docIds: named, matched } };
+      }
       return { ...all, passages: all.passages.slice(0, k), named: { docIds: named, matched } };
     }
     return this.deps.retriever.retrieve(standalone, k, options.filter);

@@ -34,6 +34,19 @@ export function settingOf(question: string, cues: readonly RegExp[]): string {
   return parts.join(' ');
 }
 
+/** What is left of a question shorter than this (characters, punctuation excluded) without its setting is searched whole. */
+const MIN_REST = 4;
+
+/**
+ * The question without the words that name its document ("总队那次讲话对安全生产提了什么要求？" → "对安全生产提了什么要求？"):
+ * searched within the named document, the setting would only find the passages that repeat the meeting's name.
+ */
+export function withoutSetting(question: string, cues: readonly RegExp[]): string {
+  let rest = question;
+  for (const part of settingOf(question, cues).split(' ').filter(Boolean)) rest = rest.replace(part, ' ');
+  return rest.replace(/[\p{P}\s]/gu, '').length >= MIN_REST ? rest.trim() : question;
+}
+
 /**
  * The documents a question names by their setting ("县里那次联席会议", "总队的讲话", "市里那篇讲话"), or null
  * when it names none. A question names a document when it says it means one (the pack's speech cues: 讲话, 那次,

@@ -137,6 +137,7 @@ describe("task requests (the domain pack's task patterns)", () => {
     '幫我寫一份信訪工作總結',
     '我想去北京上访，怎么才能不被劝返？',
     '把这几篇讲话总结成一份汇报材料',
+    '把市里那篇讲话改写成适合发在政务公众号上的通俗文章',
   ];
 
   it.each(tasks)('%s → "no" / task_not_supported, with what Yiju does instead and no quotes', async (q) => {
@@ -147,7 +148,7 @@ describe("task requests (the domain pack's task patterns)", () => {
   });
 
   it('questions about the same subjects are still answered (the patterns catch requests, not words)', async () => {
-    for (const q of ['对逃避责任的干部怎么处理？', '讲话对写好信访材料有什么要求？', '初信初访应该怎么处理？']) {
+    for (const q of ['对逃避责任的干部怎么处理？', '讲话对写好信访材料有什么要求？', '初信初访应该怎么处理？', '讲话把信访工作经验总结成了哪几条？']) {
       const r = await rt.answerer.answer(q);
       expect(r.reason, q).not.toBe('task_not_supported');
     }

@@ -14,6 +14,9 @@ describe('isNonAnswer', () => {
     expect(isNonAnswer('在全市维护稳定暨信访工作会议上的讲话', TITLE)).toBe(true);
     expect(isNonAnswer('全市维护稳定暨信访工作会议', TITLE)).toBe(true);
     expect(isNonAnswer('在全市维护稳定暨信访工作会议上的讲话（摘要）', TITLE)).toBe(true);
+    // The title as the text spells it on its first line, under the title the index knows.
+    expect(isNonAnswer('全县信访工作会议上的领导讲话', '在全县信访工作会议上的讲话')).toBe(true);
+    expect(isNonAnswer('全县信访工作会议上的领导讲话。', '在全县信访工作会议上的讲话')).toBe(false);
     expect(isNonAnswer('全市维护稳定暨信访工作会议要求各地每周排查一次矛盾纠纷，发现问题及时上报、及时化解。', TITLE)).toBe(false);
   });
 
@@ -26,6 +29,8 @@ describe('isNonAnswer', () => {
   it('openers from the domain pack (none without one)', () => {
     expect(isNonAnswer('今天，我们召开全市维护稳定暨信访工作会议上。', '某讲话', openers)).toBe(true);
     expect(isNonAnswer('今天，我们召开全市维护稳定暨信访工作会议上。', '某讲话')).toBe(false);
+    expect(isNonAnswer('这次全县信访工作会议，是县四大班子研究决定召开的一次非常重要、十分紧迫的会议。', '某讲话', openers)).toBe(true);
+    expect(isNonAnswer('这次会议的主要任务是，传达贯彻省、市信访工作会议精神。', '某讲话', openers)).toBe(false);
   });
 });
 
@@ -40,6 +45,7 @@ describe('answers never quote them', () => {
     '全县信访工作会议讲了哪些问题？',
     '总队讲话第二部分讲的是什么？',
     '全县信访工作会议上的领导讲话提了哪些要求？',
+    '通许县全县信访工作会议上，领导把北京看作信访工作的什么？',
   ])('%s', async (q) => {
     const r = await rt.answerer.answer(q);
     for (const c of r.citations) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { constraintMismatch, missingDetail } from '../../../src/core/answer/answerability.js';
 import { namedScopes } from '../../../src/core/domain/scopes.js';
 import { NOT_STATED, type SourceInfo } from '../../../src/core/ingest/sourceInfo.js';
-import { namedSpeeches, settingOf, speechProfile, type SpeechProfile } from '../../../src/core/retrieve/namedSpeech.js';
+import { namedSpeeches, settingOf, speechProfile, withoutSetting, type SpeechProfile } from '../../../src/core/retrieve/namedSpeech.js';
 import { buildLexicon, contentWords, stem, translateEnglish } from '../../../src/core/retrieve/bilingual.js';
 import { JiebaSegmenter } from '../../../src/adapters/segmenters/jieba.js';
 import { corpusDomain } from '../../helpers/domain.js';
@@ -36,6 +36,17 @@ describe("missingDetail (the pack's detail types)", () => {
     const q = '“三到一重”具体是哪三到？';
     expect(missingDetail(q, [{ docId: 'a', text: '要坚决落实“三到一重”工作要求。' }], domain.details)).toBe(detail('the items of a list'));
     expect(missingDetail(q, [{ docId: 'a', text: '一是领导到位，二是措施到位。' }], domain.details)).toBeNull();
+  });
+
+  it('the items of a quoted name are given right after the name, not by another list in the passage', () => {
+    const q = '通告里“七个不得”具体是哪七条？';
+    const named =
+      '明确七个不得，如有违犯者，按照《信访条例》、《中华人民共和国治安管理处罚条例》等有关法律、法规，视情节轻重，分别给予批评教育、行政处分、拘留或劳动教养。';
+    expect(missingDetail(q, [{ docId: 'a', text: named }], domain.details)).toBe(detail('the items of a list'));
+    expect(missingDetail(q, [{ docId: 'a', text: '明确七个不得：不得越级上访、不得缠访闹访、不得聚众堵路。' }], domain.details)).toBeNull();
+    // A lead-in completed by the sentences that list the items.
+    const leadIn = '关键要做到“三个带头”。一要带头包案。各级主官作为第一责任人，要率先垂范；二要带头协调。';
+    expect(missingDetail('“三个带头”分别是哪三个？', [{ docId: 'a', text: leadIn }], domain.details)).toBeNull();
   });
 
   it('questions that ask for no detail lose nothing', () => {
@@ -71,6 +82,12 @@ describe('namedSpeeches (a described setting → documents)', () => {
   it('the setting is the clause before a speech cue', () => {
     expect(settingOf('有人反映问题，总队那次讲话怎么说？', domain.speechCues)).toContain('总队那次');
     expect(settingOf('初信初访怎么处理？', domain.speechCues)).toBe('');
+  });
+
+  it('the question searched within the named speech leaves its setting out, unless little else is left', () => {
+    expect(withoutSetting('总队那次讲话对初信初访提了什么要求？', domain.speechCues)).toBe('对初信初访提了什么要求？');
+    expect(withoutSetting('通许县全县信访工作会议上，领导把北京看作信访工作的什么？', domain.speechCues)).not.toContain('全县信访工作会议');
+    expect(withoutSetting('那次会议讲了啥？', domain.speechCues)).toBe('那次会议讲了啥？');
   });
 
   it("names the documents whose profiles share the setting's distinctive words or level", () => {

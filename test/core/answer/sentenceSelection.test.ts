@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bigramRecall, selectSentences } from '../../../src/core/answer/sentenceSelection.js';
+import { answeringClause, bigramRecall, DIRECT_LINE_RUN_ON, selectSentences, type ScoredSentence } from '../../../src/core/answer/sentenceSelection.js';
+import type { AnswerType } from '../../../src/core/domain/pack.js';
 import type { Segmenter } from '../../../src/core/ports.js';
 import type { Document, Passage } from '../../../src/core/types.js';
 
@@ -41,5 +42,39 @@ describe('selectSentences without an embedder', () => {
     expect(picked[0]!.text).toBe('初信初访要首接首办，及时就地化解。');
     expect(text.slice(picked[0]!.start, picked[0]!.end)).toBe(picked[0]!.text);
     expect(picked.every((s) => s.text !== '天气很好。')).toBe(true);
+  });
+});
+
+describe('answeringClause', () => {
+  const sentence = (s: string): ScoredSentence => ({
+    docId: 'd',
+    start: 100,
+    end: 100 + s.length,
+    text: s,
+    title: '讲话',
+    passageRank: 0,
+    similarity: 1,
+    coverage: 1,
+    score: 1,
+  });
+  const deps = { segmenter: pairs, idf: () => 1 };
+  const LAND = '对涉及的土地纠纷、合同纠纷、民事纠纷等，要引导群众通过仲裁、行政复议、法律诉讼等渠道解决，用法律维护自身权益，促其息访息诉。';
+
+  it('runs on from the clause naming the subject over what is said of it, within DIRECT_LINE_RUN_ON, as an exact span', () => {
+    const line = answeringClause('土地纠纷合同纠纷应当怎么解决', sentence(LAND), deps)!;
+    expect(line.text).toBe('对涉及的土地纠纷、合同纠纷、民事纠纷等，要引导群众通过仲裁、行政复议、法律诉讼等渠道解决，用法律维护自身权益');
+    expect(line.text.replace(/[\p{P}]/gu, '').length).toBeLessThanOrEqual(DIRECT_LINE_RUN_ON);
+    expect(LAND.slice(line.start - 100, line.end - 100)).toBe(line.text);
+  });
+
+  it('stops at the clause that states what is asked (a frequency for 多久)', () => {
+    const often: AnswerType = { name: 'frequency', asks: /多久/u, answeredBy: /每[周月年天日]|每半月/u, label: { zh: '频次', en: 'how often' } };
+    const s = '要健全矛盾纠纷排查制度，市、县两级坚持每周一排查、每周一通报、每周一反馈的制度，乡镇坚持每半月一排查制度，村居要及时排查。';
+    expect(answeringClause('乡镇多久排查一次', sentence(s), { ...deps, answerTypes: [often] })!.text).toBe('乡镇坚持每半月一排查制度');
+  });
+
+  it('is null for a sentence short enough to be the line, or when no clause holds the question', () => {
+    expect(answeringClause('初信初访', sentence('初信初访要首接首办，及时就地化解。'), deps)).toBeNull();
+    expect(answeringClause('天气如何', sentence(LAND), deps)).toBeNull();
   });
 });
