@@ -87,4 +87,7 @@ export const errors = {
   auth: { 401: error('Missing or wrong API key (only when keys are configured).'), 429: error('Rate limited; see Retry-After.') },
   body: { 413: error('The body is larger than the limit.'), 415: error('The body is not JSON.') },
   notFound: { 404: error('No such item.') },
+  storage: {
+    507: error('Not stored: the disk is full (`insufficient_storage`) or the file cannot be written (`storage_failed`). Nothing of the record was kept.'),
+  },
 } as const;

@@ -1,3 +1,5 @@
+import { UserFacingError } from '../errors.js';
+
 /** A user's rating of an answer. */
 export interface FeedbackRecord {
   /** Unique id of this feedback entry. */
@@ -21,4 +23,22 @@ export interface FeedbackStore {
   flush(): Promise<void>;
   /** Flushes and releases the store (files, connections). */
   close?(): Promise<void>;
+}
+
+/**
+ * A record that could not be stored whole: the disk is full (or the quota spent), or the file cannot be written.
+ * Nothing of it stays in the store; the HTTP API answers 507 with the reason.
+ */
+export class FeedbackNotStoredError extends UserFacingError {
+  constructor(
+    readonly reason: 'disk_full' | 'write_failed',
+    /** The system's error code (ENOSPC, EIO, EISDIR …), or its message when it has none. */
+    readonly code: string,
+  ) {
+    super(
+      reason === 'disk_full' ? `Feedback was not stored: the disk is full (${code}).` : `Feedback was not stored: the file could not be written (${code}).`,
+      reason === 'disk_full' ? 'free space on the disk that holds the data folder (YIJU_DATA_DIR)' : 'check that the data folder (YIJU_DATA_DIR) is writable',
+    );
+    this.name = 'FeedbackNotStoredError';
+  }
 }

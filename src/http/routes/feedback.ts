@@ -1,10 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
-import type { FeedbackRecord } from '../../core/feedback/types.js';
+import { FeedbackNotStoredError, type FeedbackRecord } from '../../core/feedback/types.js';
+import { ApiError } from '../errors.js';
 import { errors, jsonContent, routes, type RouteContext } from '../context.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import { FeedbackResponseSchema, feedbackBody } from '../schemas.js';
 
-/** POST /api/feedback: 👍/👎 on an answer, stored durably before the response. */
+/** POST /api/feedback: 👍/👎 on an answer, stored durably before the 201 (507 when it cannot be). */
 export function feedbackRoutes(ctx: RouteContext) {
   const { options, feedback } = ctx.deps;
   const route = createRoute({
@@ -16,7 +17,7 @@ export function feedbackRoutes(ctx: RouteContext) {
       'Give the `id` of an answer from /api/ask or /api/chat (the server stores the question and answer with the rating while it remembers them), or the question itself.',
     middleware: [jsonBody()] as const,
     request: { body: { required: true, content: { 'application/json': { schema: feedbackBody(options.maxQuestionChars) } } } },
-    responses: { 201: jsonContent(FeedbackResponseSchema, 'Stored.'), ...errors.bad, ...errors.auth, ...errors.body },
+    responses: { 201: jsonContent(FeedbackResponseSchema, 'Stored.'), ...errors.bad, ...errors.auth, ...errors.body, ...errors.storage },
   });
 
   return routes().openapi(route, async (c) => {
@@ -31,7 +32,14 @@ export function feedbackRoutes(ctx: RouteContext) {
       ...(body.comment?.trim() ? { comment: body.comment.trim() } : {}),
       ...(known ? { answer: known.answer } : {}),
     };
-    await feedback.append(record);
+    try {
+      await feedback.append(record);
+    } catch (err) {
+      // 201 means the whole record is on disk; when it cannot be, say so (507) rather than a bare 500.
+      if (err instanceof FeedbackNotStoredError)
+        throw new ApiError(507, err.reason === 'disk_full' ? 'insufficient_storage' : 'storage_failed', err.message.replace(/\s*\n\s*/gu, ' '));
+      throw err;
+    }
     c.get('logFields').rating = record.rating;
     return c.json({ id: record.id, stored: true as const }, 201);
   });
