@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, ConfigError, group, int, list, setting } from './settings.js';
+import { bool, ConfigError, group, int, list, proxyHops, setting } from './settings.js';
 
 /**
  * The settings both runtimes read: the HTTP app's limits, keys and logging,
@@ -21,7 +21,11 @@ export const httpSettings = {
   corsOrigins: setting('YIJU_CORS_ORIGINS', list.default([]), 'Origins allowed to call the API from a browser (`*` for any). Empty: same-origin only.'),
   rateLimit: setting('YIJU_RATE_LIMIT', int(0, 1_000_000).default(60), 'Requests per window per API key or client address; 0 turns rate limiting off.'),
   rateWindowSeconds: setting('YIJU_RATE_WINDOW_SECONDS', int(1, 86_400).default(60), 'The rate-limit window.'),
-  trustProxy: setting('YIJU_TRUST_PROXY', bool.default(false), 'Take the client address from X-Forwarded-For (only behind a proxy you trust).'),
+  trustProxy: setting(
+    'YIJU_TRUST_PROXY',
+    proxyHops.default(0),
+    'How many proxies you trust append to X-Forwarded-For (yes = 1): the client address is the one the outermost of them appended, counted from the right; what the client itself sent is never used. no (0): the connection address.',
+  ),
   maxQuestionChars: setting('YIJU_MAX_QUESTION_CHARS', int(10, 100_000).default(2000), 'Longest question accepted, in characters.'),
   maxBodyBytes: setting('YIJU_MAX_BODY_BYTES', int(1024, 10 * 1024 * 1024).default(128 * 1024), 'Largest request body accepted.'),
   logQuestions: setting('YIJU_LOG_QUESTIONS', bool.default(false), 'Log question text in request lines (off: questions are personal data).'),

@@ -37,6 +37,16 @@ export const bool = z
   .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no'])])
   .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
 
+/** The most proxies YIJU_TRUST_PROXY may name. */
+const MAX_PROXY_HOPS = 10;
+
+/**
+ * How many proxies in front of the server append to X-Forwarded-For: a number of hops, or yes (1) / no (0).
+ */
+export const proxyHops = z
+  .union([z.boolean(), z.enum(['true', 'false', 'yes', 'no']), z.coerce.number().int().min(0).max(MAX_PROXY_HOPS)])
+  .transform((v) => (typeof v === 'number' ? v : v === true || v === 'true' || v === 'yes' ? 1 : 0));
+
 /**
  * The one list syntax: items separated by commas, "|" or whitespace, empty items dropped. (Keys,
  * origins and segmentation terms never contain spaces; a watermark that does is given in parts.)
@@ -72,6 +82,7 @@ const unwrap = (s: z.ZodType): z.ZodType => {
 function describeType(s: z.ZodType): string {
   const inner = unwrap(s);
   const def = (inner as unknown as { _zod: { def: { type: string; entries?: Record<string, string>; options?: z.ZodType[] } } })._zod.def;
+  if (inner === (proxyHops as unknown)) return `yes/no or hops 0–${MAX_PROXY_HOPS}`;
   if (s === (bool as unknown) || (def.type === 'union' && def.options?.some((o) => unwrap(o)._zod.def.type === 'boolean'))) return 'yes/no';
   if (def.type === 'union') return 'list';
   if (def.type === 'enum') return `one of ${Object.values(def.entries ?? {}).join(', ')}`;

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/settings.js';
+import { HttpOptionsSchema } from '../../src/http/options.js';
 import { loadConfig } from '../../src/node/config.js';
 
 const CWD = '/srv/yiju';
@@ -108,7 +109,7 @@ describe('loadConfig environment mapping', () => {
         corsOrigins: ['https://example.org', 'https://gov.example.cn'],
         rateLimit: 30,
         rateWindowSeconds: 10,
-        trustProxy: true,
+        trustProxy: 1,
         maxQuestionChars: 500,
         maxBodyBytes: 4096,
         logQuestions: true,
@@ -125,7 +126,7 @@ describe('loadConfig environment mapping', () => {
       corsOrigins: [],
       rateLimit: 60,
       rateWindowSeconds: 60,
-      trustProxy: false,
+      trustProxy: 0,
       maxQuestionChars: 2000,
       logQuestions: false,
       logLevel: 'info',
@@ -193,6 +194,8 @@ describe('loadConfig validation', () => {
     ['YIJU_MAX_QUESTION_CHARS', '0'],
     ['YIJU_MAX_BODY_BYTES', '10'],
     ['YIJU_TRUST_PROXY', 'sometimes'],
+    ['YIJU_TRUST_PROXY', '-1'],
+    ['YIJU_TRUST_PROXY', '11'],
     ['YIJU_LOG_LEVEL', 'loud'],
   ])('%s=%s is rejected with a ConfigError naming the variable', (name, value) => {
     const err = configError({ [name]: value });
@@ -214,5 +217,18 @@ describe('loadConfig validation', () => {
 
   it('an OpenAI key alone does not switch the embedder', () => {
     expect(loadConfig({ OPENAI_API_KEY: 'sk-x' }, CWD).embedder).toBe('local');
+  });
+});
+
+describe('YIJU_TRUST_PROXY', () => {
+  it.each([
+    ['no', 0],
+    ['yes', 1],
+    ['true', 1],
+    ['0', 0],
+    ['1', 1],
+    ['2', 2],
+  ])('%s → %d trusted proxy hops', (value, hops) => {
+    expect(HttpOptionsSchema.parse({ trustProxy: value }).trustProxy).toBe(hops);
   });
 });

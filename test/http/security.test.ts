@@ -8,6 +8,7 @@
  * - test/browser/security.test.ts: what a page does with hostile text, in Chromium.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { forwardedAddress } from '../../src/http/middleware/client.js';
 import type { HttpOptions } from '../../src/http/options.js';
 import type { Runtime } from '../../src/node/runtime.js';
 import { buildRuntime, expectError, JSON_TYPE, makeApp, parseSSE, postJson } from '../helpers/http.js';
@@ -162,7 +163,7 @@ describe('rate limit (3 per 60 s)', () => {
   });
 
   it('a shared (publishable) key: each address using it has its own budget', async () => {
-    const { app } = limited({ apiKeys: ['pk_widget'], rateLimit: 1, trustProxy: true });
+    const { app } = limited({ apiKeys: ['pk_widget'], rateLimit: 1, trustProxy: 1 });
     const from = (ip: string) => get({ ...bearer('pk_widget'), 'X-Forwarded-For': ip });
     expect((await app.request('/v1/models', from('203.0.113.1'))).status).toBe(200);
     await expectError(await app.request('/v1/models', from('203.0.113.1')), 429, 'rate_limited');
@@ -173,11 +174,29 @@ describe('rate limit (3 per 60 s)', () => {
     const direct = limited({ rateLimit: 1 }).app;
     expect((await direct.request('/api/documents', get({ 'X-Forwarded-For': '203.0.113.1' }))).status).toBe(200);
     await expectError(await direct.request('/api/documents', get({ 'X-Forwarded-For': '203.0.113.2' })), 429, 'rate_limited');
+  });
 
-    const proxied = limited({ rateLimit: 1, trustProxy: true }).app;
-    expect((await proxied.request('/api/documents', get({ 'X-Forwarded-For': '203.0.113.1, 10.0.0.1' }))).status).toBe(200);
-    expect((await proxied.request('/api/documents', get({ 'X-Forwarded-For': '203.0.113.2, 10.0.0.1' }))).status).toBe(200);
-    await expectError(await proxied.request('/api/documents', get({ 'X-Forwarded-For': '203.0.113.1' })), 429, 'rate_limited');
+  it('behind one trusted proxy the client is the address it appended (rightmost), whatever the client put before it', async () => {
+    const proxied = limited({ rateLimit: 1, trustProxy: 1 }).app;
+    expect((await proxied.request('/api/documents', get({ 'X-Forwarded-For': '198.51.100.7, 203.0.113.1' }))).status).toBe(200);
+    // The same client choosing a new leftmost entry each time stays in its own bucket.
+    for (const spoof of ['198.51.100.8', '10.0.0.1', 'garbage'])
+      await expectError(await proxied.request('/api/documents', get({ 'X-Forwarded-For': `${spoof}, 203.0.113.1` })), 429, 'rate_limited');
+    expect((await proxied.request('/api/documents', get({ 'X-Forwarded-For': '198.51.100.7, 203.0.113.2' }))).status).toBe(200);
+  });
+
+  it('invalid keys are limited per address too: a spoofed leftmost entry does not buy new guesses', async () => {
+    const { app } = limited({ apiKeys: ['k1'], rateLimit: 2, trustProxy: 1 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++)
+      statuses.push((await app.request('/v1/models', get({ ...bearer(`guess${i}`), 'X-Forwarded-For': `198.51.100.${i}, 203.0.113.9` }))).status);
+    expect(statuses).toEqual([401, 401, 429, 429, 429, 429]);
+  });
+
+  it('with two trusted proxies, the second entry from the right', async () => {
+    const { app } = limited({ rateLimit: 1, trustProxy: 2 });
+    expect((await app.request('/api/documents', get({ 'X-Forwarded-For': 'spoof, 203.0.113.5, 10.0.0.2' }))).status).toBe(200);
+    await expectError(await app.request('/api/documents', get({ 'X-Forwarded-For': 'other, 203.0.113.5, 10.0.0.3' })), 429, 'rate_limited');
   });
 
   it('/api/health, /api/openapi.json and /api/docs are not limited', async () => {
@@ -314,5 +333,18 @@ describe('security headers, request ids, Server-Timing', () => {
     const res = await app.request('/api/openapi.json', { method: 'POST' });
     expect(res.headers.get('content-type')).toMatch(JSON_TYPE);
     await expectError(res, 405, 'method_not_allowed');
+  });
+});
+
+describe('forwardedAddress', () => {
+  it('counts trusted hops from the right; takes only an address; none without the header or hops', () => {
+    expect(forwardedAddress('1.1.1.1, 203.0.113.1', 1)).toBe('203.0.113.1');
+    expect(forwardedAddress('1.1.1.1, 203.0.113.1, 10.0.0.1', 2)).toBe('203.0.113.1');
+    expect(forwardedAddress('203.0.113.1', 3)).toBe('203.0.113.1');
+    expect(forwardedAddress('x, [2001:db8::1]:443', 1)).toBe('2001:db8::1');
+    expect(forwardedAddress('x, 203.0.113.1:5000', 1)).toBe('203.0.113.1');
+    expect(forwardedAddress('203.0.113.1, <script>', 1)).toBeUndefined();
+    expect(forwardedAddress(undefined, 1)).toBeUndefined();
+    expect(forwardedAddress('203.0.113.1', 0)).toBeUndefined();
   });
 });

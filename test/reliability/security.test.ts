@@ -345,6 +345,20 @@ describe(`rate limit (${LIMIT} per ${WINDOW} s per client)`, () => {
     );
   }, 60_000);
 
+  it(`behind the trusted proxy, a client writing its own X-Forwarded-For entries does not choose its bucket: ${3 * LIMIT} requests, and ${3 * LIMIT} wrong keys, each with a new spoofed entry before the proxy's → ${LIMIT} pass`, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.ipV4(), { minLength: 3 * LIMIT, maxLength: 3 * LIMIT }), async (spoofs) => {
+        const ip = freshIp(); // what the proxy appended: the client's real address
+        const served = await burst(spoofs.map((spoof) => get('/v1/models', { ...bearer(KEYS[0]!), 'X-Forwarded-For': `${spoof}, ${ip}` })));
+        expectLimited(served, (r) => r.status === 200, `spoofed entries before ${ip}`);
+        const other = freshIp();
+        const guesses = await burst(spoofs.map((spoof, i) => get('/v1/models', { ...bearer(`guess_${i}_x`), 'X-Forwarded-For': `${spoof}, ${other}` })));
+        expectLimited(guesses, (r) => r.status === 401, `wrong keys with spoofed entries before ${other}`);
+      }),
+      { seed: SEED, numRuns: runs(3) },
+    );
+  }, 60_000);
+
   it.skipIf(process.platform !== 'linux')(
     'by real source address (no X-Forwarded-For): a burst from 127.0.0.2 is limited, 127.0.0.3 is unaffected',
     async () => {
