@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
 import { z } from 'zod';
 import type { IndexManifest } from '../../core/indexing/buildIndex.js';
 import { Bm25Index, type Bm25Snapshot } from '../../core/lexical/bm25.js';
@@ -52,16 +53,14 @@ const FILES = { documents: 'documents.json', chunks: 'chunks.json', bm25: 'bm25.
 const MANIFEST = 'manifest.json';
 const LOCK = 'build.lock';
 
-function lockIsStale(path: string, staleMs: number): boolean {
-  try {
-    const { pid, at } = JSON.parse(readFileSync(path, 'utf8')) as { pid: number; at: number };
-    if (Date.now() - at > staleMs) return true;
-    process.kill(pid, 0); // throws when no such process exists
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'EPERM';
-  }
-}
+/**
+ * A build lock its holder has not refreshed for this long is abandoned (its process died: kill -9, a crash, a
+ * container restart) and is taken over; a live holder refreshes it every half of this (proper-lockfile's heartbeat
+ * on the lock's mtime). Not the holder's PID: in a container the next process often gets the same one.
+ */
+export const LOCK_STALE_MS = 10_000;
+/** How often a waiting process tries the lock again. */
+const LOCK_RETRY_MS = 200;
 
 export interface StoredIndex {
   manifest: IndexManifest;
@@ -145,10 +144,12 @@ export class IndexStore {
     const files: Record<string, number> = {};
     const checksums: Record<string, string> = {};
     // The old manifest goes first, so a crash mid-way leaves "no index" rather than a mismatched one.
-    rmSync(join(this.dir, MANIFEST), { force: true });
+    // (Recursively: a file of the index replaced by a folder is damage like any other, and is replaced.)
+    rmSync(join(this.dir, MANIFEST), { recursive: true, force: true });
     for (const name of Object.values(FILES)) {
       files[name] = statSync(join(tmp, name)).size;
       checksums[name] = sha256(join(tmp, name));
+      if (existsSync(join(this.dir, name)) && statSync(join(this.dir, name)).isDirectory()) rmSync(join(this.dir, name), { recursive: true });
       renameSync(join(tmp, name), join(this.dir, name));
     }
     rmSync(tmp, { recursive: true, force: true });
@@ -158,41 +159,47 @@ export class IndexStore {
   }
 
   /**
-   * Runs `work` holding the index's lock file, so two processes never build
-   * and write the same index at once. A lock left by a dead process, or older
-   * than `staleMs`, is taken over.
+   * Runs `work` holding the index's lock, so two processes never build and write the same index at once. The lock
+   * is a directory refreshed while held (proper-lockfile) and released on every exit path: when `work` ends, and on
+   * exit or SIGTERM/SIGINT (signal-exit). One nobody refreshes for `staleMs` is taken over; a live holder is waited
+   * for up to `waitMs`.
    */
   async withLock<T>(work: () => Promise<T>, options: { waitMs?: number; staleMs?: number } = {}): Promise<T> {
     mkdirSync(this.dir, { recursive: true });
     const path = join(this.dir, LOCK);
+    // Earlier versions left a plain file (with a PID) here; it is not a lock any process can hold now.
+    if (existsSync(path) && !statSync(path).isDirectory()) rmSync(path, { force: true });
     const waitUntil = Date.now() + (options.waitMs ?? 120_000);
+    let release: () => Promise<void>;
     for (;;) {
       try {
-        writeFileSync(path, JSON.stringify({ pid: process.pid, at: Date.now() }), { flag: 'wx' });
+        release = await lockfile.lock(this.dir, {
+          lockfilePath: path,
+          realpath: false,
+          stale: options.staleMs ?? LOCK_STALE_MS,
+          // Another process took over a lock this one held while frozen: its build still ends with an atomic manifest.
+          onCompromised: () => undefined,
+        });
         break;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        if (lockIsStale(path, options.staleMs ?? 600_000)) {
-          rmSync(path, { force: true });
-          continue;
-        }
+        if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
         if (Date.now() > waitUntil)
           throw new UserFacingError(
             `Another Yiju process is building the index in ${this.dir}.`,
-            `wait for it to finish, or delete ${path} if no such process runs.`,
+            `wait for it to finish; a lock whose process has died is taken over within ${Math.round((options.staleMs ?? LOCK_STALE_MS) / 1000)} s (${path}).`,
           );
-        await new Promise((r) => setTimeout(r, 200));
+        await new Promise((r) => setTimeout(r, LOCK_RETRY_MS));
       }
     }
     try {
       return await work();
     } finally {
-      rmSync(path, { force: true });
+      await release().catch(() => undefined);
     }
   }
 
   clear(): void {
-    for (const name of [MANIFEST, ...Object.values(FILES)]) rmSync(join(this.dir, name), { force: true });
+    for (const name of [MANIFEST, ...Object.values(FILES)]) rmSync(join(this.dir, name), { recursive: true, force: true });
   }
 
   private readJson(name: string, schema: z.ZodType): unknown {

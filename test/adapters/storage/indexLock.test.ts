@@ -44,22 +44,33 @@ describe('IndexStore.withLock', () => {
     expect(existsSync(join(tmp.dir, 'idx', 'build.lock'))).toBe(false);
   });
 
-  it('takes over a lock left by a process that no longer exists', async () => {
-    const dir = join(tmp.dir, 'idx');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'build.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, at: Date.now() }));
-    expect(await new IndexStore(dir).withLock(async () => 'ran')).toBe('ran');
-  });
-
-  it('gives up on a live holder after waiting, with a sentence naming the lock file', async () => {
+  it('a lock file left by an earlier version (a PID in a plain file) is not a lock: it never blocks', async () => {
     const dir = join(tmp.dir, 'idx');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'build.lock'), JSON.stringify({ pid: process.pid, at: Date.now() }));
-    const err = await new IndexStore(dir).withLock(async () => 'ran', { waitMs: 300 }).catch((e: unknown) => e);
+    expect(await new IndexStore(dir).withLock(async () => 'ran', { waitMs: 0 })).toBe('ran');
+  });
+
+  it('gives up on a live holder after waiting, with a sentence naming the lock', async () => {
+    const store = new IndexStore(join(tmp.dir, 'idx'));
+    let release!: () => void;
+    const held = store.withLock(() => new Promise<void>((r) => (release = r)));
+    await until(() => existsSync(join(tmp.dir, 'idx', 'build.lock')));
+    const err = await new IndexStore(join(tmp.dir, 'idx')).withLock(async () => 'ran', { waitMs: 300 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserFacingError);
     expect((err as Error).message).toContain('build.lock');
+    release();
+    await held;
   });
 });
+
+async function until(check: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe('openIndex under concurrency', () => {
   it('two processes opening a new index at once build it once and agree', async () => {
