@@ -82,7 +82,7 @@ const unwrap = (s: z.ZodType): z.ZodType => {
 function describeType(s: z.ZodType): string {
   const inner = unwrap(s);
   const def = (inner as unknown as { _zod: { def: { type: string; entries?: Record<string, string>; options?: z.ZodType[] } } })._zod.def;
-  if (inner === (proxyHops as unknown)) return `yes/no or hops 0–${MAX_PROXY_HOPS}`;
+  if (inner === unwrap(proxyHops as unknown as z.ZodType)) return `yes/no or hops 0–${MAX_PROXY_HOPS}`;
   if (s === (bool as unknown) || (def.type === 'union' && def.options?.some((o) => unwrap(o)._zod.def.type === 'boolean'))) return 'yes/no';
   if (def.type === 'union') return 'list';
   if (def.type === 'enum') return `one of ${Object.values(def.entries ?? {}).join(', ')}`;

@@ -28,6 +28,8 @@ export const OPENAPI_PATH = '/api/openapi.json';
 export const REFERENCE_PATH = '/api/docs';
 /** Paths that need no API key and are not rate limited: probes and the API's own description. */
 const OPEN_PATHS = new Set(['/api/health', OPENAPI_PATH, REFERENCE_PATH]);
+/** The longest client-chosen X-Request-Id kept (a UUID is 36 characters). */
+const REQUEST_ID_MAX = 64;
 
 /** Runs `middleware` except on the open paths. */
 const guarded =
@@ -45,7 +47,8 @@ export function createApp(deps: AppDeps) {
   const crossOrigin = options.corsOrigins.length > 0;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-  app.use(requestId());
+  // A client's own X-Request-Id is kept only if short and plain ([A-Za-z0-9_=-]); otherwise a UUID is used.
+  app.use(requestId({ limitLength: REQUEST_ID_MAX }));
   app.use(requestLog(logger));
   app.use(
     methodNotAllowed({

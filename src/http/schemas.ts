@@ -8,10 +8,14 @@ import type { HttpOptions } from './options.js';
  * the code cannot drift apart.
  */
 
-/** C0 controls other than tab, newline and carriage return; DEL. */
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/u;
+/** C0 controls other than tab, newline and carriage return; DEL; C1 controls. */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u;
+/** Bidirectional embeddings, overrides and isolates: they reorder how the text around them is shown. */
+const BIDI_OVERRIDE = /[\u202A-\u202E\u2066-\u2069]/u;
 /** A UTF-16 surrogate not part of a pair (JSON can carry one; it is not text). */
 const LONE_SURROGATE = /\p{Cs}/u;
+/** What shows nothing: spaces, format characters (zero-width, joiners, marks), fillers and blank patterns. */
+const INVISIBLE = /[\p{Z}\p{Cf}\s\u115F\u1160\u3164\uFFA0\u2800]/gu;
 
 /** A string field, named in its errors as the client knows it. */
 const field = (name: string) => z.string({ error: (i) => (i.input === undefined ? `${name} is required` : `${name} must be a string`) });
@@ -20,16 +24,19 @@ const field = (name: string) => z.string({ error: (i) => (i.input === undefined 
 const typed = (s: z.ZodString, name: string) =>
   s
     .refine((v) => !CONTROL.test(v), `${name} contains control characters`)
+    .refine((v) => !BIDI_OVERRIDE.test(v), `${name} contains bidirectional override characters`)
     .refine((v) => !LONE_SURROGATE.test(v), `${name} contains an invalid character (a lone UTF-16 surrogate)`);
 
 export const text = (name: string, max: number) => typed(field(name).max(max, `${name} is longer than ${max} characters`), name);
 
 /** A question: surrounding whitespace trimmed first, then 1–max characters. `name` is the field as the client knows it. */
 export const question = (max: number, name = 'question') =>
-  typed(field(name).trim().min(1, `${name} is empty`).max(max, `${name} is longer than ${max} characters`), name).openapi({
-    description: `The question, in any language (1–${max} characters after trimming).`,
-    example: '这项工作应该怎么做？',
-  });
+  typed(field(name).trim().min(1, `${name} is empty`).max(max, `${name} is longer than ${max} characters`), name)
+    .refine((v) => !v || v.replace(INVISIBLE, '').length > 0, `${name} has no visible characters`)
+    .openapi({
+      description: `The question, in any language (1–${max} characters after trimming).`,
+      example: '这项工作应该怎么做？',
+    });
 
 export const ErrorSchema = z
   .object({
@@ -153,6 +160,22 @@ export const searchQuery = (maxQuestion: number, maxK: number, defaultK: number)
         type: 'string',
       }),
   });
+
+/** POST /api/search's body: the same query as GET, for queries longer than a URL carries (a 2,000-character question is 18 KB percent-encoded). */
+export const searchBody = (maxQuestion: number, maxK: number) =>
+  z
+    .object({
+      q: question(maxQuestion, 'q'),
+      k: z
+        .number({ error: 'k must be a number' })
+        .int('k must be a whole number')
+        .min(1, `k must be a whole number from 1 to ${maxK}`)
+        .max(maxK, `k must be a whole number from 1 to ${maxK}`)
+        .optional()
+        .openapi({ description: `Results to return (1–${maxK}; default YIJU_TOP_K).` }),
+      filter: FilterSchema.optional(),
+    })
+    .openapi('SearchRequest');
 
 export const SearchResponseSchema = z
   .object({

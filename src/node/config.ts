@@ -49,6 +49,21 @@ export const NodeConfigSchema = z.object({
       '127.0.0.1 keeps the server on this machine; 0.0.0.0 (containers) listens on every interface.',
     ),
     shutdownGraceMs: setting('YIJU_SHUTDOWN_GRACE_MS', int(0, 600_000).default(10_000), 'How long in-flight requests may run after SIGTERM/SIGINT.'),
+    headersTimeoutMs: setting(
+      'YIJU_HEADERS_TIMEOUT_MS',
+      int(1000, 120_000).default(10_000),
+      'How long a client may take to send its request headers before the connection is closed (408): slow-header clients cannot hold connections.',
+    ),
+    requestTimeoutMs: setting(
+      'YIJU_REQUEST_TIMEOUT_MS',
+      int(2000, 600_000).default(60_000),
+      'How long a client may take to send its whole request (headers and body); the answer it streams back is not limited by this.',
+    ),
+    maxConnectionsPerAddress: setting(
+      'YIJU_MAX_CONNECTIONS_PER_ADDRESS',
+      int(0, 100_000).default(128),
+      'Open connections one client address may hold; more are closed at once. 0 turns the cap off (behind a proxy, every connection comes from its address).',
+    ),
   }),
 });
 

@@ -1,5 +1,5 @@
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { getRequestListener, RequestError } from '@hono/node-server';
 import type { FeedbackStore } from '../core/feedback/types.js';
@@ -13,6 +13,26 @@ import { buildWebAssets } from './webAssets.js';
 import { VERSION } from './version.js';
 
 export const feedbackPath = (dataDir: string) => join(dataDir, 'feedback', 'feedback.jsonl');
+
+/** How often Node checks open connections against the header and request timeouts. */
+const CONNECTIONS_CHECK_MS = 1000;
+
+/** Closes, at once, a connection from an address that already holds `max` (0: no cap). */
+function capConnectionsPerAddress(server: Server, max: number): void {
+  if (max <= 0) return;
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > max) return void socket.destroy();
+    open.set(address, count);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left > 0) open.set(address, left);
+      else open.delete(address);
+    });
+  });
+}
 
 export interface RunningServer {
   url: string;
@@ -69,7 +89,7 @@ export async function startServer(rt: Runtime, overrides: ServerOverrides = {}):
     },
   });
   // HTTP/1.1 requires a Host header (RFC 9112 §3.2): Node would answer its absence with an empty 400; this one says why.
-  const server = createServer({ requireHostHeader: false }, (req, res) => {
+  const server = createServer({ requireHostHeader: false, connectionsCheckingInterval: CONNECTIONS_CHECK_MS }, (req, res) => {
     if (req.headers.host !== undefined || req.httpVersion !== '1.1') return void listener(req, res);
     res
       .writeHead(400, { 'Content-Type': 'application/json', Connection: 'close' })
@@ -81,6 +101,10 @@ export async function startServer(rt: Runtime, overrides: ServerOverrides = {}):
       .writeHead(417, { 'Content-Type': 'application/json', Connection: 'close' })
       .end(JSON.stringify({ error: { code: 'expectation_failed', message: 'only "Expect: 100-continue" is supported' } }));
   });
+  // Slow clients: headers within headersTimeoutMs, the whole request within requestTimeoutMs (408 otherwise).
+  server.headersTimeout = sc.headersTimeoutMs;
+  server.requestTimeout = Math.max(sc.requestTimeoutMs, sc.headersTimeoutMs + 1);
+  capConnectionsPerAddress(server, sc.maxConnectionsPerAddress);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(overrides.port ?? sc.port, sc.host, () => resolve());

@@ -78,6 +78,9 @@ describe('loadConfig environment mapping', () => {
         PORT: '9000',
         HOST: '0.0.0.0',
         YIJU_SHUTDOWN_GRACE_MS: '2500',
+        YIJU_HEADERS_TIMEOUT_MS: '5000',
+        YIJU_REQUEST_TIMEOUT_MS: '20000',
+        YIJU_MAX_CONNECTIONS_PER_ADDRESS: '0',
         YIJU_API_KEYS: 'key-one, key-two|key-three',
         YIJU_CORS_ORIGINS: 'https://example.org,https://gov.example.cn',
         YIJU_RATE_LIMIT: '30',
@@ -103,7 +106,7 @@ describe('loadConfig environment mapping', () => {
       watermarks: ['来源：某网站', '转载请注明'],
       userTerms: ['接诉即办', '网格化'],
       retrieval: { topK: 8, maxTopK: 50, hnswEf: 200, queryCache: 50 },
-      server: { port: 9000, host: '0.0.0.0', shutdownGraceMs: 2500 },
+      server: { port: 9000, host: '0.0.0.0', shutdownGraceMs: 2500, headersTimeoutMs: 5000, requestTimeoutMs: 20_000, maxConnectionsPerAddress: 0 },
       http: {
         apiKeys: ['key-one', 'key-two', 'key-three'],
         corsOrigins: ['https://example.org', 'https://gov.example.cn'],
@@ -120,7 +123,14 @@ describe('loadConfig environment mapping', () => {
 
   it('serves on 127.0.0.1:8787 with rate limiting on, no keys and no cross-origin access by default', () => {
     const config = loadConfig({}, CWD);
-    expect(config.server).toEqual({ port: 8787, host: '127.0.0.1', shutdownGraceMs: 10_000 });
+    expect(config.server).toEqual({
+      port: 8787,
+      host: '127.0.0.1',
+      shutdownGraceMs: 10_000,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 60_000,
+      maxConnectionsPerAddress: 128,
+    });
     expect(config.http).toMatchObject({
       apiKeys: [],
       corsOrigins: [],

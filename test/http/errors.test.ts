@@ -239,7 +239,7 @@ describe('unknown routes and wrong methods', () => {
     ['GET', '/api/ask', 'POST'],
     ['GET', '/api/chat', 'POST'],
     ['PUT', '/api/feedback', 'POST'],
-    ['POST', '/api/search', 'GET, HEAD'],
+    ['PUT', '/api/search', 'GET, HEAD, POST'],
     ['DELETE', '/api/documents/001_0ef072b5e6e0e6d4', 'GET, HEAD'],
     ['POST', '/api/health', 'GET, HEAD'],
     ['GET', '/v1/chat/completions', 'POST'],

@@ -34,6 +34,7 @@ const OPERATIONS = [
   ['post', '/api/ask'],
   ['post', '/api/chat'],
   ['get', '/api/search'],
+  ['post', '/api/search'],
   ['get', '/api/documents'],
   ['get', '/api/documents/{id}'],
   ['post', '/api/feedback'],

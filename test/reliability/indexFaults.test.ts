@@ -21,7 +21,7 @@
  * OpenAI-compatible embeddings fake.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../src/adapters/corpus/fsCorpus.js';
@@ -210,6 +210,14 @@ describe('a damaged stored index is rebuilt at start, never served', () => {
     ['deleted', (path) => rmSync(path)],
     ['swapped with the file of an index of three of the speeches', (path, file) => writeFileSync(path, other.get(file)!)],
     ['swapped with the file of an index whose corpus differs by one character (same size)', (path, file) => writeFileSync(path, twin.get(file)!)],
+    [
+      'replaced by a folder',
+      (path) => {
+        rmSync(path);
+        mkdirSync(path);
+        writeFileSync(join(path, 'stray'), 'x');
+      },
+    ],
   ];
   const cases = FILES.flatMap((file) => damages.map(([how, damage]) => [file, how, damage] as const));
 
@@ -219,7 +227,7 @@ describe('a damaged stored index is rebuilt at start, never served', () => {
     const before = readFileSync(path);
     damage(path, file);
     const info = `${file} ${how}`;
-    if (existsSync(path) && readFileSync(path).equals(before)) {
+    if (existsSync(path) && statSync(path).isFile() && readFileSync(path).equals(before)) {
       // Both indexes hold the very same bytes in this file (e.g. the labels of the vectors): there is nothing wrong to detect.
       const rt = await open(config);
       expect(rt.opened.build, `${info}: an identical file needs no rebuild`).toBeNull();

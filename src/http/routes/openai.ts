@@ -4,7 +4,7 @@ import { answerPayload, errors, jsonContent, routes, type RouteContext } from '.
 import { ApiError, describeZodError } from '../errors.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import { abortableSSE, STREAM_FAILED } from '../sse.js';
-import { ChatCompletionSchema, ModelListSchema, chatCompletionBody, question as questionSchema } from '../schemas.js';
+import { ChatCompletionSchema, ModelListSchema, TurnSchema, chatCompletionBody, question as questionSchema } from '../schemas.js';
 
 /** The one "model" Yiju offers to OpenAI clients. */
 export const MODEL_ID = 'yiju';
@@ -64,6 +64,11 @@ export function openaiRoutes(ctx: RouteContext) {
       .map((m) => ({ role: m.role as ChatTurn['role'], content: textOf(m).slice(0, HISTORY_LIMITS.charsPerTurn) }))
       .filter((t) => t.content.trim())
       .slice(-HISTORY_LIMITS.turns);
+    // The same rules as /api/ask's history (no control characters, no broken ones); long turns are cut, as chat clients send whole conversations.
+    for (const turn of history) {
+      const checked = TurnSchema.safeParse(turn);
+      if (!checked.success) throw new ApiError(400, 'invalid_request', `messages: ${describeZodError(checked.error)}`);
+    }
     return { question: parsed.data, history };
   };
 
