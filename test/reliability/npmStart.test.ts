@@ -43,9 +43,16 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('npm start, then %s to the npm pro
     npm.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
     npm.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
     try {
-      await withDeadline(until(() => /listening on http/u.test(out), 150_000, 'never listened'), 160_000, `npm start never listened:\n${out}`);
+      await withDeadline(
+        until(() => /listening on http/u.test(out), 150_000, 'never listened'),
+        160_000,
+        `npm start never listened:\n${out}`,
+      );
       const members = groupMembers(npm.pid!);
-      expect(members.some((m) => m.includes('main.ts start')), members.join('\n')).toBe(true);
+      expect(
+        members.some((m) => m.includes('main.ts start')),
+        members.join('\n'),
+      ).toBe(true);
       process.kill(npm.pid!, signal);
       await until(() => groupMembers(npm.pid!).length === 0, 30_000, `processes left after ${signal}:\n${groupMembers(npm.pid!).join('\n')}\n${out}`);
       expect(out).toContain(`${signal}: finishing in-flight requests`);
