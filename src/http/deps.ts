@@ -14,6 +14,8 @@ export interface ServiceInfo extends AssistantInfo {
   /** When the index was built (ISO 8601). */
   indexBuiltAt?: string;
   version: string;
+  /** Corpus files that were not indexed, and why. */
+  skipped?: { file: string; reason: string }[];
 }
 
 /**

@@ -229,6 +229,10 @@ export const feedbackBody = (maxQuestion: number) =>
 
 export const FeedbackResponseSchema = z.object({ id: z.string(), stored: z.literal(true) }).openapi('FeedbackResponse');
 
+export const SkippedFileSchema = z
+  .object({ file: z.string(), reason: z.string() })
+  .openapi('SkippedFile', { description: 'A corpus file that was not indexed (not text, bad front matter, a duplicate id), and why.' });
+
 export const HealthSchema = z
   .object({
     status: z.literal('ok'),
@@ -245,6 +249,7 @@ export const HealthSchema = z
       chunks: z.number().int(),
       vectors: z.number().int(),
       builtAt: z.string().optional(),
+      skipped: z.array(SkippedFileSchema).openapi({ description: 'Corpus files not indexed, and why (the rest are served).' }),
     }),
   })
   .openapi('Health');

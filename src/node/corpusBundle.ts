@@ -20,7 +20,7 @@ export const lexiconOf = (config: Config, domain: Domain) => contentHash(...doma
  * jieba segmentation as the Node index, with no embeddings.
  */
 export async function bundleCorpus(config: Config, options: Reporting<BuildProgress> = {}): Promise<CorpusBundle> {
-  const documents = await loadCorpus(config.corpusDir, { watermarks: [...DEFAULT_WATERMARKS, ...config.watermarks] }, options.log);
+  const { documents } = await loadCorpus(config.corpusDir, { watermarks: [...DEFAULT_WATERMARKS, ...config.watermarks] }, options.log);
   const domain = await loadDomain(config.corpusDir);
   const bundle = await buildCorpusBundle({
     documents,

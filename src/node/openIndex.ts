@@ -7,7 +7,7 @@ import { DEFAULT_WATERMARKS } from '../core/ingest/clean.js';
 import { buildIndex, corpusHash, incompatibility, type BuildProgress, type BuildResult, type IndexManifest } from '../core/indexing/buildIndex.js';
 import type { Embedder, Segmenter } from '../core/ports.js';
 import type { CorpusIndex } from '../core/retrieve/corpusIndex.js';
-import { loadCorpus } from '../adapters/corpus/fsCorpus.js';
+import { loadCorpus, type SkippedFile } from '../adapters/corpus/fsCorpus.js';
 import { IndexCorruptError, IndexStore, type StoredIndex } from '../adapters/storage/indexStore.js';
 import { HnswVectorStore } from '../adapters/vectorstores/hnswStore.js';
 import { lexiconOf } from './corpusBundle.js';
@@ -30,6 +30,8 @@ export interface OpenedIndex {
   /** Why a build happened (or null). */
   reason: string | null;
   buildMs: number;
+  /** Corpus files that were not indexed, and why (the rest are served). */
+  skipped: SkippedFile[];
 }
 
 export const indexDir = (config: Config) => join(config.dataDir, 'index');
@@ -47,7 +49,7 @@ export async function openIndex(config: Config, options: OpenIndexOptions): Prom
 
 async function openLocked(config: Config, options: OpenIndexOptions, store: IndexStore): Promise<OpenedIndex> {
   const log = options.log ?? (() => {});
-  const documents = await loadCorpus(config.corpusDir, { watermarks: [...DEFAULT_WATERMARKS, ...config.watermarks] }, log);
+  const { documents, skipped } = await loadCorpus(config.corpusDir, { watermarks: [...DEFAULT_WATERMARKS, ...config.watermarks] }, log);
   const lexicon = lexiconOf(config, options.domain);
 
   let previous: StoredIndex | null = null;
@@ -74,7 +76,7 @@ async function openLocked(config: Config, options: OpenIndexOptions, store: Inde
   previous?.vectors.setEf(config.retrieval.hnswEf);
   const changes = previous ? builtFromDifferences(previous.manifest, { corpusHash: corpusHash(documents), lexicon }) : [];
   if (previous && !changes.length) {
-    return { index: previous.index, manifest: previous.manifest, build: null, reason: null, buildMs: 0 };
+    return { index: previous.index, manifest: previous.manifest, build: null, reason: null, buildMs: 0, skipped };
   }
   if (previous) reason = changes.some((c) => c.field === 'lexicon') ? 'segmentation vocabulary changed; lexical index rebuilt' : 'corpus changed';
 
@@ -94,5 +96,5 @@ async function openLocked(config: Config, options: OpenIndexOptions, store: Inde
   // Deletes and in-place updates weaken an HNSW graph; rebuild it from the stored vectors (no re-embedding).
   if (result.stats.changed.length || result.stats.removed.length) vectors.compact();
   store.save(result.manifest, documents, result.chunks, result.index.bm25, vectors);
-  return { index: result.index, manifest: result.manifest, build: result.stats, reason, buildMs: performance.now() - t0 };
+  return { index: result.index, manifest: result.manifest, build: result.stats, reason, buildMs: performance.now() - t0, skipped };
 }

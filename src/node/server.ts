@@ -58,7 +58,7 @@ export function appDepsFor(rt: Runtime, logger: Logger): AppDeps {
     documents: opened.index.documents,
     domain: rt.domain,
     feedback: new JsonlFeedbackStore(feedbackPath(config.dataDir)),
-    info: { ...rt.info, runtime: 'node', counts: opened.manifest.counts, indexBuiltAt: opened.manifest.builtAt, version: VERSION },
+    info: { ...rt.info, runtime: 'node', counts: opened.manifest.counts, indexBuiltAt: opened.manifest.builtAt, version: VERSION, skipped: opened.skipped },
     options: httpOptionsOf(config),
     logger,
     // @hono/node-server passes the Node request objects as the app's env.

@@ -98,7 +98,7 @@ const open = (config: Config, log: string[] = [], embedder = new FakeEmbedder())
 
 /** The canonical documents of a corpus folder as the indexer sees them (id → text). */
 async function canonical(corpusDir: string): Promise<Map<string, string>> {
-  return new Map((await loadCorpus(corpusDir, { watermarks: DEFAULT_WATERMARKS })).map((d) => [d.id, d.text]));
+  return new Map((await loadCorpus(corpusDir, { watermarks: DEFAULT_WATERMARKS })).documents.map((d) => [d.id, d.text]));
 }
 
 /** Reads every stored file of an index folder. */

@@ -25,6 +25,8 @@ const ELLIPSIS_END = /(?:\.{3,}|…+|。。。)\s*$/u;
 // Horizontal whitespace, including the ideographic space and no-break space.
 const HSPACE = /[\t\f\v \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff]+/gu;
 const ZERO_WIDTH = /[\u200b-\u200d\u2060]/gu;
+/** Control characters other than line breaks and tabs (which are whitespace): C0, DEL and C1. They never reach the canonical text. */
+const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/gu;
 
 const squash = (s: string) => s.replace(HSPACE, '').replace(/\s+/gu, '');
 
@@ -74,11 +76,12 @@ export function dropPreviewLines(lines: string[], removed: CleanReport['removed'
   return out;
 }
 
-/** Normalises whitespace: one paragraph per line, no blank lines, single spaces, no edge spaces. */
+/** Normalises whitespace: one paragraph per line, no blank lines, single spaces, no edge spaces, no control characters. */
 export function normaliseWhitespace(text: string): string {
   return text
     .replace(/\r\n?/gu, '\n')
     .replace(ZERO_WIDTH, '')
+    .replace(CONTROL, '')
     .split('\n')
     .map((line) => line.replace(HSPACE, ' ').trim())
     .filter((line) => line.length > 0)

@@ -4,18 +4,24 @@ import type { Domain } from '../../core/domain/pack.js';
 import { sourceInfo } from '../../core/ingest/sourceInfo.js';
 import { errors, jsonContent, routes, type RouteContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { DocumentSchema, DocumentSummarySchema } from '../schemas.js';
+import { DocumentSchema, DocumentSummarySchema, SkippedFileSchema } from '../schemas.js';
 
 /** GET /api/documents and /api/documents/{id}: the speeches, with the canonical text citations point into. */
 export function documentRoutes(ctx: RouteContext) {
-  const { documents, domain } = ctx.deps;
+  const { documents, domain, info } = ctx.deps;
   const describe = (d: Document) => describeDocument(d, domain);
   const list = createRoute({
     method: 'get',
     path: '/api/documents',
     tags: ['Documents'],
     summary: 'List the documents in the corpus',
-    responses: { 200: jsonContent(z.object({ documents: z.array(DocumentSummarySchema) }), 'The documents, by id.'), ...errors.auth },
+    responses: {
+      200: jsonContent(
+        z.object({ documents: z.array(DocumentSummarySchema), skipped: z.array(SkippedFileSchema) }),
+        'The documents, by id, and the corpus files not indexed.',
+      ),
+      ...errors.auth,
+    },
   });
   const one = createRoute({
     method: 'get',
@@ -40,7 +46,9 @@ export function documentRoutes(ctx: RouteContext) {
   });
 
   return routes()
-    .openapi(list, (c) => c.json({ documents: [...documents.values()].sort((a, b) => a.id.localeCompare(b.id)).map(describe) }, 200))
+    .openapi(list, (c) =>
+      c.json({ documents: [...documents.values()].sort((a, b) => a.id.localeCompare(b.id)).map(describe), skipped: info.skipped ?? [] }, 200),
+    )
     .openapi(one, (c) => {
       const { id } = c.req.valid('param');
       const doc = documents.get(id);

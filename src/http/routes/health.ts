@@ -23,7 +23,7 @@ export function healthRoutes(ctx: RouteContext) {
         embedder: info.embedder,
         retrieval: info.retrieval,
         runtime: info.runtime,
-        index: { loaded: true as const, ...info.counts, ...(info.indexBuiltAt ? { builtAt: info.indexBuiltAt } : {}) },
+        index: { loaded: true as const, ...info.counts, ...(info.indexBuiltAt ? { builtAt: info.indexBuiltAt } : {}), skipped: info.skipped ?? [] },
       },
       200,
     ),
