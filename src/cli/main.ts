@@ -6,7 +6,8 @@ import { UserFacingError } from '../core/errors.js';
 import { provisionConfiguredModel } from '../node/embedderFactory.js';
 import type { RetrievalMode } from '../core/retrieve/retriever.js';
 import type { RetrievalFilter } from '../core/types.js';
-import { createRuntime, type Runtime, type RuntimeOptions } from '../node/runtime.js';
+import { chatModelFor, createRuntime, warmStart, type Runtime, type RuntimeOptions } from '../node/runtime.js';
+import type { IndexingStatus } from '../http/deps.js';
 import { startServer } from '../node/server.js';
 import { buildProgressReporter } from './progress.js';
 import { formatAnswer, formatPassages } from './format.js';
@@ -31,10 +32,12 @@ async function open(config: Config, options: RuntimeOptions = {}): Promise<Runti
   }
 }
 
-const describeMode = (rt: Runtime) =>
-  rt.info.answerMode === 'extractive'
-    ? `offline extractive answers (embeddings: ${rt.embedder.id}${rt.config.embedder === 'local' ? ', no API key needed' : ''})`
-    : `generative answers with ${rt.config.openai.chatModel} (embeddings: ${rt.embedder.id})`;
+const describeMode = (config: Config, rt: Runtime | null) => {
+  const embeddings = rt?.embedder.id ?? config.embedder;
+  return (rt?.info.answerMode ?? (chatModelFor(config) ? 'generative' : 'extractive')) === 'extractive'
+    ? `offline extractive answers (embeddings: ${embeddings}${config.embedder === 'local' ? ', no API key needed' : ''})`
+    : `generative answers with ${config.openai.chatModel} (embeddings: ${embeddings})`;
+};
 
 /** `--doc a,b`: a filter of known document ids. */
 function docFilter(rt: Runtime, ids: string | undefined): RetrievalFilter | undefined {
@@ -111,21 +114,27 @@ program
 
 program
   .command('start')
-  .description('build the index if needed, then serve the HTTP API (PORT, default 8787)')
+  .description('serve the HTTP API (PORT, default 8787) at once, bringing the index up to date in the background')
   .action(() =>
     runCli(async (config) => {
-      const rt = await open(config);
-      const m = rt.opened.manifest;
-      const server = await startServer(rt);
-      log(`Yiju · ${m.counts.documents} speeches, ${m.counts.chunks} passages · mode: ${describeMode(rt)}`);
+      // Listening does not wait for indexing: the stored index answers (or, on a first start, /api/health says how
+      // far the build is and other requests get 503) while the corpus is indexed in the background.
+      let indexing: IndexingStatus | null = null;
+      let phase: string | null = null;
+      const warm = await warmStart(config, {
+        log,
+        onProgress: (p) => {
+          indexing = p;
+          if (p.phase !== phase) log(`index: ${(phase = p.phase)} — ${p.total} items, in the background`);
+        },
+      });
+      const server = await startServer(warm.now, { config, indexing: () => indexing });
+      const counts = warm.now?.opened.manifest.counts;
+      log(
+        `Yiju · ${counts ? `${counts.documents} speeches, ${counts.chunks} passages` : 'no index yet: building it'} · mode: ${describeMode(config, warm.now)}`,
+      );
       log(`listening on ${server.url} · chat page: ${server.url}/ · API reference: ${server.url}/api/docs · try:`);
       log(`  curl -s ${server.url}/api/ask -H 'Content-Type: application/json' -d '{"question":"初信初访应该怎么处理？"}'`);
-      // The dictionary lexicon (English, traditional characters, pinyin, places) is built once per corpus, in the
-      // background, so no user's first question waits for it.
-      void rt.lexicon().then(
-        () => log('dictionary lexicon ready'),
-        (err: Error) => log(`dictionary lexicon unavailable (${err.message}); English is searched through the glossary alone`),
-      );
       const stop = (signal: string) => {
         log(`${signal}: finishing in-flight requests…`);
         server.close().then(
@@ -135,6 +144,30 @@ program
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
+      warm.update().then(
+        (rt) => {
+          indexing = null;
+          // Served from the next request on (also when nothing changed: it knows which corpus files were skipped).
+          server.serve(rt);
+          const { build, reason, manifest } = rt.opened;
+          log(
+            build || !warm.now
+              ? `index ready${reason ? ` (${reason})` : ''} · ${manifest.counts.documents} speeches, ${manifest.counts.chunks} passages: now serving it`
+              : 'index: up to date with the corpus',
+          );
+          // The dictionary lexicon (English, traditional characters, pinyin, places) is built once per corpus, in the
+          // background, so no user's first question waits for it.
+          void rt.lexicon().then(
+            () => log('dictionary lexicon ready'),
+            (err: Error) => log(`dictionary lexicon unavailable (${err.message}); English is searched through the glossary alone`),
+          );
+        },
+        (err: unknown) => {
+          indexing = null;
+          log(`index: the build failed: ${err instanceof Error ? err.message : String(err)}`);
+          if (!warm.now) stop('index build failed');
+        },
+      );
     }),
   );
 
@@ -146,7 +179,7 @@ program
     runCli(async (config) => {
       const rt = await open(config);
       const m = rt.opened.manifest;
-      log(`Yiju · ${m.counts.documents} speeches, ${m.counts.chunks} passages · mode: ${describeMode(rt)}`);
+      log(`Yiju · ${m.counts.documents} speeches, ${m.counts.chunks} passages · mode: ${describeMode(config, rt)}`);
       const history: { role: 'user' | 'assistant'; content: string }[] = [];
       const answer = async (q: string) => {
         const result = await rt.answerer.answer(q, { history, topK: config.retrieval.topK });

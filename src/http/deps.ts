@@ -8,6 +8,13 @@ import type { Logger } from './log.js';
 import type { WebAssets } from './routes/web.js';
 
 /** What the HTTP app is told about the running assistant (for /api/health and /v1/models). */
+/** How far a background index build is: its phase and passages done of total. */
+export interface IndexingStatus {
+  phase: 'chunk' | 'embed' | 'lexical';
+  done: number;
+  total: number;
+}
+
 export interface ServiceInfo extends AssistantInfo {
   runtime: 'node' | 'workers';
   counts: { documents: number; chunks: number; vectors: number };
@@ -36,6 +43,8 @@ export interface AppDeps {
   peerAddress?: (request: Request, env: unknown) => string | undefined;
   /** The chat page, viewer and widget bundles (absent: the API alone is served). */
   assets?: WebAssets;
+  /** A background index build in progress (null or absent when there is none): shown by /api/health. */
+  indexing?: () => IndexingStatus | null;
   /** Ids for answers and feedback (tests make them predictable). */
   newId?: () => string;
   now?: () => Date;

@@ -233,6 +233,10 @@ export const SkippedFileSchema = z
   .object({ file: z.string(), reason: z.string() })
   .openapi('SkippedFile', { description: 'A corpus file that was not indexed (not text, bad front matter, a duplicate id), and why.' });
 
+export const IndexingSchema = z
+  .object({ phase: z.enum(['chunk', 'embed', 'lexical']), done: z.number().int(), total: z.number().int() })
+  .openapi('Indexing', { description: 'A background index build: its phase and how far it is (passages).' });
+
 export const HealthSchema = z
   .object({
     status: z.literal('ok'),
@@ -250,6 +254,9 @@ export const HealthSchema = z
       vectors: z.number().int(),
       builtAt: z.string().optional(),
       skipped: z.array(SkippedFileSchema).openapi({ description: 'Corpus files not indexed, and why (the rest are served).' }),
+      building: IndexingSchema.optional().openapi({
+        description: 'Present while the index is brought up to date in the background; answers come from the index as it was until it is done.',
+      }),
     }),
   })
   .openapi('Health');

@@ -47,6 +47,23 @@ export async function openIndex(config: Config, options: OpenIndexOptions): Prom
   return store.withLock(() => openLocked(config, options, store));
 }
 
+/**
+ * The stored index as it is, without reading the corpus: what a server answers from while it brings the index up to
+ * date. A separate copy from the one a build updates. Null when there is none, it is damaged, or it was built with
+ * another embedder or chunking (then nothing stored can answer).
+ */
+export function storedIndex(config: Config, options: Pick<OpenIndexOptions, 'embedder' | 'chunker'>): OpenedIndex | null {
+  try {
+    const stored = new IndexStore(indexDir(config)).load();
+    if (!stored || incompatibility(stored.manifest, options.embedder, options.chunker.chunkSize, config.embedTitle)) return null;
+    stored.vectors.setEf(config.retrieval.hnswEf);
+    return { index: stored.index, manifest: stored.manifest, build: null, reason: null, buildMs: 0, skipped: [] };
+  } catch (err) {
+    if (err instanceof IndexCorruptError) return null;
+    throw err;
+  }
+}
+
 async function openLocked(config: Config, options: OpenIndexOptions, store: IndexStore): Promise<OpenedIndex> {
   const log = options.log ?? (() => {});
   const { documents, skipped } = await loadCorpus(config.corpusDir, { watermarks: [...DEFAULT_WATERMARKS, ...config.watermarks] }, log);

@@ -5,7 +5,9 @@ import { getRequestListener, RequestError } from '@hono/node-server';
 import type { FeedbackStore } from '../core/feedback/types.js';
 import { JsonlFeedbackStore } from '../adapters/feedback/jsonlFeedbackStore.js';
 import { createApp, type YijuApp } from '../http/app.js';
-import type { AppDeps } from '../http/deps.js';
+import { createStartingApp } from '../http/startingApp.js';
+import type { AppDeps, IndexingStatus } from '../http/deps.js';
+import type { Config } from './config.js';
 import { jsonLogger, type Logger } from '../http/log.js';
 import { httpOptionsOf } from '../config/common.js';
 import type { Runtime } from './runtime.js';
@@ -36,8 +38,11 @@ function capConnectionsPerAddress(server: Server, max: number): void {
 
 export interface RunningServer {
   url: string;
-  app: YijuApp;
+  /** The app serving now (null while the first index is built). */
+  readonly app: YijuApp | null;
   feedback: FeedbackStore;
+  /** Serves another runtime from the next request on (the index a background build brought up to date). */
+  serve(rt: Runtime): void;
   /** Stops accepting connections, lets in-flight requests finish (up to the grace period), then flushes feedback. */
   close(): Promise<void>;
 }
@@ -47,6 +52,10 @@ export interface ServerOverrides {
   port?: number;
   /** Overrides for the app's dependencies (tests). */
   deps?: Partial<AppDeps>;
+  /** The configuration, when there is no runtime yet to take it from. */
+  config?: Config;
+  /** A background index build in progress, for /api/health (and the starting answers). */
+  indexing?: () => IndexingStatus | null;
 }
 
 /** The Node runtime's dependencies for the app. */
@@ -66,28 +75,38 @@ export function appDepsFor(rt: Runtime, logger: Logger): AppDeps {
   };
 }
 
-/** Serves the app over HTTP on the configured host and port. */
-export async function startServer(rt: Runtime, overrides: ServerOverrides = {}): Promise<RunningServer> {
-  const { server: sc, http } = rt.config;
+/**
+ * Serves the app over HTTP on the configured host and port: the runtime's app, or, with no runtime yet (the first
+ * index is being built), the starting app, until `serve` is given one.
+ */
+export async function startServer(rt: Runtime | null, overrides: ServerOverrides = {}): Promise<RunningServer> {
+  const config = rt?.config ?? overrides.config;
+  if (!config) throw new Error('startServer needs a runtime or a configuration');
+  const { server: sc, http } = config;
   const logger = overrides.logger ?? jsonLogger((line) => process.stdout.write(`${line}\n`), http.logLevel);
-  const deps = { ...appDepsFor(rt, logger), assets: await buildWebAssets(), ...overrides.deps };
-  const feedback = deps.feedback;
-  const app = createApp(deps);
+  const assets = await buildWebAssets();
+  // One feedback store for every app this server serves (a swap must not open a second writer).
+  const feedback = overrides.deps?.feedback ?? new JsonlFeedbackStore(feedbackPath(config.dataDir));
+  const appFor = (runtime: Runtime) =>
+    createApp({ ...appDepsFor(runtime, logger), assets, feedback, ...(overrides.indexing ? { indexing: overrides.indexing } : {}), ...overrides.deps });
 
   // Requests the adapter cannot turn into a Request (a bad Host or request target) get the JSON error too.
-  const listener = getRequestListener(app.fetch, {
-    hostname: sc.host,
-    errorHandler: (err) => {
-      const bad = err instanceof RequestError;
-      if (!bad) logger.log('error', { msg: 'adapter error', error: String((err as Error)?.message ?? err) });
-      return Response.json(
-        bad
-          ? { error: { code: 'bad_request', message: 'malformed request (check the Host header and the request target)' } }
-          : { error: { code: 'internal', message: 'Something went wrong on the server; the error was logged.' } },
-        { status: bad ? 400 : 500 },
-      );
-    },
-  });
+  const listenerFor = (fetch: (request: Request, env?: unknown) => Response | Promise<Response>) =>
+    getRequestListener(fetch, {
+      hostname: sc.host,
+      errorHandler: (err) => {
+        const bad = err instanceof RequestError;
+        if (!bad) logger.log('error', { msg: 'adapter error', error: String((err as Error)?.message ?? err) });
+        return Response.json(
+          bad
+            ? { error: { code: 'bad_request', message: 'malformed request (check the Host header and the request target)' } }
+            : { error: { code: 'internal', message: 'Something went wrong on the server; the error was logged.' } },
+          { status: bad ? 400 : 500 },
+        );
+      },
+    });
+  let app: YijuApp | null = rt ? appFor(rt) : null;
+  let listener = listenerFor(app ? app.fetch : createStartingApp({ version: VERSION, indexing: overrides.indexing ?? (() => null) }).fetch);
   // HTTP/1.1 requires a Host header (RFC 9112 §3.2): Node would answer its absence with an empty 400; this one says why.
   const server = createServer({ requireHostHeader: false, connectionsCheckingInterval: CONNECTIONS_CHECK_MS }, (req, res) => {
     if (req.headers.host !== undefined || req.httpVersion !== '1.1') return void listener(req, res);
@@ -149,5 +168,17 @@ export async function startServer(rt: Runtime, overrides: ServerOverrides = {}):
       logger.log('info', { msg: 'stopped' });
     })());
 
-  return { url, app, feedback, close };
+  const serve = (runtime: Runtime) => {
+    app = appFor(runtime);
+    listener = listenerFor(app.fetch);
+  };
+  return {
+    url,
+    get app() {
+      return app;
+    },
+    feedback,
+    serve,
+    close,
+  };
 }

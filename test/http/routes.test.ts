@@ -443,7 +443,7 @@ describe('service endpoints', () => {
     expect(h).toMatchObject({ status: 'ok', version, answerMode: 'extractive', embedder: rt.embedder.id });
     expect(h).not.toHaveProperty('chatModel');
     const { counts, builtAt } = rt.opened.manifest;
-    expect(h.index).toEqual({ loaded: true, ...counts, ...(builtAt ? { builtAt } : {}) });
+    expect(h.index).toEqual({ loaded: true, ...counts, ...(builtAt ? { builtAt } : {}), skipped: [] });
     expect(h.index.documents).toBe(5);
   });
 

@@ -298,8 +298,8 @@ describe('yiju start (the CLI) with a damaged index', () => {
     const url = await withDeadline(
       new Promise<string>((resolve, reject) => {
         child.stderr!.on('data', () => {
-          // The last start-up line; the CLI installs its SIGTERM handler right after it.
-          const m = /listening on (http:\/\/\S+)[^]*curl -s/u.exec(err);
+          // Listening comes first; the index is brought up to date in the background, then served.
+          const m = /listening on (http:\/\/\S+)[^]*curl -s[^]*(?:index ready|index: up to date)/u.exec(err);
           if (m) setTimeout(() => resolve(m[1]!), 200);
         });
         child.once('exit', (code) => reject(new Error(`yiju start exited (${code}):\n${err}`)));

@@ -13,8 +13,9 @@ export function healthRoutes(ctx: RouteContext) {
     security: [],
     responses: { 200: jsonContent(HealthSchema, 'The service is up and its index is loaded.') },
   });
-  return routes().openapi(route, (c) =>
-    c.json(
+  return routes().openapi(route, (c) => {
+    const building = ctx.deps.indexing?.() ?? null;
+    return c.json(
       {
         status: 'ok' as const,
         version: info.version,
@@ -23,9 +24,15 @@ export function healthRoutes(ctx: RouteContext) {
         embedder: info.embedder,
         retrieval: info.retrieval,
         runtime: info.runtime,
-        index: { loaded: true as const, ...info.counts, ...(info.indexBuiltAt ? { builtAt: info.indexBuiltAt } : {}), skipped: info.skipped ?? [] },
+        index: {
+          loaded: true as const,
+          ...info.counts,
+          ...(info.indexBuiltAt ? { builtAt: info.indexBuiltAt } : {}),
+          skipped: info.skipped ?? [],
+          ...(building ? { building } : {}),
+        },
       },
       200,
-    ),
-  );
+    );
+  });
 }

@@ -1,0 +1,155 @@
+/**
+ * The server listens whatever the corpus (issue 14.5): `yiju start` listens before the index is built, says how far
+ * the background build is in /api/health, answers from the stored index while a new file is indexed (or, on a first
+ * start, 503 with Retry-After), and serves the new index when it is done. The embeddings come from the local
+ * OpenAI-compatible fake, held back by a gate the test opens: no timing is assumed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withDeadline } from '../helpers/async.js';
+import { CORPUS_DIR, CORPUS_FILES, makeTempDir, REPO_ROOT } from '../helpers/corpus.js';
+import { embeddingsRoute, startOpenAIServer, type OpenAIServer } from '../helpers/openaiServer.js';
+
+interface Health {
+  status: string;
+  index: { loaded: boolean; documents: number; building?: { phase: string; done: number; total: number } };
+}
+
+let embeddings: OpenAIServer;
+let dir: { dir: string; cleanup: () => void };
+const children: ChildProcess[] = [];
+/** The build's embedding requests wait while the gate is closed. */
+let gate: { open: () => void; opened: Promise<void> };
+const closeGate = () => {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  gate = { open, opened };
+};
+
+beforeAll(async () => {
+  closeGate();
+  const real = embeddingsRoute();
+  embeddings = await startOpenAIServer({
+    'POST /v1/embeddings': async (req) => {
+      // The embedder's start-up probe (one input) passes; the build's batches wait for the gate.
+      const input = (req.body as { input?: unknown }).input;
+      if (Array.isArray(input) && input.length > 1) await gate.opened;
+      return real(req);
+    },
+  });
+  dir = makeTempDir('yiju-warm-');
+  mkdirSync(join(dir.dir, 'corpus'));
+  for (const f of CORPUS_FILES.slice(0, 2)) cpSync(join(CORPUS_DIR, f), join(dir.dir, 'corpus', f));
+});
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  gate?.open();
+  await embeddings?.close();
+  dir?.cleanup();
+});
+
+async function start() {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'start'], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      YIJU_CORPUS_DIR: join(dir.dir, 'corpus'),
+      YIJU_DATA_DIR: join(dir.dir, 'data'),
+      YIJU_EMBEDDER: 'openai',
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: embeddings.baseURL,
+      YIJU_CHAT_MODEL: '',
+      PORT: '0',
+      YIJU_RATE_LIMIT: '0',
+      YIJU_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(child);
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const url = await withDeadline(
+    new Promise<string>((resolve, reject) => {
+      child.stderr!.on('data', () => {
+        const m = /listening on (http:\/\/\S+)/u.exec(err);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`yiju start exited (${code}):\n${err}`)));
+    }),
+    90_000,
+    'yiju start did not listen',
+  );
+  const health = async () => (await (await fetch(`${url}/api/health`)).json()) as Health;
+  const ask = (question: string) =>
+    fetch(`${url}/api/ask`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ question }) });
+  const until = async (check: (h: Health) => boolean, what: string) => {
+    for (;;) {
+      const h = await health();
+      if (check(h)) return h;
+      if (child.exitCode !== null) throw new Error(`exited while waiting for ${what}:\n${err}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const stop = () =>
+    new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : (child.once('exit', (code) => r(code)), child.kill('SIGTERM'))));
+  return { url, health, ask, until, stop, stderr: () => err };
+}
+
+describe('yiju start does not wait for indexing', () => {
+  it('first start: listens with no embedding done; health shows the build; answers are 503 with Retry-After until the index is ready', async () => {
+    const s = await start();
+    try {
+      // The gate is closed: nothing has been embedded, and the server already answers.
+      const building = await s.until((h) => h.index.building !== undefined, 'the build');
+      expect(building).toMatchObject({ status: 'starting', index: { loaded: false, documents: 0 } });
+      expect(building.index.building!.total).toBeGreaterThan(0);
+      const early = await s.ask('初信初访应该怎么处理？');
+      expect(early.status).toBe(503);
+      expect(early.headers.get('retry-after')).toMatch(/^\d+$/u);
+      expect(((await early.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+        code: 'index_building',
+        message: expect.stringMatching(/being built for the first time \(.+: \d+ of \d+\)/u),
+      });
+
+      gate.open();
+      const ready = await withDeadline(
+        s.until((h) => h.status === 'ok' && !h.index.building, 'the index'),
+        120_000,
+        'the index was never served',
+      );
+      expect(ready.index).toMatchObject({ loaded: true, documents: 2 });
+      const answer = await s.ask('初信初访应该怎么处理？');
+      expect(answer.status).toBe(200);
+      expect(s.stderr()).toMatch(/index ready \(no index yet\)/u);
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+  }, 180_000);
+
+  it('a new file in the corpus: the stored index answers at once while the new file is indexed; then the new index is served', async () => {
+    closeGate();
+    cpSync(join(CORPUS_DIR, CORPUS_FILES[2]!), join(dir.dir, 'corpus', CORPUS_FILES[2]!));
+    writeFileSync(join(dir.dir, 'corpus', 'notes.txt'), '新增的一份讲话，讲的是垃圾分类的要求。');
+    const s = await start();
+    try {
+      const building = await s.until((h) => h.index.building !== undefined, 'the build');
+      expect(building).toMatchObject({ status: 'ok', index: { loaded: true, documents: 2 } });
+      const meanwhile = await s.ask('初信初访应该怎么处理？');
+      expect(meanwhile.status).toBe(200);
+      expect(((await meanwhile.json()) as { grounded: boolean }).grounded).toBe(true);
+
+      gate.open();
+      const ready = await withDeadline(
+        s.until((h) => !h.index.building && h.index.documents === 4, 'the new index'),
+        120_000,
+        'the new index was never served',
+      );
+      expect(ready.status).toBe('ok');
+      expect(s.stderr()).toMatch(/index ready \(corpus changed\)/u);
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+  }, 180_000);
+});
