@@ -20,7 +20,7 @@
  * instead of about forty with the real model); the CLI case uses the local
  * OpenAI-compatible embeddings fake.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,8 +34,8 @@ import type { RetrieverOptions } from '../../src/core/retrieve/retriever.js';
 import { indexDir } from '../../src/node/openIndex.js';
 import { createRuntime, type Runtime } from '../../src/node/runtime.js';
 import { startServer } from '../../src/node/server.js';
-import { withDeadline } from '../helpers/async.js';
-import { CORPUS_DIR, CORPUS_FILES, makeTempDir, REPO_ROOT } from '../helpers/corpus.js';
+import { startCliServer } from '../helpers/cliServer.js';
+import { CORPUS_DIR, CORPUS_FILES, makeTempDir } from '../helpers/corpus.js';
 import { FakeEmbedder } from '../helpers/fakeEmbedder.js';
 import { makeApp, memoryLogger, parseSSE, postJson } from '../helpers/http.js';
 import { startOpenAIServer, type OpenAIServer } from '../helpers/openaiServer.js';
@@ -274,45 +274,15 @@ describe('yiju start (the CLI) with a damaged index', () => {
     dir?.cleanup();
   });
 
-  /** `yiju start` on port 0 (embeddings from the local OpenAI-compatible fake); resolves once it listens, with its stderr so far. */
-  async function start(): Promise<{ url: string; stderr: () => string; stop: () => Promise<number | null> }> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'start'], {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        YIJU_CORPUS_DIR: join(dir.dir, 'corpus'),
-        YIJU_DATA_DIR: join(dir.dir, 'data'),
-        YIJU_EMBEDDER: 'openai',
-        OPENAI_API_KEY: 'sk-test',
-        OPENAI_BASE_URL: embeddings.baseURL,
-        YIJU_CHAT_MODEL: '',
-        PORT: '0',
-        YIJU_RATE_LIMIT: '0',
-        YIJU_LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
+  /** `yiju start` once the index it brings up to date in the background is served (listening comes first). */
+  const start = () =>
+    startCliServer({
+      corpusDir: join(dir.dir, 'corpus'),
+      dataDir: join(dir.dir, 'data'),
+      embeddingsURL: embeddings.baseURL,
+      ready: /listening on (http:\/\/\S+)[^]*curl -s[^]*(?:index ready|index: up to date)/u,
+      children,
     });
-    children.push(child);
-    let err = '';
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    const url = await withDeadline(
-      new Promise<string>((resolve, reject) => {
-        child.stderr!.on('data', () => {
-          // Listening comes first; the index is brought up to date in the background, then served.
-          const m = /listening on (http:\/\/\S+)[^]*curl -s[^]*(?:index ready|index: up to date)/u.exec(err);
-          if (m) setTimeout(() => resolve(m[1]!), 200);
-        });
-        child.once('exit', (code) => reject(new Error(`yiju start exited (${code}):\n${err}`)));
-      }),
-      90_000,
-      'yiju start did not listen within 90 s',
-    );
-    return {
-      url,
-      stderr: () => err,
-      stop: () => new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : (child.once('exit', (code) => r(code)), child.kill('SIGTERM')))),
-    };
-  }
 
   it('a truncated documents.json: the log names the damage, the index is rebuilt, the served text is the corpus and results are slices of it', async () => {
     const first = await start();

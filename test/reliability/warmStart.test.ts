@@ -4,12 +4,13 @@
  * start, 503 with Retry-After), and serves the new index when it is done. The embeddings come from the local
  * OpenAI-compatible fake, held back by a gate the test opens: no timing is assumed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withDeadline } from '../helpers/async.js';
-import { CORPUS_DIR, CORPUS_FILES, makeTempDir, REPO_ROOT } from '../helpers/corpus.js';
+import { startCliServer } from '../helpers/cliServer.js';
+import { CORPUS_DIR, CORPUS_FILES, makeTempDir } from '../helpers/corpus.js';
 import { embeddingsRoute, startOpenAIServer, type OpenAIServer } from '../helpers/openaiServer.js';
 
 interface Health {
@@ -51,36 +52,13 @@ afterAll(async () => {
 });
 
 async function start() {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'start'], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      YIJU_CORPUS_DIR: join(dir.dir, 'corpus'),
-      YIJU_DATA_DIR: join(dir.dir, 'data'),
-      YIJU_EMBEDDER: 'openai',
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: embeddings.baseURL,
-      YIJU_CHAT_MODEL: '',
-      PORT: '0',
-      YIJU_RATE_LIMIT: '0',
-      YIJU_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const { url, stop, stderr } = await startCliServer({
+    corpusDir: join(dir.dir, 'corpus'),
+    dataDir: join(dir.dir, 'data'),
+    embeddingsURL: embeddings.baseURL,
+    children,
   });
-  children.push(child);
-  let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const url = await withDeadline(
-    new Promise<string>((resolve, reject) => {
-      child.stderr!.on('data', () => {
-        const m = /listening on (http:\/\/\S+)/u.exec(err);
-        if (m) resolve(m[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`yiju start exited (${code}):\n${err}`)));
-    }),
-    90_000,
-    'yiju start did not listen',
-  );
+  const exited = () => children.at(-1)!.exitCode !== null;
   const health = async () => (await (await fetch(`${url}/api/health`)).json()) as Health;
   const ask = (question: string) =>
     fetch(`${url}/api/ask`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ question }) });
@@ -88,13 +66,11 @@ async function start() {
     for (;;) {
       const h = await health();
       if (check(h)) return h;
-      if (child.exitCode !== null) throw new Error(`exited while waiting for ${what}:\n${err}`);
+      if (exited()) throw new Error(`exited while waiting for ${what}:\n${stderr()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };
-  const stop = () =>
-    new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : (child.once('exit', (code) => r(code)), child.kill('SIGTERM'))));
-  return { url, health, ask, until, stop, stderr: () => err };
+  return { url, health, ask, until, stop, stderr };
 }
 
 describe('yiju start does not wait for indexing', () => {
