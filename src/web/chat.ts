@@ -1,5 +1,6 @@
 import { ApiFailure, createApiClient, type Answer, type ApiClient, type Citation, type Suggestions, type Turn } from './api.js';
 import { h } from './dom.js';
+import { icon } from './icons.js';
 import { renderMarkdown } from './markdown.js';
 import type { Strings } from './strings.js';
 
@@ -99,6 +100,12 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     e.preventDefault();
     void ask(input.value);
   });
+  // The box grows with what is typed, up to its CSS max-height (about five lines), then scrolls.
+  const fit = () => {
+    input.style.height = 'auto';
+    input.style.height = `${input.scrollHeight + 2}px`;
+  };
+  input.addEventListener('input', fit);
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
@@ -114,6 +121,7 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     history = [];
     log.replaceChildren(empty);
     input.value = '';
+    fit();
     input.focus();
   });
   close?.addEventListener('click', () => options.onClose?.());
@@ -183,10 +191,14 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
 
   const render = (message: HTMLElement, body: HTMLElement, markdown: string) => body.replaceChildren(renderMarkdown(markdown, (n) => chip(n, message)));
 
+  /**
+   * The sources, once: a compact card per citation (which [n], the document and where it was given, where in it),
+   * collapsed, since the quotes themselves are already in the answer (and in each chip's popover).
+   */
   const sourcesList = (all: Citation[]) =>
     h(
       'details',
-      { class: 'yj-sources', open: true },
+      { class: 'yj-sources' },
       h('summary', {}, `${s.sources} (${all.length})`),
       h(
         'ol',
@@ -197,7 +209,7 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
             { value: String(c.n) },
             h('a', { href: viewerLink(options.apiBase, c, all), target: '_blank', rel: 'noopener' }, c.title),
             ...(c.cite ? [h('span', { class: 'yj-cite-as' }, c.cite)] : []),
-            h('q', {}, c.text),
+            h('span', { class: 'yj-where' }, s.where(c.start, c.end)),
           ),
         ),
       ),
@@ -205,8 +217,8 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
 
   const actions = (answer: Answer) => {
     const copy = h('button', { type: 'button', class: 'yj-copy' }, s.copy);
-    const up = h('button', { type: 'button', class: 'yj-up', 'aria-pressed': 'false', 'aria-label': s.up }, '👍');
-    const down = h('button', { type: 'button', class: 'yj-down', 'aria-pressed': 'false', 'aria-label': s.down }, '👎');
+    const up = h('button', { type: 'button', class: 'yj-up', 'aria-pressed': 'false', 'aria-label': s.up, title: s.up }, icon('up'));
+    const down = h('button', { type: 'button', class: 'yj-down', 'aria-pressed': 'false', 'aria-label': s.down, title: s.down }, icon('down'));
     const status = h('span', { class: 'yj-status', role: 'status' });
     copy.addEventListener('click', async () => {
       // Each source in its copy-ready form (据《…》（市级会议）) with the exact words quoted.
@@ -261,6 +273,7 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     current = abort;
     empty.remove();
     input.value = '';
+    fit();
     log.append(h('div', { class: 'yj-msg yj-user', 'aria-label': s.you }, question));
     const body = h('div', { class: 'yj-body' }, h('span', { class: 'yj-thinking' }, s.thinking));
     const message = h('article', { class: 'yj-msg yj-bot', 'aria-busy': 'true', 'aria-label': s.bot }, body);

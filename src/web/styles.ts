@@ -9,7 +9,9 @@ export const CHAT_CSS = `
 .yj-head { display: flex; align-items: center; gap: .5em; padding: .6em .9em; border-bottom: 1px solid var(--yj-line); }
 .yj-title { flex: 1; margin: 0; font-size: 1.05em; font-weight: 650; }
 button { font: inherit; color: inherit; cursor: pointer; border-radius: 8px; border: 1px solid var(--yj-line); background: transparent; padding: .3em .7em; }
-button:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid var(--yj-primary); outline-offset: 2px; }
+button:focus-visible, a:focus-visible { outline: 3px solid var(--yj-primary); outline-offset: 2px; }
+/* The question box is focused most of the time: a neutral border, not a red ring that reads as an error. */
+textarea:focus-visible { outline: none; border-color: var(--yj-fg) !important; box-shadow: 0 0 0 1px var(--yj-fg); }
 button[disabled] { opacity: .5; cursor: default; }
 .yj-log { flex: 1; overflow-y: auto; padding: 1em .9em; display: flex; flex-direction: column; gap: 1em; }
 .yj-empty p { margin: 0 0 .6em; color: var(--yj-muted); }
@@ -25,9 +27,11 @@ button[disabled] { opacity: .5; cursor: default; }
 .yj-sources { margin-top: .6em; font-size: .9em; }
 .yj-sources ol { margin: .3em 0 0; padding-left: 1.4em; }
 .yj-sources li { margin: .25em 0; }
-.yj-sources q { display: block; color: var(--yj-muted); quotes: "“" "”"; }
+.yj-sources summary { cursor: pointer; color: var(--yj-muted); }
 .yj-sources a { color: var(--yj-primary); }
-.yj-sources .yj-cite-as { display: block; font-size: .85em; color: var(--yj-muted); }
+.yj-sources .yj-cite-as, .yj-sources .yj-where { display: block; font-size: .85em; color: var(--yj-muted); }
+.yj-actions button { display: inline-flex; align-items: center; justify-content: center; min-width: 2em; min-height: 2em; }
+.yj-icon { display: block; }
 .yj-actions { display: flex; flex-wrap: wrap; align-items: center; gap: .4em; margin-top: .6em; font-size: .85em; color: var(--yj-muted); }
 .yj-badge { margin-right: auto; }
 .yj-actions button[aria-pressed="true"] { background: var(--yj-primary); color: #fff; border-color: var(--yj-primary); }

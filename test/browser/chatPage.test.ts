@@ -68,14 +68,20 @@ async function expectRenderedAnswer(message: ReturnType<Page['locator']>, citati
   expect(chipNumbers.length).toBeGreaterThan(0);
   expect(chipNumbers).toEqual(markers(answer));
   expect(await message.locator('a.yj-cite').allTextContents()).toEqual(chipNumbers.map(String));
+  // The sources: one compact card per citation (which [n], the document, where in it), collapsed by default.
+  expect(await message.locator('.yj-sources').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
   const items = message.locator('.yj-sources li');
   expect(await items.count()).toBe(citations.length);
   for (const [i, c] of citations.entries()) {
     const li = items.nth(i);
     expect(await li.getAttribute('value')).toBe(String(c.n));
-    expect(await li.locator('q').textContent()).toBe(c.text);
     expect(await li.locator('a').textContent()).toBe(c.title);
+    expect(await li.locator('.yj-where').textContent()).toBe(`原文第 ${c.start + 1}–${c.end} 字`);
+    expect(await li.locator('q').count()).toBe(0);
   }
+  // Each quote is shown once: a quoted sentence (not a clause of another quote) appears once in the whole answer.
+  const whole = (await message.textContent())!;
+  for (const c of citations.filter((c) => !citations.some((o) => o !== c && o.text.includes(c.text)))) expect(whole.split(c.text).length - 1, c.text).toBe(1);
   const badge = message.locator('.yj-badge');
   expect(await badge.textContent()).toBe('离线摘录模式');
   expect(await badge.getAttribute('data-mode')).toBe('extractive');
@@ -343,5 +349,49 @@ describe('citation popovers (WCAG 1.4.13)', () => {
     const opened = suite.context.waitForEvent('page');
     await chip.tap();
     expect((await opened).url()).toBe(new URL((await chip.getAttribute('href'))!, server.url).href);
+  });
+
+  it('on a phone: the placeholder fits the box, the box grows to about five lines, focus is not a red ring, 👍/👎 are drawn icons', async () => {
+    page = await suite.open(`${server.url}/`, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const box = page.locator('textarea');
+    await page.locator('button.yj-example').first().waitFor();
+    // The placeholder's width in the box's own font, against the box's text width.
+    const fit = await box.evaluate((el) => {
+      const t = el as HTMLTextAreaElement;
+      const cs = getComputedStyle(t);
+      const ctx = document.createElement('canvas').getContext('2d')!;
+      ctx.font = `${cs.fontSize} ${cs.fontFamily}`;
+      const inner = t.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+      return { text: ctx.measureText(t.placeholder).width, inner };
+    });
+    expect(fit.text).toBeLessThanOrEqual(fit.inner);
+    // Growing: one line, then taller with more lines, up to its maximum.
+    await box.focus();
+    const oneLine = (await box.boundingBox())!.height;
+    await box.fill('第一行\n第二行\n第三行');
+    await box.dispatchEvent('input');
+    const threeLines = (await box.boundingBox())!.height;
+    expect(threeLines).toBeGreaterThan(oneLine * 1.8);
+    await box.fill(Array.from({ length: 12 }, (_, i) => `第${i}行`).join('\n'));
+    await box.dispatchEvent('input');
+    const many = (await box.boundingBox())!.height;
+    const lineHeight = await box.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight));
+    expect(many).toBeLessThanOrEqual(lineHeight * 6 + 20);
+    // The focused box: no outline in the brand red (it read as a validation error).
+    const focusStyle = await box.evaluate((el) => ({ outline: getComputedStyle(el).outlineStyle, ring: getComputedStyle(el).boxShadow }));
+    expect(focusStyle.outline).toBe('none');
+    expect(focusStyle.ring).not.toContain('180, 35, 42');
+    // Rating buttons draw their icons (no emoji font needed): an SVG with a size, no text.
+    await box.fill('乡镇多久排查一次矛盾纠纷？');
+    const { message } = await ask('乡镇多久排查一次矛盾纠纷？');
+    await message.locator('.yj-actions').waitFor();
+    for (const cls of ['yj-up', 'yj-down']) {
+      const button = message.locator(`button.${cls}`);
+      expect((await button.textContent())!.trim()).toBe('');
+      const icon = (await button.locator('svg').boundingBox())!;
+      expect(icon.width).toBeGreaterThanOrEqual(16);
+      const hit = (await button.boundingBox())!;
+      expect(Math.min(hit.width, hit.height)).toBeGreaterThanOrEqual(24);
+    }
   });
 });

@@ -160,6 +160,8 @@ describe('the source viewer', () => {
     const t = viewerTarget(href);
     expect(t.spans[t.index]).toEqual([c.start, c.end]);
 
+    // The sources are collapsed under their summary: opened first, as a reader does.
+    await message.locator('.yj-sources summary').click();
     const [viewer] = await Promise.all([suite.context.waitForEvent('page'), link.click()]);
     const doc = await served(c.docId);
     await expectMarks(viewer, doc, t.spans);
