@@ -26,7 +26,7 @@ import {
 // Functions given to page.evaluate() and friends run in Chromium. The project's tsconfig has no DOM
 // library (and must not get one: it checks the Node code), so the browser globals they use are declared
 // here, loosely, for this file only.
-declare const document: any, navigator: any;
+declare const document: any, navigator: any, getComputedStyle: any;
 type HTMLElement = any;
 
 const suite = useBrowserSuite();
@@ -69,7 +69,7 @@ async function expectRenderedAnswer(message: ReturnType<Page['locator']>, citati
   expect(chipNumbers).toEqual(markers(answer));
   expect(await message.locator('a.yj-cite').allTextContents()).toEqual(chipNumbers.map(String));
   // The sources: one compact card per citation (which [n], the document, where in it), collapsed by default.
-  expect(await message.locator('.yj-sources').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+  expect(await message.locator('.yj-sources').evaluate((d) => (d as unknown as { open: boolean }).open)).toBe(false);
   const items = message.locator('.yj-sources li');
   expect(await items.count()).toBe(citations.length);
   for (const [i, c] of citations.entries()) {
@@ -357,9 +357,9 @@ describe('citation popovers (WCAG 1.4.13)', () => {
     await page.locator('button.yj-example').first().waitFor();
     // The placeholder's width in the box's own font, against the box's text width.
     const fit = await box.evaluate((el) => {
-      const t = el as HTMLTextAreaElement;
-      const cs = getComputedStyle(t);
-      const ctx = document.createElement('canvas').getContext('2d')!;
+      const t = el as any;
+      const cs = getComputedStyle(el);
+      const ctx = document.createElement('canvas').getContext('2d');
       ctx.font = `${cs.fontSize} ${cs.fontFamily}`;
       const inner = t.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
       return { text: ctx.measureText(t.placeholder).width, inner };
@@ -378,7 +378,10 @@ describe('citation popovers (WCAG 1.4.13)', () => {
     const lineHeight = await box.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight));
     expect(many).toBeLessThanOrEqual(lineHeight * 6 + 20);
     // The focused box: no outline in the brand red (it read as a validation error).
-    const focusStyle = await box.evaluate((el) => ({ outline: getComputedStyle(el).outlineStyle, ring: getComputedStyle(el).boxShadow }));
+    const focusStyle = await box.evaluate((el) => {
+      const cs = getComputedStyle(el);
+      return { outline: cs.outlineStyle, ring: cs.boxShadow };
+    });
     expect(focusStyle.outline).toBe('none');
     expect(focusStyle.ring).not.toContain('180, 35, 42');
     // Rating buttons draw their icons (no emoji font needed): an SVG with a size, no text.
