@@ -135,10 +135,10 @@ program
       );
       log(`listening on ${server.url} · chat page: ${server.url}/ · API reference: ${server.url}/api/docs · try:`);
       log(`  curl -s ${server.url}/api/ask -H 'Content-Type: application/json' -d '{"question":"初信初访应该怎么处理？"}'`);
-      const stop = (signal: string) => {
-        log(`${signal}: finishing in-flight requests…`);
+      const stop = (why: string, code = 0) => {
+        log(`${why}: finishing in-flight requests…`);
         server.close().then(
-          () => process.exit(0),
+          () => process.exit(code),
           () => process.exit(1),
         );
       };
@@ -165,7 +165,8 @@ program
         (err: unknown) => {
           indexing = null;
           log(`index: the build failed: ${err instanceof Error ? err.message : String(err)}`);
-          if (!warm.now) stop('index build failed');
+          // With nothing to answer from, the server has no purpose: it stops with an error.
+          if (!warm.now) stop('index build failed', 1);
         },
       );
     }),
