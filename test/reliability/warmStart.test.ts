@@ -128,4 +128,18 @@ describe('yiju start does not wait for indexing', () => {
       expect(await s.stop()).toBe(0);
     }
   }, 180_000);
+
+  it('a first start whose corpus has no readable document: it says why and exits 1 (nothing to answer from)', async () => {
+    const bad = makeTempDir('yiju-warm-bad-');
+    try {
+      mkdirSync(join(bad.dir, 'corpus'));
+      writeFileSync(join(bad.dir, 'corpus', 'gbk.txt'), Buffer.from([0xd0, 0xc5, 0xb7, 0xc3]));
+      const s = await startCliServer({ corpusDir: join(bad.dir, 'corpus'), dataDir: join(bad.dir, 'data'), embeddingsURL: embeddings.baseURL, children });
+      const code = await new Promise<number | null>((r) => (s.child.exitCode !== null ? r(s.child.exitCode) : s.child.once('exit', (c) => r(c))));
+      expect(code).toBe(1);
+      expect(s.stderr()).toMatch(/index: the build failed: The corpus folder .* holds no readable .txt or .md documents \(skipped: gbk\.txt: not UTF-8/u);
+    } finally {
+      bad.cleanup();
+    }
+  }, 120_000);
 });
