@@ -32,6 +32,9 @@ export function viewerLink(apiBase: string, citation: Citation, all: Citation[])
   return `${apiBase.replace(/\/+$/u, '')}/documents/${encodeURIComponent(citation.docId)}#c=${spans}&i=${outer.indexOf(shown)}`;
 }
 
+/** Space left above the question when the log brings it to its top (px). */
+const QUESTION_MARGIN = 8;
+
 /**
  * The chat UI shared by the full page and the widget: question box, streamed
  * answers with citation chips and a sources list, mode and fallback notices,
@@ -274,11 +277,17 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     empty.remove();
     input.value = '';
     fit();
-    log.append(h('div', { class: 'yj-msg yj-user', 'aria-label': s.you }, question));
+    const asked = h('div', { class: 'yj-msg yj-user', 'aria-label': s.you }, question);
+    log.append(asked);
     const body = h('div', { class: 'yj-body' }, h('span', { class: 'yj-thinking' }, s.thinking));
     const message = h('article', { class: 'yj-msg yj-bot', 'aria-busy': 'true', 'aria-label': s.bot }, body);
     log.append(message);
-    log.scrollTop = log.scrollHeight;
+    // The reader sees the question and the start of its answer: the log brings the question to its top (as far as
+    // it can scroll) when it is asked and when the answer is complete, never down to the sources at the end.
+    const showQuestion = () => {
+      log.scrollTop += asked.getBoundingClientRect().top - log.getBoundingClientRect().top - QUESTION_MARGIN;
+    };
+    showQuestion();
     busy(true);
     let streamed = '';
     try {
@@ -290,7 +299,6 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
           onDelta: (text) => {
             streamed += text;
             render(message, body, streamed);
-            log.scrollTop = log.scrollHeight;
           },
         },
         abort.signal,
@@ -334,7 +342,7 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
         current = null;
         busy(false);
       }
-      log.scrollTop = log.scrollHeight;
+      showQuestion();
     }
   }
 

@@ -16,7 +16,7 @@ import {
   screenshot,
   useBrowserSuite,
   viewerTarget,
-  waitScrolledToEnd,
+  waitQuestionInView,
   type Citation,
   type Exchange,
   type YijuRuntime,
@@ -174,9 +174,9 @@ describe('the chat page (GET /)', () => {
     expect(second.exchange.done.grounded).toBe(true);
     expect(await second.message.locator('.yj-body').textContent()).toContain('每半月');
     expect(await page.locator('.yj-msg').count()).toBe(4);
-    // The log follows the conversation: it overflows and ends scrolled to the newest answer.
+    // The log overflows; it comes to rest on the newest question and the start of its answer, not on the sources.
     expect(await page.locator('.yj-log').evaluate((log) => log.scrollHeight > log.clientHeight)).toBe(true);
-    await waitScrolledToEnd(page, page.locator('.yj-log'));
+    await waitQuestionInView(page, page.locator('.yj-log'));
 
     await page.locator('button.yj-new').click();
     expect(await page.locator('.yj-msg').count()).toBe(0);
@@ -351,7 +351,7 @@ describe('citation popovers (WCAG 1.4.13)', () => {
     expect((await opened).url()).toBe(new URL((await chip.getAttribute('href'))!, server.url).href);
   });
 
-  it('on a phone: the placeholder fits the box, the box grows to about five lines, focus is not a red ring, 👍/👎 are drawn icons', async () => {
+  it('on a phone: the placeholder fits, the box grows to about five lines, focus is not a red ring, a long answer rests on its question, 👍/👎 are drawn icons', async () => {
     page = await suite.open(`${server.url}/`, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const box = page.locator('textarea');
     await page.locator('button.yj-example').first().waitFor();
@@ -386,8 +386,12 @@ describe('citation popovers (WCAG 1.4.13)', () => {
     expect(focusStyle.ring).not.toContain('180, 35, 42');
     // Rating buttons draw their icons (no emoji font needed): an SVG with a size, no text.
     await box.fill('乡镇多久排查一次矛盾纠纷？');
-    const { message } = await ask('乡镇多久排查一次矛盾纠纷？');
+    const { message } = await ask('群众反映问题找不到人怎么办？');
     await message.locator('.yj-actions').waitFor();
+    // An answer taller than the phone's log: the log rests on the question and the answer's first line, not the end.
+    const logHeight = (await page.locator('.yj-log').boundingBox())!.height;
+    expect((await message.boundingBox())!.height).toBeGreaterThan(logHeight);
+    await waitQuestionInView(page, page.locator('.yj-log'));
     for (const cls of ['yj-up', 'yj-down']) {
       const button = message.locator(`button.${cls}`);
       expect((await button.textContent())!.trim()).toBe('');

@@ -17,7 +17,7 @@ import {
   screenshot,
   useBrowserSuite,
   viewerTarget,
-  waitScrolledToEnd,
+  waitQuestionInView,
   type HostServer,
   type YijuServer,
 } from '../helpers/browser.js';
@@ -396,7 +396,7 @@ describe('the widget on another origin', () => {
     expect(await message.locator('a.yj-cite').count()).toBeGreaterThan(0);
     const scroll = await page.evaluate(() => ({ w: document.documentElement.scrollWidth, c: document.documentElement.clientWidth }));
     expect(scroll.w).toBeLessThanOrEqual(scroll.c);
-    await waitScrolledToEnd(page, panel(page).locator('.yj-log'));
+    await waitQuestionInView(page, panel(page).locator('.yj-log'));
     const png = await screenshot(page, 'widget-mobile.png');
     expect(readFileSync(png).subarray(0, 8)).toEqual(PNG_SIGNATURE);
 

@@ -319,12 +319,27 @@ export function viewerTarget(href: string): { docId: string; spans: [number, num
   return { docId: decodeURIComponent(url.pathname.replace(/^\/documents\//u, '')), spans, index: Number(params.get('i') ?? '0'), path: url.pathname };
 }
 
-/** Resolves when the scrollable element has come to rest scrolled to its end (it scrolls smoothly). */
-export async function waitScrolledToEnd(page: Page, locator: Locator): Promise<void> {
-  const handle = await locator.elementHandle({ timeout: 30_000 });
-  await page.waitForFunction((el) => !!el && (el as Element).scrollTop + (el as Element).clientHeight >= (el as Element).scrollHeight - 2, handle, {
-    timeout: 30_000,
-  });
+/**
+ * Resolves when the scrollable log has come to rest showing the newest question at its top (or scrolled as far as
+ * it goes) with the start of its answer in view: what a reader sees when an answer completes.
+ */
+export async function waitQuestionInView(page: Page, log: Locator): Promise<void> {
+  const handle = await log.elementHandle({ timeout: 30_000 });
+  await page.waitForFunction(
+    (el) => {
+      if (!el) return false;
+      const box = (el as Element).getBoundingClientRect();
+      const questions = (el as Element).querySelectorAll('.yj-user');
+      const answers = (el as Element).querySelectorAll('.yj-bot .yj-body');
+      const q = questions[questions.length - 1]?.getBoundingClientRect();
+      const a = answers[answers.length - 1]?.getBoundingClientRect();
+      if (!q || !a) return false;
+      const inView = (top: number) => top >= box.top - 1 && top + 16 <= box.bottom;
+      return inView(q.top) && inView(a.top);
+    },
+    handle,
+    { timeout: 30_000 },
+  );
 }
 
 /** Resolves when the element's CSS animations (e.g. the widget panel's slide-in) have finished. */
