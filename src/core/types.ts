@@ -36,6 +36,12 @@ export interface Span {
   end: number;
 }
 
+/** Whether two spans are the same place in the same document. */
+export const sameSpan = (a: Span, b: Span): boolean => a.docId === b.docId && a.start === b.start && a.end === b.end;
+
+/** Whether span `a` lies inside span `b` of the same document and is shorter. */
+export const strictlyInside = (a: Span, b: Span): boolean => a.docId === b.docId && b.start <= a.start && a.end <= b.end && b.end - b.start > a.end - a.start;
+
 /** A retrieval unit (passage) with its exact location. */
 export interface Chunk extends Span {
   /** `${docId}#${index}`, stable while the document does not change. */

@@ -20,6 +20,11 @@ export interface OpenIndexOptions extends Reporting<BuildProgress> {
   domain: Domain;
   /** Ignore any stored index and build from scratch. */
   rebuild?: boolean;
+  /**
+   * The stored index as a server already loaded it (storedIndex): used as it is when the corpus has not changed,
+   * so it is not read and checked twice; a build never updates it in place.
+   */
+  stored?: StoredIndex;
 }
 
 export interface OpenedIndex {
@@ -49,39 +54,52 @@ export async function openIndex(config: Config, options: OpenIndexOptions): Prom
 
 /**
  * The stored index as it is, without reading the corpus: what a server answers from while it brings the index up to
- * date. A separate copy from the one a build updates. Null when there is none, it is damaged, or it was built with
- * another embedder or chunking (then nothing stored can answer).
+ * date. Null when there is none, it is damaged, or it was built with another embedder or chunking (then nothing
+ * stored can answer).
  */
-export function storedIndex(config: Config, options: Pick<OpenIndexOptions, 'embedder' | 'chunker'>): OpenedIndex | null {
+export function storedIndex(config: Config, options: Pick<OpenIndexOptions, 'embedder' | 'chunker'>): StoredIndex | null {
   try {
     const stored = new IndexStore(indexDir(config)).load();
     if (!stored || incompatibility(stored.manifest, options.embedder, options.chunker.chunkSize, config.embedTitle)) return null;
     stored.vectors.setEf(config.retrieval.hnswEf);
-    return { index: stored.index, manifest: stored.manifest, build: null, reason: null, buildMs: 0, skipped: [] };
+    return stored;
   } catch (err) {
     if (err instanceof IndexCorruptError) return null;
     throw err;
   }
 }
 
+/** A stored index served as it is: nothing built, no corpus read (so nothing known to be skipped). */
+export const servedAsIs = (stored: StoredIndex): OpenedIndex => ({
+  index: stored.index,
+  manifest: stored.manifest,
+  build: null,
+  reason: null,
+  buildMs: 0,
+  skipped: [],
+});
+
 async function openLocked(config: Config, options: OpenIndexOptions, store: IndexStore): Promise<OpenedIndex> {
   const log = options.log ?? (() => {});
   const { documents, skipped } = await loadCorpus(config.corpusDir, { watermarks: [...DEFAULT_WATERMARKS, ...config.watermarks] }, log);
   const lexicon = lexiconOf(config, options.domain);
 
-  let previous: StoredIndex | null = null;
   let reason: string | null = null;
-  if (options.rebuild) reason = 'rebuild requested';
-  else {
+  const load = (): StoredIndex | null => {
     try {
-      previous = store.load();
-      if (!previous) reason = 'no index yet';
+      const loaded = store.load();
+      if (!loaded) reason = 'no index yet';
+      return loaded;
     } catch (err) {
       if (!(err instanceof IndexCorruptError)) throw err;
       reason = `stored index damaged (${err.message.split('\n')[0]}); rebuilding`;
       log(`index: ${reason}`);
+      return null;
     }
-  }
+  };
+  let previous: StoredIndex | null = null;
+  if (options.rebuild) reason = 'rebuild requested';
+  else previous = options.stored ?? load();
   if (previous) {
     const why = incompatibility(previous.manifest, options.embedder, options.chunker.chunkSize, config.embedTitle);
     if (why) {
@@ -93,7 +111,12 @@ async function openLocked(config: Config, options: OpenIndexOptions, store: Inde
   previous?.vectors.setEf(config.retrieval.hnswEf);
   const changes = previous ? builtFromDifferences(previous.manifest, { corpusHash: corpusHash(documents), lexicon }) : [];
   if (previous && !changes.length) {
-    return { index: previous.index, manifest: previous.manifest, build: null, reason: null, buildMs: 0, skipped };
+    return { ...servedAsIs(previous), skipped };
+  }
+  // A build updates the previous index's vector store in place: never the copy a server is answering from meanwhile.
+  if (previous && previous === options.stored) {
+    previous = load();
+    previous?.vectors.setEf(config.retrieval.hnswEf);
   }
   if (previous) reason = changes.some((c) => c.field === 'lexicon') ? 'segmentation vocabulary changed; lexical index rebuilt' : 'corpus changed';
 

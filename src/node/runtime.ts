@@ -11,7 +11,8 @@ import { loadDomain } from '../adapters/corpus/fsCorpus.js';
 import { JiebaSegmenter } from '../adapters/segmenters/jieba.js';
 import { QueryCachingEmbedder } from '../adapters/embedders/queryCache.js';
 import { createEmbedder } from './embedderFactory.js';
-import { openIndex, storedIndex, type OpenedIndex } from './openIndex.js';
+import { openIndex, servedAsIs, storedIndex, type OpenedIndex } from './openIndex.js';
+import type { StoredIndex } from '../adapters/storage/indexStore.js';
 import { loadLexicon } from './lexicon.js';
 import type { Lexicon } from '../core/retrieve/bilingual.js';
 
@@ -72,8 +73,8 @@ function runtimeOver(config: Config, options: RuntimeOptions, parts: RuntimePart
   return { ...assistant, config, embedder, segmenter, opened, lexicon };
 }
 
-const openWith = (config: Config, options: RuntimeOptions, parts: RuntimeParts) =>
-  openIndex(config, { ...parts, rebuild: options.rebuild, log: options.log, onProgress: options.onProgress });
+const openWith = (config: Config, options: RuntimeOptions, parts: RuntimeParts, stored?: StoredIndex) =>
+  openIndex(config, { ...parts, rebuild: options.rebuild, log: options.log, onProgress: options.onProgress, ...(stored ? { stored } : {}) });
 
 /** The Node runtime: config → domain pack, embedder, segmenter, chunker → index (built if needed) → the assistant. */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -89,6 +90,6 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
 export async function warmStart(config: Config, options: RuntimeOptions = {}): Promise<{ now: Runtime | null; update: () => Promise<Runtime> }> {
   const parts = await runtimeParts(config, options);
   const stored = options.rebuild ? null : storedIndex(config, parts);
-  const now = stored ? runtimeOver(config, options, parts, stored) : null;
-  return { now, update: async () => runtimeOver(config, options, parts, await openWith(config, options, parts)) };
+  const now = stored ? runtimeOver(config, options, parts, servedAsIs(stored)) : null;
+  return { now, update: async () => runtimeOver(config, options, parts, await openWith(config, options, parts, stored ?? undefined)) };
 }

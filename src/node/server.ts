@@ -58,15 +58,15 @@ export interface ServerOverrides {
   indexing?: () => IndexingStatus | null;
 }
 
-/** The Node runtime's dependencies for the app. */
-export function appDepsFor(rt: Runtime, logger: Logger): AppDeps {
+/** The Node runtime's dependencies for the app (feedback in the data folder unless another store is given). */
+export function appDepsFor(rt: Runtime, logger: Logger, feedback: FeedbackStore = new JsonlFeedbackStore(feedbackPath(rt.config.dataDir))): AppDeps {
   const { config, opened } = rt;
   return {
     answerer: rt.answerer,
     search: (q, k, filter) => rt.retriever.retrieve(q, k, filter),
     documents: opened.index.documents,
     domain: rt.domain,
-    feedback: new JsonlFeedbackStore(feedbackPath(config.dataDir)),
+    feedback,
     info: { ...rt.info, runtime: 'node', counts: opened.manifest.counts, indexBuiltAt: opened.manifest.builtAt, version: VERSION, skipped: opened.skipped },
     options: httpOptionsOf(config),
     logger,
@@ -88,7 +88,7 @@ export async function startServer(rt: Runtime | null, overrides: ServerOverrides
   // One feedback store for every app this server serves (a swap must not open a second writer).
   const feedback = overrides.deps?.feedback ?? new JsonlFeedbackStore(feedbackPath(config.dataDir));
   const appFor = (runtime: Runtime) =>
-    createApp({ ...appDepsFor(runtime, logger), assets, feedback, ...(overrides.indexing ? { indexing: overrides.indexing } : {}), ...overrides.deps });
+    createApp({ ...appDepsFor(runtime, logger, feedback), assets, ...(overrides.indexing ? { indexing: overrides.indexing } : {}), ...overrides.deps });
 
   // Requests the adapter cannot turn into a Request (a bad Host or request target) get the JSON error too.
   const listenerFor = (fetch: (request: Request, env?: unknown) => Response | Promise<Response>) =>

@@ -58,7 +58,7 @@ export const httpOptions = (overrides: Partial<HttpOptions> = {}): HttpOptions =
 export function makeApp(rt: Runtime, options: Partial<HttpOptions> = {}, deps: Partial<AppDeps> = {}) {
   const logger = memoryLogger();
   const feedback = new MemoryFeedbackStore();
-  const app = createApp({ ...appDepsFor(rt, logger), feedback, options: httpOptions({ topK: rt.config.retrieval.topK, ...options }), ...deps });
+  const app = createApp({ ...appDepsFor(rt, logger, feedback), options: httpOptions({ topK: rt.config.retrieval.topK, ...options }), ...deps });
   return { app, logger, feedback };
 }
 

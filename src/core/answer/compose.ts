@@ -1,5 +1,5 @@
 import type { Domain } from '../domain/pack.js';
-import type { Document } from '../types.js';
+import { sameSpan, type Document } from '../types.js';
 import type { AnswerLanguage } from './language.js';
 import type { ScoredSentence } from './sentenceSelection.js';
 import type { Citation } from './types.js';
@@ -106,9 +106,8 @@ export function composeByParts(
 ): { answer: string; citations: Omit<Citation, 'cite'>[] } {
   const docs = lang === 'zh' ? domain.documents.zh || '文档' : `the ${domain.documents.en}`;
   const cited: ScoredSentence[] = [];
-  const same = (a: ScoredSentence, b: ScoredSentence) => a.docId === b.docId && a.start === b.start && a.end === b.end;
   const marker = (s: ScoredSentence) => {
-    let i = cited.findIndex((c) => same(c, s));
+    let i = cited.findIndex((c) => sameSpan(c, s));
     if (i < 0) i = cited.push(s) - 1;
     return `[${i + 1}]`;
   };
@@ -128,10 +127,10 @@ export function composeByParts(
     lines.push(`${i + 1}. ${p.part} —— ${body}`);
   });
   const evidence: ScoredSentence[] = [];
-  const wholeSentences = parts.flatMap((p) => ('missing' in p || same(p.line, p.sentence) ? [] : [p.sentence]));
+  const wholeSentences = parts.flatMap((p) => ('missing' in p || sameSpan(p.line, p.sentence) ? [] : [p.sentence]));
   for (const s of [...wholeSentences, ...support]) {
     if (evidence.length >= Math.max(MAX_SUPPORTING_QUOTES, wholeSentences.length)) break;
-    if (!evidence.some((e) => same(e, s)) && !cited.some((c) => same(c, s))) evidence.push(s);
+    if (!evidence.some((e) => sameSpan(e, s)) && !cited.some((c) => sameSpan(c, s))) evidence.push(s);
   }
   if (evidence.length) {
     lines.push('', quotedHeading(lang, domain), '');

@@ -10,7 +10,7 @@ import type { Grounded, Grounding } from './grounding.js';
 import { answerLanguage } from './language.js';
 import { answeringClause, selectSentences, type ScoredSentence, type SelectionOptions } from './sentenceSelection.js';
 import { completeLeadIn } from './leadIn.js';
-import type { Document } from '../types.js';
+import { sameSpan, strictlyInside, type Document } from '../types.js';
 import { timed, type AnswerEvent, type AnswerOptions, type Answerer, type AnswerResult } from './types.js';
 
 export interface ExtractiveDeps {
@@ -70,13 +70,12 @@ export class ExtractiveAnswerer implements Answerer {
     const translation = retrieval.query.split(' → ')[1] ?? expandToChinese(retrieval.standalone, this.deps.domain.glossary);
     const selectionQuery = lang === 'en' ? `${translation} ${retrieval.standalone}` : retrieval.standalone;
     const idf = (t: string) => this.deps.index.bm25.termWeight(t);
-    const selected = await this.select(
+    const sentences = await this.select(
       selectionQuery,
       question,
       retrieval,
       isMultiPart(retrieval.standalone) ? EXTRACTIVE_SELECTION.multiPart : EXTRACTIVE_SELECTION.single,
     );
-    const sentences = completeLeadIns(selected, this.deps.index.documents);
     const verdict = this.deps.grounding.verdict(question, retrieval, sentences);
     if (verdict.answerable === 'no') return this.deps.grounding.refusal(question, retrieval, 'extractive', verdict.reason);
     // A question of several questions is answered part by part (unless what it names does not match at all).
@@ -137,8 +136,7 @@ export class ExtractiveAnswerer implements Answerer {
     const { details, answerTypes } = this.deps.domain;
     const idf = (t: string) => this.deps.index.bm25.termWeight(t);
     // Each quote is shown once: a line that already answers an earlier part is not this part's answer.
-    const taken = (line: ScoredSentence) =>
-      earlier.some((a) => 'line' in a && a.line.docId === line.docId && a.line.start === line.start && a.line.end === line.end);
+    const taken = (line: ScoredSentence) => earlier.some((a) => 'line' in a && sameSpan(a.line, line));
     let missing: { zh: string; en: string } | null = null;
     for (const sentence of candidates) {
       const detail = missingDetail(part, [sentence], details) ?? answerTypes.find((t) => t.asks.test(part) && !t.answeredBy.test(sentence.text));
@@ -176,7 +174,5 @@ function completeLeadIns(sentences: ScoredSentence[], documents: ReadonlyMap<str
     const doc = documents.get(s.docId);
     return doc ? completeLeadIn(s, doc) : s;
   });
-  return completed.filter(
-    (s, i) => !completed.some((o, j) => j !== i && o.docId === s.docId && o.start <= s.start && s.end <= o.end && o.end - o.start > s.end - s.start),
-  );
+  return completed.filter((s, i) => !completed.some((o, j) => j !== i && strictlyInside(s, o)));
 }

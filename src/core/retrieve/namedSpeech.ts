@@ -21,8 +21,8 @@ export function speechProfile(id: string, title: string, source: SourceInfo, seg
  */
 const SETTING_SPAN = 20;
 
-/** The words of a question that describe the document it means: each speech cue with what precedes it in its clause. */
-export function settingOf(question: string, cues: readonly RegExp[]): string {
+/** Each speech cue of a question with what precedes it in its clause ("总队那次", "那次讲话"). */
+function settingParts(question: string, cues: readonly RegExp[]): string[] {
   const parts: string[] = [];
   for (const cue of cues) {
     for (const m of question.matchAll(cue)) {
@@ -31,8 +31,11 @@ export function settingOf(question: string, cues: readonly RegExp[]): string {
       parts.push(clause + m[0]);
     }
   }
-  return parts.join(' ');
+  return parts;
 }
+
+/** The words of a question that describe the document it means: each speech cue with what precedes it in its clause. */
+export const settingOf = (question: string, cues: readonly RegExp[]): string => settingParts(question, cues).join(' ');
 
 /** What is left of a question shorter than this (characters, punctuation excluded) without its setting is searched whole. */
 const MIN_REST = 4;
@@ -43,7 +46,7 @@ const MIN_REST = 4;
  */
 export function withoutSetting(question: string, cues: readonly RegExp[]): string {
   let rest = question;
-  for (const part of settingOf(question, cues).split(' ').filter(Boolean)) rest = rest.replace(part, ' ');
+  for (const part of settingParts(question, cues)) rest = rest.replace(part, ' ');
   return rest.replace(/[\p{P}\s]/gu, '').length >= MIN_REST ? rest.trim() : question;
 }
 
