@@ -15,9 +15,14 @@ beforeEach(() => {
 });
 afterEach(() => tmp.cleanup());
 
-/** A child process that takes the index lock (with the default staleness) and holds it until killed. */
+/**
+ * A child process that takes the index lock (with the default staleness) and holds it until killed. The lock's
+ * heartbeat timer is unref'd, so the child keeps itself alive with a timer of its own: otherwise it would end on its
+ * own (an unsettled top-level await) and release the lock before the test's signal arrives.
+ */
 function holder(dir: string, wrap: string[] = []): ChildProcess {
   const script = `import { IndexStore } from ${JSON.stringify(join(REPO_ROOT, 'src/adapters/storage/indexStore.ts'))};
+setInterval(() => {}, 60_000);
 await new IndexStore(${JSON.stringify(dir)}).withLock(() => { console.log('locked', process.pid); return new Promise(() => {}); });`;
   const file = join(tmp.dir, `holder-${Math.random().toString(36).slice(2)}.mjs`);
   writeFileSync(file, script);
@@ -44,6 +49,7 @@ describe('the lock after its holder dies', () => {
     await locked(child);
     child.kill('SIGTERM');
     await exited(child);
+    expect(child.signalCode).toBe('SIGTERM'); // ended by the signal, not on its own before it
     expect(existsSync(join(dir, 'build.lock'))).toBe(false);
     expect(await new IndexStore(dir).withLock(async () => 'ran', { waitMs: 0 })).toBe('ran');
   }, 30_000);
@@ -54,6 +60,7 @@ describe('the lock after its holder dies', () => {
     await locked(child);
     child.kill('SIGKILL');
     await exited(child);
+    expect(child.signalCode).toBe('SIGKILL');
     expect(existsSync(join(dir, 'build.lock'))).toBe(true);
     expect(await new IndexStore(dir).withLock(async () => 'ran', { waitMs: 3 * LOCK_STALE_MS })).toBe('ran');
   }, 60_000);
