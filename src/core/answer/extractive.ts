@@ -101,7 +101,8 @@ export class ExtractiveAnswerer implements Answerer {
       const { answer, citations } = composePartial(sentences, lang, this.deps.domain, partialStatement(verdict, lang, this.deps.domain, subject));
       return { ...base, answer, grounded: true, answerable: 'partial', reason: verdict.reason, citations: this.deps.grounding.cited(citations) };
     }
-    const clause = answeringClause(selectionQuery, sentences[0]!, { segmenter: this.sentenceSegmenter, idf, answerTypes: this.deps.domain.answerTypes });
+    const { answerTypes, details } = this.deps.domain;
+    const clause = answeringClause(selectionQuery, sentences[0]!, { segmenter: this.sentenceSegmenter, idf, answerTypes, details });
     const { answer, citations } = composeExtractive(sentences, lang, this.deps.domain, clause);
     if (!citations.length) return this.deps.grounding.refusal(question, retrieval, 'extractive');
     return { ...base, answer, grounded: true, answerable: 'yes', citations: this.deps.grounding.cited(citations) };
@@ -144,7 +145,7 @@ export class ExtractiveAnswerer implements Answerer {
         missing ??= detail.label;
         continue;
       }
-      const line = answeringClause(part, sentence, { segmenter: this.sentenceSegmenter, idf, answerTypes }) ?? sentence;
+      const line = answeringClause(part, sentence, { segmenter: this.sentenceSegmenter, idf, answerTypes, details }) ?? sentence;
       if (!taken(line)) return { part, line, sentence };
     }
     return { part, missing: missing ?? UNANSWERED_PART };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { answeringClause, bigramRecall, DIRECT_LINE_RUN_ON, selectSentences, type ScoredSentence } from '../../../src/core/answer/sentenceSelection.js';
-import type { AnswerType } from '../../../src/core/domain/pack.js';
+import { answeringClause, bigramRecall, DIRECT_LINE_RUN_ON, DIRECT_LINE_SAYS, selectSentences, type ScoredSentence } from '../../../src/core/answer/sentenceSelection.js';
+import type { AnswerType, DetailType } from '../../../src/core/domain/pack.js';
 import type { Segmenter } from '../../../src/core/ports.js';
 import type { Document, Passage } from '../../../src/core/types.js';
 
@@ -71,6 +71,30 @@ describe('answeringClause', () => {
     const often: AnswerType = { name: 'frequency', asks: /多久/u, answeredBy: /每[周月年天日]|每半月/u, label: { zh: '频次', en: 'how often' } };
     const s = '要健全矛盾纠纷排查制度，市、县两级坚持每周一排查、每周一通报、每周一反馈的制度，乡镇坚持每半月一排查制度，村居要及时排查。';
     expect(answeringClause('乡镇多久排查一次', sentence(s), { ...deps, answerTypes: [often] })!.text).toBe('乡镇坚持每半月一排查制度');
+  });
+
+  it('prefers the clause that gives the detail asked for (a figure for 多少件) over the one naming the subject', () => {
+    const words = ['政法委', '牵头', '专项治理', '涉法', '案件', '复查', '甄别'];
+    const segmenter: Segmenter = { terms: (t) => words.filter((w) => t.includes(w)), queryTerms: (t) => words.filter((w) => t.includes(w)) };
+    const figure: DetailType = { name: 'figure', asks: /多少件/u, givenBy: /\d+个/gu, label: { zh: '具体数字', en: 'the figure' } };
+    const s = '今年年初，全县开展了涉法信访案件专项治理活动，成立了由县委政法委牵头的专项治理工作组，对排查出的54个信访积案进行了复查、甄别，该纠正的纠正。';
+    const q = '政法委牵头的专项治理，一共复查甄别了多少件？';
+    // Without the details, the clause with most of the question's words wins: it names the subject, not the figure.
+    expect(answeringClause(q, sentence(s), { segmenter, idf: () => 1 })!.text.startsWith('成立了由县委政法委牵头的专项治理工作组')).toBe(true);
+    const line = answeringClause(q, sentence(s), { segmenter, idf: () => 1, details: [figure] })!;
+    expect(line.text).toBe('对排查出的54个信访积案进行了复查、甄别');
+    expect(s.slice(line.start - 100, line.end - 100)).toBe(line.text);
+    // A global pattern (as the pack compiles givenBy) gives the same answer every time.
+    expect(answeringClause(q, sentence(s), { segmenter, idf: () => 1, details: [figure] })!.text).toBe(line.text);
+  });
+
+  it('joins the clause after a long one naming the subject, within DIRECT_LINE_SAYS, as an exact span', () => {
+    const s = '今后各级各有关部门凡出台、实施与群众切身利益密切相关的政策措施和重大建设项目，要确定负责信访工作的责任领导和责任人员，确保有人负责。';
+    const line = answeringClause('今后出台跟群众利益相关的重大建设项目要落实什么', sentence(s), deps)!;
+    expect(line.text).toBe('今后各级各有关部门凡出台、实施与群众切身利益密切相关的政策措施和重大建设项目，要确定负责信访工作的责任领导和责任人员');
+    expect(line.text.replace(/[\p{P}]/gu, '').length).toBeGreaterThan(DIRECT_LINE_RUN_ON);
+    expect(line.text.replace(/[\p{P}]/gu, '').length).toBeLessThanOrEqual(DIRECT_LINE_SAYS);
+    expect(s.slice(line.start - 100, line.end - 100)).toBe(line.text);
   });
 
   it('is null for a sentence short enough to be the line, or when no clause holds the question', () => {
