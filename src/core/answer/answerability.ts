@@ -1,6 +1,7 @@
 import type { DetailType, Domain } from '../domain/pack.js';
 import type { SourceInfo } from '../ingest/sourceInfo.js';
 import { namedScopes } from '../domain/scopes.js';
+import { unstatedFigure } from './figures.js';
 import type { AnswerabilityReason } from './types.js';
 
 /**
@@ -20,7 +21,13 @@ export type Verdict =
   | { answerable: 'yes' }
   | { answerable: 'no'; reason: AnswerabilityReason }
   | { answerable: 'partial'; reason: 'detail_not_given'; detail: { zh: string; en: string } }
-  | { answerable: 'partial'; reason: 'constraint_mismatch'; named: string; actual: string };
+  | { answerable: 'partial'; reason: 'constraint_mismatch' } & Mismatch;
+
+/**
+ * What the question names that the evidence does not match: a speech (named: 《title》), a setting (a level, year or
+ * place: named as the question says it, actual: where the evidence comes from), or a figure the speech never states.
+ */
+export type Mismatch = { kind: 'speech' | 'setting'; named: string; actual: string } | { kind: 'figure'; named: string };
 
 /**
  * A match whose last this-many characters the question already says is not news: "从徐局长" (a name pattern's match)
@@ -71,9 +78,10 @@ export function missingDetail(question: string, evidence: readonly Evidence[], d
 /** A year written out ("2023年"): the documents' dates must say it, or the evidence must. */
 const YEAR = /(?:19|20)\d{2}年/gu;
 /**
- * A level, year or place the question names that its evidence does not match: the level is matched by the speech's
- * own level or by the evidence mentioning that level at all (the scope's cues and mentions); a year by the speech's
- * date or the evidence; a place (from the gazetteer) by the speech's text or its place. The first mismatch, or null.
+ * A level, year, figure or place the question names that its evidence does not match: the level is matched by the
+ * speech's own level or by the evidence mentioning that level at all (the scope's cues and mentions); a year by the
+ * speech's date or the evidence; a figure the question asserts (九十五周年, 60%) by the speech stating it, in either
+ * spelling; a place (from the gazetteer) by the speech's text or its place. The first mismatch, or null.
  */
 export function constraintMismatch(
   question: string,
@@ -81,19 +89,21 @@ export function constraintMismatch(
   source: SourceInfo,
   domain: Pick<Domain, 'scopes'>,
   speech: { places?: readonly string[]; text: string } = { text: lead.text },
-): { named: string; actual: string } | null {
+): Mismatch | null {
   for (const { name, cue } of namedScopes(question, domain)) {
     const scope = domain.scopes.find((s) => s.name === name)!;
     if (source.level === name || [...scope.cues, ...scope.mentions].some((c) => lead.text.includes(c))) continue;
-    return { named: cue, actual: source.level };
+    return { kind: 'setting', named: cue, actual: source.level };
   }
   for (const [year] of question.matchAll(YEAR)) {
     if (source.date.includes(year.slice(0, 4)) || lead.text.includes(year)) continue;
-    return { named: year, actual: source.date };
+    return { kind: 'setting', named: year, actual: source.date };
   }
+  const figure = unstatedFigure(question, `${speech.text}\n${lead.text}`);
+  if (figure) return { kind: 'figure', named: figure };
   for (const place of speech.places ?? []) {
     if (speech.text.includes(place) || source.place.includes(place)) continue;
-    return { named: place, actual: source.place };
+    return { kind: 'setting', named: place, actual: source.place };
   }
   return null;
 }

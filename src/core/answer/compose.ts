@@ -57,13 +57,16 @@ export function partialStatement(verdict: Extract<Verdict, { answerable: 'partia
       return `${capitalise(docs)} ${subject ? `mention “${subject}” but ` : ''}do not give ${verdict.detail.en}; what they do say is quoted below.`;
     return `${docs}${subject ? `提到了“${subject}”，但` : ''}没有给出${verdict.detail.zh}；下面是相关原文，供核对。`;
   }
-  const speech = verdict.named.startsWith('《');
+  if (verdict.kind === 'figure')
+    return lang === 'en'
+      ? `The question says “${verdict.named}”, but the speech quoted below never states that figure: it does not match.`
+      : `问题中的“${verdict.named}”，下面原文所在的讲话中没有这个数字，与问题所说不符。`;
   if (lang === 'en') {
-    return speech
+    return verdict.kind === 'speech'
       ? `The speech the question names (${verdict.named}) does not say this; the passages below come from ${verdict.actual}.`
       : `The question names “${verdict.named}”, but the passages below come from ${verdict.actual === NOT_STATED ? 'a document that does not say so' : verdict.actual}: they do not match.`;
   }
-  return speech
+  return verdict.kind === 'speech'
     ? `问题所指的${verdict.named}没有谈到这一点；下面的原文出自${verdict.actual}。`
     : `问题提到“${verdict.named}”，但下面的原文出自${verdict.actual === NOT_STATED ? `未注明${verdict.named}的${docs}` : verdict.actual}，与问题所说不符。`;
 }

@@ -153,7 +153,7 @@ export class Grounding {
     const source = this.source(lead.docId);
     if (retrieval.named && !retrieval.named.matched) {
       const named = retrieval.named.docIds.map((id) => `《${this.deps.index.documents.get(id)?.title ?? id}》`).join('、');
-      return { answerable: 'partial', reason: 'constraint_mismatch', named, actual: source.cite.replace(/^据/u, '') };
+      return { answerable: 'partial', reason: 'constraint_mismatch', kind: 'speech', named, actual: source.cite.replace(/^据/u, '') };
     }
     const missing = relevance.missing
       ? this.deps.domain.answerTypes.find((t) => t.name === relevance.missing)

@@ -45,7 +45,8 @@ export function buildAnswerMessages(question: string, passages: Passage[], lang:
 export function gapNote(verdict: Extract<Verdict, { answerable: 'partial' }>, domain: Domain): string {
   const docs = domain.documents.zh || '资料';
   if (verdict.reason === 'detail_not_given') return `${docs}没有给出${verdict.detail.zh}。`;
-  return verdict.named.startsWith('《')
+  if (verdict.kind === 'figure') return `问题中的“${verdict.named}”，资料所在的讲话中没有这个数字，与之不符。`;
+  return verdict.kind === 'speech'
     ? `问题所指的${verdict.named}没有谈到这一点，资料出自${verdict.actual}。`
     : `问题提到“${verdict.named}”，但资料出自${verdict.actual}，与之不符。`;
 }

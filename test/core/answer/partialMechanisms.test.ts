@@ -1,5 +1,7 @@
 /** The mechanisms behind partial answers and named speeches, on small inputs (no model, no index). */
 import { describe, expect, it } from 'vitest';
+import { figuresIn } from '../../../src/core/answer/figures.js';
+import { partialStatement } from '../../../src/core/answer/compose.js';
 import { constraintMismatch, missingDetail } from '../../../src/core/answer/answerability.js';
 import { namedScopes } from '../../../src/core/domain/scopes.js';
 import { NOT_STATED, type SourceInfo } from '../../../src/core/ingest/sourceInfo.js';
@@ -58,15 +60,39 @@ describe('constraintMismatch (levels and years)', () => {
   it("a level named by the question matches the speech's level or evidence mentioning it", () => {
     expect(namedScopes('市里那篇讲话怎么说', domain).map((s) => s.name)).toEqual(['市级']);
     const ev = { docId: 'a', text: '县级立案率要达到60%' };
-    expect(constraintMismatch('市里要求立案率达到多少？', ev, source('县级'), domain)).toEqual({ named: '市里', actual: '县级' });
+    expect(constraintMismatch('市里要求立案率达到多少？', ev, source('县级'), domain)).toEqual({ kind: 'setting', named: '市里', actual: '县级' });
     expect(constraintMismatch('县里要求立案率达到多少？', ev, source('县级'), domain)).toBeNull();
     expect(constraintMismatch('市里对县级立案率怎么要求？', { docId: 'a', text: '市、县两级坚持每周一排查' }, source('市级'), domain)).toBeNull();
   });
 
   it("a year must be the speech's date or in the evidence; an undated speech does not match one", () => {
     const ev = { docId: 'a', text: '发生赴京集体上访6批80人' };
-    expect(constraintMismatch('2023年的会议上说赴京上访多少批？', ev, source('县级'), domain)).toEqual({ named: '2023年', actual: NOT_STATED });
+    expect(constraintMismatch('2023年的会议上说赴京上访多少批？', ev, source('县级'), domain)).toEqual({ kind: 'setting', named: '2023年', actual: NOT_STATED });
     expect(constraintMismatch('2023年的会议上说赴京上访多少批？', ev, source('县级', '2023-05-01'), domain)).toBeNull();
+  });
+});
+
+describe('constraintMismatch (figures the question asserts)', () => {
+  const ev = { docId: 'a', text: '为迎接建党百年营造良好的工作环境。' };
+  it('a figure the speech never states, in either spelling, does not match', () => {
+    expect(constraintMismatch('为迎接建党九十五周年开展的攻坚行动有哪些环节？', ev, source('省级'), domain, { text: ev.text })).toEqual({
+      kind: 'figure',
+      named: '九十五',
+    });
+    expect(constraintMismatch('立案率要达到80%吗？', ev, source('县级'), domain, { text: '县级立案率要达到60%' })).toEqual({ kind: 'figure', named: '80' });
+  });
+
+  it('a figure the speech states matches, written either way; list names, adverbs and years are not figures', () => {
+    expect(constraintMismatch('立案率要达到60%吗？', ev, source('县级'), domain, { text: '县级立案率要达到60%' })).toBeNull();
+    expect(constraintMismatch('积案要在9月底前报结吗？', ev, source('县级'), domain, { text: '限九月底前报结' })).toBeNull();
+    expect(constraintMismatch('接访要做到哪“三个带头”？万一十分紧急呢？', ev, source('县级'), domain, { text: '关键要做到' })).toBeNull();
+    expect(figuresIn('2023年前八个月发生6批80人，两百件').map((f) => f.written)).toEqual(['6', '80', '两百']);
+  });
+
+  it('the partial answer says the figure is not in the speech', () => {
+    expect(partialStatement({ answerable: 'partial', reason: 'constraint_mismatch', kind: 'figure', named: '九十五' }, 'zh', domain, null)).toBe(
+      '问题中的“九十五”，下面原文所在的讲话中没有这个数字，与问题所说不符。',
+    );
   });
 });
 
@@ -143,11 +169,14 @@ describe('gapNote (what the model is told before it answers)', () => {
     expect(gapNote({ answerable: 'partial', reason: 'detail_not_given', detail: { zh: '具体天数', en: 'a number of days' } }, domain)).toBe(
       '讲话没有给出具体天数。',
     );
-    expect(gapNote({ answerable: 'partial', reason: 'constraint_mismatch', named: '全国', actual: '市级' }, domain)).toBe(
+    expect(gapNote({ answerable: 'partial', reason: 'constraint_mismatch', kind: 'setting', named: '全国', actual: '市级' }, domain)).toBe(
       '问题提到“全国”，但资料出自市级，与之不符。',
     );
-    expect(gapNote({ answerable: 'partial', reason: 'constraint_mismatch', named: '《甲》', actual: '《乙》（县级会议）' }, domain)).toBe(
+    expect(gapNote({ answerable: 'partial', reason: 'constraint_mismatch', kind: 'speech', named: '《甲》', actual: '《乙》（县级会议）' }, domain)).toBe(
       '问题所指的《甲》没有谈到这一点，资料出自《乙》（县级会议）。',
+    );
+    expect(gapNote({ answerable: 'partial', reason: 'constraint_mismatch', kind: 'figure', named: '九十五' }, domain)).toBe(
+      '问题中的“九十五”，资料所在的讲话中没有这个数字，与之不符。',
     );
   });
 });
@@ -218,6 +247,7 @@ describe('places (the gazetteer of the lexicon)', () => {
     expect(
       constraintMismatch('郑州市的会议怎么说北京？', ev, source('县级'), domain, { places: ['郑州市'], text: '通许县……北京是信访工作的最后一道防线' }),
     ).toEqual({
+      kind: 'setting',
       named: '郑州市',
       actual: NOT_STATED,
     });
