@@ -48,13 +48,27 @@ button[disabled] { opacity: .5; cursor: default; }
 @media (prefers-reduced-motion: no-preference) { .yj-log { scroll-behavior: smooth; } }
 `;
 
-/** The widget's launcher and panel (inside its shadow root). */
+/**
+ * The widget's launcher and panel (inside its shadow root). The host element covers the visual viewport (its place
+ * and size are set from window.visualViewport by widget.ts) and lets the page's pointer events through; the launcher
+ * and panel sit in its corner.
+ */
 export const WIDGET_CSS = `
-:host { all: initial; position: fixed; z-index: 2147483000; bottom: 20px; right: 20px; }
-:host([data-position="left"]) { right: auto; left: 20px; }
-.yj-launcher { width: 56px; height: 56px; border-radius: 50%; border: 0; background: var(--yj-primary); color: #fff; font-size: 24px; box-shadow: 0 6px 20px rgba(0,0,0,.25); padding: 0; }
-.yj-panel { position: fixed; bottom: 88px; right: 20px; width: min(400px, calc(100vw - 40px)); height: min(620px, calc(100vh - 120px)); border-radius: 16px; overflow: hidden; box-shadow: 0 12px 40px rgba(0,0,0,.28); border: 1px solid var(--yj-line); background: var(--yj-bg); }
+:host { all: initial; position: fixed; z-index: 2147483000; left: var(--yj-vx, 0px); top: var(--yj-vy, 0px); width: var(--yj-vw, 100vw);
+  height: var(--yj-vh, 100vh); transform: scale(var(--yj-unzoom, 1)); transform-origin: 0 0; pointer-events: none; }
+.yj-launcher, .yj-panel { pointer-events: auto; }
+.yj-launcher { position: absolute; bottom: 20px; right: 20px; display: flex; align-items: center; justify-content: center; width: 56px; height: 56px;
+  border-radius: 50%; border: 0; background: var(--yj-primary); color: #fff; box-shadow: 0 6px 20px rgba(0,0,0,.25); padding: 0; }
+:host([data-position="left"]) .yj-launcher { right: auto; left: 20px; }
+.yj-panel { position: absolute; bottom: 88px; right: 20px; width: min(400px, calc(100% - 40px)); height: min(620px, calc(100% - 108px)); border-radius: 16px;
+  overflow: hidden; box-shadow: 0 12px 40px rgba(0,0,0,.28); border: 1px solid var(--yj-line); background: var(--yj-bg); }
 :host([data-position="left"]) .yj-panel { right: auto; left: 20px; }
-@media (max-width: 520px) { .yj-panel, :host([data-position="left"]) .yj-panel { inset: 0; width: 100vw; height: 100vh; height: 100dvh; border-radius: 0; border: 0; } }
-@media (prefers-reduced-motion: no-preference) { .yj-panel { animation: yj-in .18s ease-out; } @keyframes yj-in { from { opacity: 0; transform: translateY(12px); } } }
+:host([data-yj-narrow]) .yj-panel { inset: 0; width: 100%; height: 100%; border-radius: 0; border: 0; }
+.yj-loading { flex: 1; display: flex; align-items: center; justify-content: center; gap: .6em; margin: 0; color: var(--yj-muted); }
+.yj-loading::before { content: ""; width: 1.1em; height: 1.1em; border-radius: 50%; border: 2px solid var(--yj-line); border-top-color: var(--yj-primary); }
+.yj-panel-error { margin: 1em .9em; }
+@media (prefers-reduced-motion: no-preference) {
+  .yj-panel { animation: yj-in .18s ease-out; } @keyframes yj-in { from { opacity: 0; transform: translateY(12px); } }
+  .yj-loading::before { animation: yj-spin .8s linear infinite; } @keyframes yj-spin { to { transform: rotate(360deg); } }
+}
 `;

@@ -1,6 +1,8 @@
 import type { mountChat } from './chat.js';
 import { CHAT_CSS, WIDGET_CSS } from './styles.js';
 import { stringsFor } from './strings.js';
+import { h } from './dom.js';
+import { icon } from './icons.js';
 import './widgetPanel.types.js';
 
 type MountChat = typeof mountChat;
@@ -9,6 +11,9 @@ type MountChat = typeof mountChat;
 const SCRIPT = document.currentScript as HTMLScriptElement | null;
 const PANEL_URL = SCRIPT?.src ? new URL('assets/widget-panel.js', SCRIPT.src).href : null;
 let panel: Promise<MountChat> | null = null;
+
+/** Below this width (CSS px of the visual viewport) the open panel fills the screen. */
+const NARROW = 520;
 
 /** Loads the chat panel (marked, DOMPurify, the chat UI) once, on first open. */
 function loadPanel(apiBase: string): Promise<MountChat> {
@@ -37,29 +42,25 @@ class YijuWidget extends HTMLElement {
   private chat: ReturnType<MountChat> | null = null;
   private mounting: Promise<void> | null = null;
   private strings!: ReturnType<typeof stringsFor>;
+  private placing = 0;
 
   connectedCallback(): void {
+    this.place();
+    for (const target of [window.visualViewport, window]) {
+      target?.addEventListener('resize', this.schedulePlace);
+      target?.addEventListener('scroll', this.schedulePlace);
+    }
     if (this.shadowRoot) return;
     const d = this.dataset;
     const strings = stringsFor(d.lang);
     const shadow = this.attachShadow({ mode: 'open' });
     const style = document.createElement('style');
     style.textContent = CHAT_CSS + WIDGET_CSS + (d.color && /^#[0-9a-f]{3,8}$|^[a-z]+$/iu.test(d.color) ? `:host, .yj-root { --yj-primary: ${d.color}; }` : '');
-    this.launcher = document.createElement('button');
-    this.launcher.type = 'button';
-    this.launcher.className = 'yj-launcher';
-    this.launcher.setAttribute('aria-label', d.title ?? strings.open);
-    this.launcher.setAttribute('aria-expanded', 'false');
-    this.launcher.setAttribute('aria-controls', 'yj-panel');
-    this.launcher.textContent = '依';
-    this.panel = document.createElement('div');
-    this.panel.className = 'yj-panel';
-    this.panel.id = 'yj-panel';
-    this.panel.setAttribute('role', 'dialog');
-    this.panel.setAttribute('aria-label', d.title ?? strings.title);
-    this.panel.hidden = true;
+    this.launcher = h('button', { type: 'button', class: 'yj-launcher', 'aria-expanded': 'false', 'aria-controls': 'yj-panel' });
+    this.panel = h('div', { class: 'yj-panel', id: 'yj-panel', role: 'dialog', 'aria-label': d.title ?? strings.title, hidden: true });
     shadow.append(style, this.launcher, this.panel);
     this.strings = strings;
+    this.showLauncher(false);
     this.launcher.addEventListener('click', () => (this.panel.hidden ? this.open() : this.close()));
     this.panel.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') {
@@ -70,11 +71,56 @@ class YijuWidget extends HTMLElement {
     if (d.open === 'true' || d.open === '') this.open();
   }
 
+  disconnectedCallback(): void {
+    for (const target of [window.visualViewport, window]) {
+      target?.removeEventListener('resize', this.schedulePlace);
+      target?.removeEventListener('scroll', this.schedulePlace);
+    }
+  }
+
+  /**
+   * Lays the widget over the visual viewport (what the reader sees), not the layout viewport: a host page wider than
+   * a phone's screen (an unwrapped <pre>, an old fixed-width site) widens the layout viewport, and a launcher fixed
+   * to its corner ends up off screen. Under pinch zoom the widget is scaled back, so it keeps its size on screen.
+   */
+  private place = (): void => {
+    this.placing = 0;
+    const vv = window.visualViewport;
+    const scale = vv?.scale ?? 1;
+    const [x, y, w, h] = vv ? [vv.offsetLeft, vv.offsetTop, vv.width, vv.height] : [0, 0, window.innerWidth, window.innerHeight];
+    this.style.setProperty('--yj-vx', `${x}px`);
+    this.style.setProperty('--yj-vy', `${y}px`);
+    this.style.setProperty('--yj-vw', `${w * scale}px`);
+    this.style.setProperty('--yj-vh', `${h * scale}px`);
+    this.style.setProperty('--yj-unzoom', String(1 / scale));
+    this.toggleAttribute('data-yj-narrow', w * scale <= NARROW);
+  };
+  private schedulePlace = (): void => {
+    this.placing ||= requestAnimationFrame(this.place);
+  };
+
+  /** The launcher: a chat icon, or a cross while the panel is open; its name is also its tooltip. */
+  private showLauncher(open: boolean): void {
+    const label = open ? this.strings.close : (this.dataset.title ?? this.strings.open);
+    this.launcher.setAttribute('aria-label', label);
+    this.launcher.title = label;
+    this.launcher.setAttribute('aria-expanded', String(open));
+    this.launcher.replaceChildren(icon(open ? 'close' : 'chat', 28));
+  }
+
+  /** The panel's frame (its title and a close button) around what it holds while the chat is not mounted. */
+  private frame(...body: Node[]): HTMLElement {
+    const close = h('button', { type: 'button', class: 'yj-close', 'aria-label': this.strings.close }, '×');
+    close.addEventListener('click', () => this.close());
+    const head = h('div', { class: 'yj-head' }, h('h2', { class: 'yj-title' }, this.dataset.title ?? this.strings.title), close);
+    return h('div', { class: 'yj-root' }, head, ...body);
+  }
+
   /** Mounts the chat into the panel, loading its code first; a failure is said in words with a retry. */
   private mount(): Promise<void> {
     const d = this.dataset;
     const apiBase = d.api ?? location.origin;
-    this.panel.replaceChildren(Object.assign(document.createElement('p'), { className: 'yj-loading', textContent: this.strings.thinking }));
+    this.panel.replaceChildren(this.frame(h('p', { class: 'yj-loading', role: 'status' }, this.strings.loading)));
     return (this.mounting ??= loadPanel(apiBase).then(
       (mount) => {
         this.panel.replaceChildren();
@@ -94,13 +140,10 @@ class YijuWidget extends HTMLElement {
       },
       () => {
         this.mounting = null;
-        const retry = Object.assign(document.createElement('button'), { type: 'button', textContent: this.strings.retry });
+        const retry = h('button', { type: 'button' }, this.strings.retry);
         retry.addEventListener('click', () => void this.mount().then(() => this.chat?.focus()));
-        const close = Object.assign(document.createElement('button'), { type: 'button', textContent: this.strings.close });
-        close.addEventListener('click', () => this.close());
-        const box = Object.assign(document.createElement('div'), { className: 'yj-root yj-error', role: 'alert' });
-        box.append(Object.assign(document.createElement('span'), { textContent: this.strings.network }), retry, close);
-        this.panel.replaceChildren(box);
+        const box = h('div', { class: 'yj-error yj-panel-error', role: 'alert' }, h('span', {}, this.strings.network), retry);
+        this.panel.replaceChildren(this.frame(box));
         retry.focus();
       },
     ));
@@ -108,7 +151,7 @@ class YijuWidget extends HTMLElement {
 
   open(): void {
     this.panel.hidden = false;
-    this.launcher.setAttribute('aria-expanded', 'true');
+    this.showLauncher(true);
     if (this.chat) this.chat.focus();
     else {
       // Focus waits in the panel while its code loads, then moves to the question box.
@@ -120,7 +163,7 @@ class YijuWidget extends HTMLElement {
 
   close(): void {
     this.panel.hidden = true;
-    this.launcher.setAttribute('aria-expanded', 'false');
+    this.showLauncher(false);
     this.launcher.focus();
   }
 }

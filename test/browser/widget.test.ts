@@ -56,6 +56,8 @@ beforeAll(async () => {
   host.page('/wrong-key.html', hostPageHtml(api.url, { ...OPTIONS, key: 'pk_wrong' }));
   host.page('/other-origin.html', hostPageHtml(otherOrigin.url, OPTIONS));
   host.page('/root-10px.html', hostPageHtml(api.url, OPTIONS, { head: '<style>html { font-size: 62.5% }</style>' }));
+  // An old fixed-width site: its layout is 960 px wide whatever the screen.
+  host.page('/wide.html', hostPageHtml(api.url, { ...OPTIONS, position: 'right' }, { body: '<div style="width:960px;height:1200px">固定宽度的旧网站版面</div>' }));
   host.page(
     '/hostile.html',
     hostPageHtml(api.url, OPTIONS, {
@@ -406,6 +408,100 @@ describe('the widget on another origin', () => {
   });
 });
 
+/** The visual viewport (what the reader sees, in the layout's CSS px) and a box's place against it. */
+async function visualViewport(page: Page): Promise<{ x: number; y: number; w: number; h: number; scale: number }> {
+  return page.evaluate(() => {
+    const vv = window.visualViewport;
+    return { x: vv.offsetLeft, y: vv.offsetTop, w: vv.width, h: vv.height, scale: vv.scale };
+  });
+}
+function expectInside(box: { x: number; y: number; width: number; height: number }, vv: { x: number; y: number; w: number; h: number }, what: string): void {
+  expect(box.x, what).toBeGreaterThanOrEqual(vv.x - 0.5);
+  expect(box.y, what).toBeGreaterThanOrEqual(vv.y - 0.5);
+  expect(box.x + box.width, what).toBeLessThanOrEqual(vv.x + vv.w + 0.5);
+  expect(box.y + box.height, what).toBeLessThanOrEqual(vv.y + vv.h + 0.5);
+}
+
+describe('the launcher and the panel stay on screen', () => {
+  it('on a 390 px phone showing a host page 960 px wide, the launcher is in the visible corner and the panel fills what is visible', async () => {
+    const page = await visit(host.url('/wide.html'), { viewport: { width: 390, height: 844 }, mobile: true });
+    const layout = await page.evaluate(() => ({ w: window.innerWidth, scrollW: document.documentElement.scrollWidth }));
+    expect(layout.scrollW).toBeGreaterThan(900); // the host page really is wider than the screen
+    const vv = await visualViewport(page);
+    const lb = (await launcher(page).boundingBox())!;
+    expectInside(lb, vv, 'launcher');
+    expect(vv.x + vv.w - (lb.x + lb.width)).toBeCloseTo(20, 0); // bottom-right of what is visible
+    expect(vv.y + vv.h - (lb.y + lb.height)).toBeCloseTo(20, 0);
+    expect(lb.width * vv.scale).toBeGreaterThanOrEqual(44);
+
+    await launcher(page).tap();
+    await panel(page).locator('textarea').waitFor();
+    await animationsDone(panel(page));
+    const pb = (await panel(page).boundingBox())!;
+    expectInside(pb, vv, 'panel');
+    expect(pb.width).toBeCloseTo(vv.w, 0);
+    expect(pb.height).toBeCloseTo(vv.h, 0);
+    const tb = (await panel(page).locator('textarea').boundingBox())!;
+    expectInside(tb, vv, 'question box');
+  });
+
+  it('a page scrolled down keeps the launcher in the corner of the screen', async () => {
+    const page = await visit(host.url('/wide.html'), { viewport: { width: 1280, height: 600 } });
+    await page.evaluate(() => window.scrollTo(0, 500));
+    await page.waitForFunction(() => window.scrollY > 0);
+    const vv = await visualViewport(page);
+    const lb = (await launcher(page).boundingBox())!;
+    expectInside(lb, vv, 'launcher');
+    expect(1280 - (lb.x + lb.width)).toBeCloseTo(20, 0);
+  });
+
+  it('the launcher is a chat icon whose name is also its tooltip, and turns into a close button while the panel is open', async () => {
+    const page = await visit(host.url('/widget.html'));
+    expect(await launcher(page).getAttribute('title')).toBe('信访问答');
+    expect(await launcher(page).locator('svg').count()).toBe(1);
+    expect(((await launcher(page).textContent()) ?? '').trim()).toBe('');
+    await launcher(page).click();
+    await panel(page).locator('textarea').waitFor();
+    expect(await launcher(page).getAttribute('aria-label')).toBe('关闭');
+    expect(await launcher(page).getAttribute('title')).toBe('关闭');
+    expect(await launcher(page).getAttribute('aria-expanded')).toBe('true');
+    await launcher(page).click();
+    await panel(page).waitFor({ state: 'hidden' });
+    expect(await launcher(page).getAttribute('aria-label')).toBe('信访问答');
+    expect((await focused(page))?.cls).toContain('yj-launcher');
+  });
+
+  it('while the panel loads on a slow server, its frame (title, close) and a loading line show at once', async () => {
+    const page = await visit(host.url('/widget.html'));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let served!: () => void;
+    const continued = new Promise<void>((r) => (served = r));
+    await page.route('**/assets/widget-panel.js', async (route) => {
+      await held;
+      await route.continue();
+      served();
+    });
+    await launcher(page).click();
+    const loading = panel(page).locator('.yj-loading[role="status"]');
+    await loading.waitFor();
+    expect(await loading.textContent()).toBe('正在打开…');
+    expect(await panel(page).locator('.yj-head .yj-title').textContent()).toBe('信访问答');
+    const lb = (await loading.boundingBox())!;
+    const pb = (await panel(page).boundingBox())!;
+    expect(lb.y).toBeGreaterThan(pb.y + 40); // under the header, not unstyled text in a corner
+    // Its close button works before the chat has loaded.
+    await panel(page).locator('.yj-close').click();
+    await panel(page).waitFor({ state: 'hidden' });
+    release();
+    await continued;
+    await page.unroute('**/assets/widget-panel.js');
+    await launcher(page).click();
+    await panel(page).locator('textarea').waitFor();
+    expect(await loading.count()).toBe(0);
+  });
+});
+
 describe('the /demo page (same origin, under its content security policy)', () => {
   it('embeds the widget bottom-right; it loads the example questions and answers', async () => {
     const page = await visit(`${open.url}/demo`);
@@ -425,6 +521,16 @@ describe('the /demo page (same origin, under its content security policy)', () =
     await message.locator('.yj-actions').waitFor();
     expect(done.grounded).toBe(true);
     expect(await message.locator('.yj-body').textContent()).toContain('每半月');
+  });
+});
+
+describe('the /demo page on a phone', () => {
+  it('wraps its code line, so the page is no wider than the screen and the launcher is in the visible corner', async () => {
+    const page = await visit(`${open.url}/demo`, { viewport: { width: 390, height: 844 }, mobile: true });
+    const scroll = await page.evaluate(() => ({ w: document.documentElement.scrollWidth, c: document.documentElement.clientWidth }));
+    expect(scroll.w).toBeLessThanOrEqual(scroll.c);
+    const vv = await visualViewport(page);
+    expectInside((await launcher(page).boundingBox())!, vv, 'launcher');
   });
 });
 
@@ -450,6 +556,7 @@ describe('the panel loads lazily', () => {
     const alert = page.locator('yiju-widget .yj-panel [role="alert"]');
     await alert.waitFor();
     expect(await alert.textContent()).toContain('网络中断');
+    expect(await panel(page).locator('.yj-head .yj-close').count()).toBe(1); // the frame stays, with its close button
     await page.unroute('**/assets/widget-panel.js');
     await alert.locator('button', { hasText: '重试' }).click();
     await page.locator('yiju-widget textarea').waitFor();

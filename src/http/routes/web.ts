@@ -153,6 +153,10 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
                 margin: 2rem auto;
                 padding: 0 1rem;
               }
+              pre {
+                white-space: pre-wrap;
+                overflow-wrap: anywhere;
+              }
             </style>
           </head>
           <body>
