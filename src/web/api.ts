@@ -6,7 +6,10 @@ export type Turn = ChatTurn;
 /** The `done` event and /api/ask's body: the answer contract with its id (timings left out here). */
 export type Answer = Omit<AnswerResult, 'timings'> & { id: string };
 
-export type FailureKind = 'network' | 'rate_limited' | 'unauthorized' | 'bad_request' | 'server' | 'aborted';
+export type FailureKind = 'network' | 'timeout' | 'rate_limited' | 'unauthorized' | 'bad_request' | 'server' | 'aborted';
+
+/** A chat gives up when this long passes with no byte from the server (the page's default; the widget's data-timeout). */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Why a request failed, in terms the UI can put into words. */
 export class ApiFailure extends Error {
@@ -20,7 +23,14 @@ export class ApiFailure extends Error {
 }
 
 export interface ApiClient {
-  chat(question: string, history: Turn[], handlers: { onCitations(c: Citation[]): void; onDelta(text: string): void }, signal: AbortSignal): Promise<Answer>;
+  /** Streams an answer; a server silent for `timeoutMs` (no response, then no byte) is a `timeout` failure. */
+  chat(
+    question: string,
+    history: Turn[],
+    handlers: { onCitations(c: Citation[]): void; onDelta(text: string): void },
+    signal: AbortSignal,
+    timeoutMs?: number,
+  ): Promise<Answer>;
   feedback(answerId: string, rating: 'up' | 'down'): Promise<void>;
   /** Example questions and the corpus' own words for the chat (title, greeting, placeholder). */
   suggestions(): Promise<Suggestions>;
@@ -66,33 +76,58 @@ export function createApiClient(base: string, apiKey?: string): ApiClient {
   };
 
   return {
-    async chat(question, history, handlers, signal) {
-      const res = await request('/api/chat', { method: 'POST', headers: headers(true), body: JSON.stringify({ question, history }), signal });
-      let done: Answer | null = null;
-      let failed: ApiFailure | null = null;
-      const parser = createParser({
-        onEvent(e) {
-          const data = JSON.parse(e.data) as Record<string, unknown>;
-          if (e.event === 'citations') handlers.onCitations(data.citations as Citation[]);
-          else if (e.event === 'delta') handlers.onDelta(data.text as string);
-          else if (e.event === 'done') done = data as unknown as Answer;
-          else if (e.event === 'error') failed = new ApiFailure('server', (data.error as { message: string }).message);
-        },
-      });
-      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    async chat(question, history, handlers, signal, timeoutMs = DEFAULT_TIMEOUT_MS) {
+      // The request is aborted by the reader's Stop (signal) or by silence: no response, then no byte, for timeoutMs.
+      // (One controller for both, not AbortSignal.any, which older office browsers lack.)
+      const controller = new AbortController();
+      const both = controller.signal;
+      const onStop = () => controller.abort();
+      if (signal.aborted) onStop();
+      else signal.addEventListener('abort', onStop, { once: true });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const wait = () => {
+        clearTimeout(timer);
+        timer = setTimeout(onStop, timeoutMs);
+      };
+      const stopped = () => new ApiFailure(signal.aborted ? 'aborted' : 'timeout', signal.aborted ? 'aborted' : `no reply for ${timeoutMs} ms`);
+      wait();
       try {
-        for (;;) {
-          const { value, done: end } = await reader.read();
-          if (end) break;
-          parser.feed(value);
+        let res: Response;
+        try {
+          res = await request('/api/chat', { method: 'POST', headers: headers(true), body: JSON.stringify({ question, history }), signal: both });
+        } catch (err) {
+          throw err instanceof ApiFailure && err.kind === 'aborted' ? stopped() : err;
         }
-      } catch (err) {
-        if (signal.aborted) throw new ApiFailure('aborted', 'aborted');
-        throw new ApiFailure('network', String((err as Error).message ?? err));
+        let done: Answer | null = null;
+        let failed: ApiFailure | null = null;
+        const parser = createParser({
+          onEvent(e) {
+            const data = JSON.parse(e.data) as Record<string, unknown>;
+            if (e.event === 'citations') handlers.onCitations(data.citations as Citation[]);
+            else if (e.event === 'delta') handlers.onDelta(data.text as string);
+            else if (e.event === 'done') done = data as unknown as Answer;
+            else if (e.event === 'error') failed = new ApiFailure('server', (data.error as { message: string }).message);
+          },
+        });
+        const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+        try {
+          for (;;) {
+            wait();
+            const { value, done: end } = await reader.read();
+            if (end) break;
+            parser.feed(value);
+          }
+        } catch (err) {
+          if (both.aborted) throw stopped();
+          throw new ApiFailure('network', String((err as Error).message ?? err));
+        }
+        if (failed) throw failed;
+        if (!done) throw both.aborted ? stopped() : new ApiFailure('network', 'the answer stream ended early');
+        return done;
+      } finally {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onStop);
       }
-      if (failed) throw failed;
-      if (!done) throw new ApiFailure(signal.aborted ? 'aborted' : 'network', 'the answer stream ended early');
-      return done;
     },
     async feedback(answerId, rating) {
       await request('/api/feedback', { method: 'POST', headers: headers(true), body: JSON.stringify({ answerId, rating }) });

@@ -1,7 +1,8 @@
-import { ApiFailure, createApiClient, type Answer, type ApiClient, type Citation, type Suggestions, type Turn } from './api.js';
+import { ApiFailure, createApiClient, DEFAULT_TIMEOUT_MS, type Answer, type ApiClient, type Citation, type Suggestions, type Turn } from './api.js';
 import { h } from './dom.js';
 import { icon } from './icons.js';
 import { renderMarkdown } from './markdown.js';
+import { plainText, splitModeNote } from './plainText.js';
 import type { Strings } from './strings.js';
 
 export interface ChatOptions {
@@ -17,6 +18,8 @@ export interface ChatOptions {
   examples?: string[];
   /** Adds a close button (the widget). */
   onClose?: () => void;
+  /** How long a silent server is waited for before the answer is given up, said in words, with a retry (ms). */
+  timeoutMs?: number;
   client?: ApiClient;
 }
 
@@ -90,7 +93,10 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     );
   examples.addEventListener('click', (e) => {
     const b = (e.target as HTMLElement).closest('button');
-    if (b) void ask(b.textContent ?? '');
+    if (!b) return;
+    // The examples leave with the empty state: focus goes to the question box, not to the page's <body>.
+    input.focus();
+    void ask(b.textContent ?? '');
   });
 
   const busy = (on: boolean) => {
@@ -218,21 +224,25 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
       ),
     );
 
-  const actions = (answer: Answer) => {
-    const copy = h('button', { type: 'button', class: 'yj-copy' }, s.copy);
+  const actions = (answer: Answer, note: string | null) => {
+    const copy = h('button', { type: 'button', class: 'yj-copy', title: s.copyPlain }, s.copy);
+    const copyMarkdown = h('button', { type: 'button', class: 'yj-copy-md', 'aria-label': s.copyMarkdown, title: s.copyMarkdown }, 'MD');
     const up = h('button', { type: 'button', class: 'yj-up', 'aria-pressed': 'false', 'aria-label': s.up, title: s.up }, icon('up'));
     const down = h('button', { type: 'button', class: 'yj-down', 'aria-pressed': 'false', 'aria-label': s.down, title: s.down }, icon('down'));
     const status = h('span', { class: 'yj-status', role: 'status' });
-    copy.addEventListener('click', async () => {
-      // Each source in its copy-ready form (据《…》（市级会议）) with the exact words quoted.
-      const sources = answer.citations.map((c) => `[${c.n}] ${c.cite ?? `《${c.title}》`}：“${c.text}”`).join('\n');
+    // The answer, then each source in its copy-ready form (据《…》（市级会议）) with the exact words quoted.
+    const sources = answer.citations.map((c) => `[${c.n}] ${c.cite ?? `《${c.title}》`}：“${c.text}”`).join('\n');
+    const [text] = splitModeNote(answer.answer, answer.mode);
+    const copied = async (content: string) => {
       try {
-        await navigator.clipboard.writeText(`${answer.answer}\n\n${s.sources}\n${sources}`);
+        await navigator.clipboard.writeText(content);
         status.textContent = s.copied;
       } catch {
         status.textContent = '';
       }
-    });
+    };
+    copy.addEventListener('click', () => void copied(sources ? `${plainText(text)}\n\n${s.sources}：\n${sources}` : plainText(text)));
+    copyMarkdown.addEventListener('click', () => void copied(sources ? `${answer.answer}\n\n${s.sources}\n${sources}` : answer.answer));
     const rate = async (rating: 'up' | 'down', button: HTMLButtonElement) => {
       up.disabled = down.disabled = true;
       try {
@@ -249,8 +259,9 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     return h(
       'div',
       { class: 'yj-actions' },
-      h('span', { class: 'yj-badge', 'data-mode': answer.mode }, answer.mode === 'generative' ? s.modeGenerative : s.modeExtractive),
+      h('span', { class: 'yj-badge', 'data-mode': answer.mode, ...(note ? { title: note } : {}) }, answer.mode === 'generative' ? s.modeGenerative : s.modeExtractive),
       copy,
+      copyMarkdown,
       up,
       down,
       status,
@@ -266,7 +277,9 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
           ? s.badRequest(f.message)
           : f.kind === 'network'
             ? s.network
-            : s.server;
+            : f.kind === 'timeout'
+              ? s.timeout(Math.round((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000))
+              : s.server;
 
   async function ask(raw: string): Promise<void> {
     const question = raw.trim();
@@ -302,9 +315,12 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
           },
         },
         abort.signal,
+        options.timeoutMs,
       );
       citationsOf.set(message, answer.citations);
-      render(message, body, answer.answer);
+      // The offline note is said once, by the mode badge (its text is the badge's explanation).
+      const [shown, note] = splitModeNote(answer.answer, answer.mode);
+      render(message, body, shown);
       // Not a plain answer: said in words, never framed like one.
       const notice = answer.fallback
         ? s.fallback
@@ -319,23 +335,21 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
                 : null;
       if (notice) message.prepend(h('p', { class: 'yj-notice', role: 'note' }, notice));
       if (answer.citations.length) message.append(sourcesList(answer.citations));
-      message.append(actions(answer));
+      message.append(actions(answer, note));
       history.push({ role: 'user', content: question }, { role: 'assistant', content: answer.answer });
     } catch (err) {
       const f = err instanceof ApiFailure ? err : new ApiFailure('server', String(err));
-      if (f.kind === 'aborted') {
-        if (!streamed) body.replaceChildren();
-        message.append(h('p', { class: 'yj-notice' }, s.stopped));
-      } else {
-        if (!streamed) body.replaceChildren();
-        const retry = h('button', { type: 'button', class: 'yj-retry' }, s.retry);
-        retry.addEventListener('click', () => {
-          message.previousElementSibling?.remove();
-          message.remove();
-          void ask(question);
-        });
-        message.append(h('div', { class: 'yj-error', role: 'alert' }, h('span', {}, failureText(f)), retry));
-      }
+      if (!streamed) body.replaceChildren();
+      // Stopped or failed, the question can be asked again from here; the retry replaces this exchange.
+      const retry = h('button', { type: 'button', class: 'yj-retry' }, s.retry);
+      retry.addEventListener('click', () => {
+        asked.remove();
+        message.remove();
+        input.focus();
+        void ask(question);
+      });
+      if (f.kind === 'aborted') message.append(h('div', { class: 'yj-notice yj-stopped' }, h('span', {}, s.stopped), retry));
+      else message.append(h('div', { class: 'yj-error', role: 'alert' }, h('span', {}, failureText(f)), retry));
     } finally {
       message.setAttribute('aria-busy', 'false');
       if (current === abort) {

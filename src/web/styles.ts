@@ -24,6 +24,7 @@ button[disabled] { opacity: .5; cursor: default; }
 .yj-body blockquote { margin: .6em 0 0; padding-left: .7em; border-left: 3px solid var(--yj-line); color: var(--yj-muted); font-size: .9em; }
 .yj-cite { display: inline-block; min-width: 1.5em; padding: 0 .3em; margin: 0 .1em; border: 0; border-radius: 6px; background: var(--yj-primary); color: #fff; font-size: .75em; line-height: 1.5; vertical-align: super; }
 .yj-notice { margin: 0 0 .5em; padding: .35em .6em; border-radius: 8px; background: color-mix(in srgb, var(--yj-primary) 12%, transparent); font-size: .9em; }
+.yj-stopped { display: flex; gap: .6em; align-items: center; justify-content: space-between; margin: .5em 0 0; }
 .yj-sources { margin-top: .6em; font-size: .9em; }
 .yj-sources ol { margin: .3em 0 0; padding-left: 1.4em; }
 .yj-sources li { margin: .25em 0; }

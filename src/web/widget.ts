@@ -136,6 +136,8 @@ class YijuWidget extends HTMLElement {
             .map((q) => q.trim())
             .filter(Boolean),
           onClose: () => this.close(),
+          // data-timeout: seconds a silent server is waited for (default 30).
+          ...(Number(d.timeout) > 0 ? { timeoutMs: Number(d.timeout) * 1000 } : {}),
         });
       },
       () => {

@@ -85,6 +85,12 @@ async function expectRenderedAnswer(message: ReturnType<Page['locator']>, citati
   const badge = message.locator('.yj-badge');
   expect(await badge.textContent()).toBe('离线摘录模式');
   expect(await badge.getAttribute('data-mode')).toBe('extractive');
+  // The offline note is said once: by the badge (its explanation), not again under the answer.
+  const note = /\n\n> (离线摘录模式：[^\n]+)$/u.exec(answer)?.[1];
+  expect(note).toBeTruthy();
+  expect(await badge.getAttribute('title')).toBe(note);
+  expect(whole.split('离线摘录模式').length - 1).toBe(1);
+  expect(await message.locator('.yj-body blockquote').count()).toBe(0);
 }
 
 describe('the chat page (GET /)', () => {
@@ -147,12 +153,13 @@ describe('the chat page (GET /)', () => {
     }
   });
 
-  it('clicking an example question asks it', async () => {
+  it('clicking an example question asks it; focus goes to the question box, not to the page', async () => {
     const example = page.locator('button.yj-example').nth(1);
     await example.waitFor();
     const text = (await example.textContent())!;
     const chat = nextChat(page);
     await example.click();
+    expect((await focused(page))?.id).toBe('yj-q');
     const { body, done } = await chat();
     expect(body.question).toBe(text);
     const message = await finishedAnswer(page, 0);
@@ -235,14 +242,24 @@ describe('the chat page (GET /)', () => {
     expect(mine[0]!.answer?.text).toBe(exchange.done.answer);
   });
 
-  it('复制 copies the answer with its sources to the clipboard and says so', async () => {
+  it('复制 copies plain text for a document (the answer, then each source 据《…》：“…”), and MD the Markdown', async () => {
     await suite.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     const { exchange, message } = await ask('谁对信访工作负总责？');
     const { done } = exchange;
+    const sources = done.citations.map((c) => `[${c.n}] ${c.cite}：“${c.text}”`).join('\n');
     await message.locator('button.yj-copy').click();
     await message.locator('.yj-status', { hasText: '已复制' }).waitFor();
     const copied = await page.evaluate(() => navigator.clipboard.readText());
-    expect(copied).toBe(`${done.answer}\n\n出处\n${done.citations.map((c) => `[${c.n}] ${c.cite}：“${c.text}”`).join('\n')}`);
+    expect(copied.endsWith(`\n\n出处：\n${sources}`)).toBe(true);
+    const text = copied.slice(0, copied.length - `\n\n出处：\n${sources}`.length);
+    // Plain text: no Markdown marks, no mode note; the quotes as bullets, the [n] markers kept.
+    expect(text).not.toMatch(/^\s*[-*>] |\*\*|离线摘录模式/mu);
+    expect(text).toContain(`• ${done.citations[1]!.text}[2]`);
+    expect(text.startsWith(done.answer.split('\n')[0]!)).toBe(true);
+    await message.locator('.yj-status').evaluate((e) => (e.textContent = ''));
+    await message.locator('button.yj-copy-md').click();
+    await message.locator('.yj-status', { hasText: '已复制' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${done.answer}\n\n出处\n${sources}`);
     // Each source in a form a clerk can paste into a document: 据《…》（…级会议）.
     for (const c of done.citations) expect(c.cite).toMatch(/^据《[^》]+》（[^）]+会议）$/u);
     await expect.poll(() => message.locator('.yj-sources .yj-cite-as').first().textContent()).toBe(done.citations[0]!.cite);

@@ -100,6 +100,32 @@ describe('generative mode: stop, and a model failing mid-answer', () => {
     expect(fixture.pending()).toEqual({ replies: 0, behaviours: 0 });
   });
 
+  it('after Stop, a retry asks the same question again in place of the stopped exchange', async () => {
+    await openPage(`${gen.url}/`);
+    fixture.next({ kind: 'trickle', intervalMs: 250, content: '乡镇坚持每半月一排查制度[1]，'.repeat(30) });
+    await type('乡镇多久排查一次矛盾纠纷？');
+    await page.locator('article.yj-bot .yj-body', { hasText: '乡镇' }).waitFor();
+    await page.locator('button.yj-stop').click();
+    const stopped = page.locator('article.yj-bot .yj-stopped');
+    await stopped.waitFor();
+    expect(await stopped.textContent()).toContain('已停止。');
+    await eventually(() => fixture.connections() === 0, 'the upstream model stream was not closed after stop');
+
+    fixture.next({ kind: 'reply', content: '乡镇坚持每半月一排查制度[1]。' });
+    const chat = nextChat(page);
+    await stopped.locator('button.yj-retry').click();
+    const { done, body } = await chat();
+    expect(body.question).toBe('乡镇多久排查一次矛盾纠纷？');
+    expect(done.grounded).toBe(true);
+    const answer = await finishedAnswer(page, 0);
+    await answer.locator('.yj-actions').waitFor();
+    // The retry replaced the stopped exchange: one question, one answer.
+    expect(await page.locator('.yj-user').count()).toBe(1);
+    expect(await page.locator('article.yj-bot').count()).toBe(1);
+    expect(await page.locator('.yj-stopped').count()).toBe(0);
+    expect((await focused(page))?.id).toBe('yj-q');
+  });
+
   it('a model stream cut mid-answer ends with the fallback notice and the quoted passages', async () => {
     await openPage(`${gen.url}/`);
     fixture.next({ kind: 'cut', afterChunks: 3, content: '乡镇坚持每半月一排查制度[1]，'.repeat(5) });

@@ -56,6 +56,7 @@ beforeAll(async () => {
   host.page('/wrong-key.html', hostPageHtml(api.url, { ...OPTIONS, key: 'pk_wrong' }));
   host.page('/other-origin.html', hostPageHtml(otherOrigin.url, OPTIONS));
   host.page('/root-10px.html', hostPageHtml(api.url, OPTIONS, { head: '<style>html { font-size: 62.5% }</style>' }));
+  host.page('/timeout.html', hostPageHtml(api.url, { ...OPTIONS, timeout: '1' }));
   // An old fixed-width site: its layout is 960 px wide whatever the screen.
   host.page('/wide.html', hostPageHtml(api.url, { ...OPTIONS, position: 'right' }, { body: '<div style="width:960px;height:1200px">固定宽度的旧网站版面</div>' }));
   host.page(
@@ -289,6 +290,25 @@ describe('the widget on another origin', () => {
     // The retry replaced the failed exchange: one question, one answer.
     expect(await panel(page).locator('.yj-msg.yj-user').count()).toBe(1);
     expect(await panel(page).locator('article.yj-bot').count()).toBe(1);
+  });
+
+  it('a server that does not reply within data-timeout is said in words with a retry, which asks again', async () => {
+    const page = await visit(host.url('/timeout.html'));
+    await page.route('**/api/chat', () => undefined); // the request hangs: no response, no byte
+    await launcher(page).click();
+    await panel(page).locator('textarea').fill('初信初访应该怎么处理？');
+    await panel(page).locator('textarea').press('Enter');
+    const { error } = await firstFailure(page);
+    expect(await error.textContent()).toContain('服务器 1 秒没有回应，回答没有完成。');
+    expect(await panel(page).locator('.yj-stop').isVisible()).toBe(false);
+    await page.unroute('**/api/chat');
+    const chat = nextChat(page);
+    await error.locator('button.yj-retry').click();
+    const { done } = await chat();
+    expect(done.grounded).toBe(true);
+    const message = await finishedAnswer(page.locator('yiju-widget'), 0);
+    await message.locator('.yj-actions').waitFor();
+    expect(await panel(page).locator('.yj-error').count()).toBe(0);
   });
 
   it('when the host origin is not allowed by CORS it shows a network error in words, not a blank box', async () => {
