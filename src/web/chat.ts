@@ -281,6 +281,26 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
               ? s.timeout(Math.round((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000))
               : s.server;
 
+  /**
+   * Under a refusal, the questions it suggests (“…？” in its text; else the server's examples) as buttons that ask
+   * them, before the answer's actions.
+   */
+  async function offerQuestions(message: HTMLElement, text: string): Promise<void> {
+    const quoted = [...text.matchAll(/“([^“”\n]{2,60}?[？?])”/gu)].map((m) => m[1]!);
+    const questions = quoted.length ? quoted : await suggested.then((r) => r.questions.slice(0, 3), () => []);
+    if (!questions.length || !message.isConnected) return;
+    const list = h('ul', { class: 'yj-examples yj-suggested', 'aria-label': s.examples }, ...questions.map((q) => h('li', {}, h('button', { type: 'button', class: 'yj-example' }, q))));
+    list.addEventListener('click', (e) => {
+      const b = (e.target as HTMLElement).closest('button');
+      if (!b) return;
+      input.focus();
+      void ask(b.textContent ?? '');
+    });
+    const actionsRow = message.querySelector('.yj-actions');
+    if (actionsRow) actionsRow.before(list);
+    else message.append(list);
+  }
+
   async function ask(raw: string): Promise<void> {
     const question = raw.trim();
     if (!question) return;
@@ -334,6 +354,7 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
                 ? s.notCovered
                 : null;
       if (notice) message.prepend(h('p', { class: 'yj-notice', role: 'note' }, notice));
+      if (answer.answerable === 'no') void offerQuestions(message, shown);
       if (answer.citations.length) message.append(sourcesList(answer.citations));
       message.append(actions(answer, note));
       history.push({ role: 'user', content: question }, { role: 'assistant', content: answer.answer });

@@ -206,6 +206,17 @@ describe('the chat page (GET /)', () => {
     expect(await message.locator('a.yj-cite').count()).toBe(0);
     expect((await message.locator('.yj-body').textContent())!.length).toBeGreaterThan(0);
     await message.locator('.yj-actions').waitFor();
+    // The questions the refusal suggests are buttons that ask them.
+    const suggested = message.locator('.yj-suggested button.yj-example');
+    await suggested.first().waitFor();
+    const offered = await suggested.allTextContents();
+    for (const q of offered) expect(exchange.done.answer).toContain(`“${q}”`);
+    const chat = nextChat(page);
+    await suggested.first().click();
+    expect((await focused(page))?.id).toBe('yj-q');
+    const { body, done } = await chat();
+    expect(body.question).toBe(offered[0]);
+    expect(done.grounded).toBe(true);
   });
 
   it('a detail the speeches do not give: the partial notice in words, the plain statement first (not 根据讲话原文 as an answer), then the quotes', async () => {
