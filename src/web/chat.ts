@@ -23,16 +23,22 @@ export interface ChatOptions {
   client?: ApiClient;
 }
 
-/** Link to the source viewer, with every span of that document cited in the answer (`#c=s-e,s-e&i=k`). */
+/**
+ * Link to the source viewer, with every span of that document cited in the answer, in the order of the citations,
+ * with their numbers (`#c=s-e,s-e&n=1,3&i=k`, k: the one clicked).
+ */
 export function viewerLink(apiBase: string, citation: Citation, all: Citation[]): string {
   // A citation inside another of the same document (the direct answer line is a clause of a quoted sentence)
-  // is shown as the sentence that holds it.
+  // is shown as the sentence that holds it, under the first number that cites it.
   const inside = (a: Citation, b: Citation) => b.start <= a.start && a.end <= b.end && b.end - b.start > a.end - a.start;
-  const same = all.filter((c) => c.docId === citation.docId);
-  const outer = same.filter((c) => !same.some((o) => inside(c, o))).sort((a, b) => a.start - b.start);
+  const same = all.filter((c) => c.docId === citation.docId).sort((a, b) => a.n - b.n);
+  const outer = same.filter((c) => !same.some((o) => inside(c, o)));
+  const firstNumber = (o: Citation) => Math.min(...same.filter((c) => c === o || inside(c, o)).map((c) => c.n));
+  outer.sort((a, b) => firstNumber(a) - firstNumber(b));
   const shown = outer.find((o) => o === citation || inside(citation, o)) ?? citation;
   const spans = outer.map((c) => `${c.start}-${c.end}`).join(',');
-  return `${apiBase.replace(/\/+$/u, '')}/documents/${encodeURIComponent(citation.docId)}#c=${spans}&i=${outer.indexOf(shown)}`;
+  const numbers = outer.map(firstNumber).join(',');
+  return `${apiBase.replace(/\/+$/u, '')}/documents/${encodeURIComponent(citation.docId)}#c=${spans}&n=${numbers}&i=${outer.indexOf(shown)}`;
 }
 
 /** Space left above the question when the log brings it to its top (px). */

@@ -47,6 +47,7 @@ export const STRINGS = {
     prev: '上一处',
     next: '下一处',
     of: (i: number, n: number) => `第 ${i} / ${n} 处`,
+    ofCited: (cited: number, i: number, n: number) => `出处 [${cited}] · 第 ${i} / ${n} 处`,
     backToChat: '返回问答',
   },
   en: {
@@ -95,6 +96,7 @@ export const STRINGS = {
     prev: 'Previous',
     next: 'Next',
     of: (i: number, n: number) => `${i} of ${n}`,
+    ofCited: (cited: number, i: number, n: number) => `Source [${cited}] · ${i} of ${n}`,
     backToChat: 'Back to the chat',
   },
 };

@@ -2,42 +2,64 @@ import { CHAT_CSS } from './styles.js';
 import { stringsFor } from './strings.js';
 
 /**
- * The source viewer (GET /documents/:id#c=start-end,start-end&i=k): the
- * server renders the speech's canonical text; this highlights the cited spans
- * (UTF-16 offsets into that text), scrolls to one, and steps through them.
+ * The source viewer (GET /documents/:id#c=start-end,start-end&n=1,3&i=k): the server renders the speech's canonical
+ * text; this marks the cited spans (UTF-16 offsets into that text), starts on the k-th and steps through them in the
+ * order of the answer's citations (n: their numbers), copies the current one as a citation, and goes back to the
+ * conversation it came from.
  */
 const s = stringsFor(document.documentElement.lang === 'en' ? 'en' : 'zh');
 const text = document.getElementById('yj-text')!;
 const nav = document.getElementById('yj-nav')!;
+const copyButton = document.getElementById('yj-copy-cite') as HTMLButtonElement | null;
+const copyStatus = document.getElementById('yj-copy-status');
+const back = document.getElementById('yj-back') as HTMLAnchorElement | null;
 const style = document.createElement('style');
 style.textContent = CHAT_CSS;
 document.head.append(style);
 
-function spansFromHash(): { spans: [number, number][]; index: number } {
+interface Cited {
+  span: [number, number];
+  /** The citation's number in the answer, when the link says it. */
+  n: number | null;
+}
+
+/** The cited spans in the answer's order, each with its number; out-of-range, reversed or malformed ones dropped. */
+function citedFromHash(): { cited: Cited[]; index: number } {
   const params = new URLSearchParams(location.hash.slice(1));
   const length = text.textContent?.length ?? 0;
-  const spans = (params.get('c') ?? '')
-    .split(',')
-    .map((p) => p.split('-').map(Number) as [number, number])
-    .filter(([a, b]) => Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b > a && b <= length)
-    .sort((x, y) => x[0] - y[0]);
-  const index = Math.min(Math.max(Number(params.get('i')) || 0, 0), Math.max(spans.length - 1, 0));
-  return { spans, index };
+  const raw = (params.get('c') ?? '').split(',').map((p) => p.split('-').map(Number) as [number, number]);
+  const numbers = (params.get('n') ?? '').split(',').map(Number);
+  const valid = (i: number) => {
+    const [a, b] = raw[i]!;
+    return Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b > a && b <= length;
+  };
+  const wanted = Number(params.get('i')) || 0;
+  const cited: Cited[] = [];
+  let index = 0;
+  raw.forEach((span, i) => {
+    if (!valid(i)) return;
+    if (i <= wanted) index = cited.length;
+    cited.push({ span, n: numbers.length === raw.length && Number.isInteger(numbers[i]) && numbers[i]! > 0 ? numbers[i]! : null });
+  });
+  return { cited, index };
 }
 
 function highlight(): void {
   // Start from the plain text each time (the hash can change).
   const plain = text.textContent ?? '';
   text.replaceChildren(document.createTextNode(plain));
-  const { spans, index } = spansFromHash();
+  const { cited, index } = citedFromHash();
+  // Marks in text order, overlapping spans merged; later spans first, so each split leaves earlier offsets alone.
+  const merged = cited
+    .map((c) => [...c.span] as [number, number])
+    .sort((x, y) => x[0] - y[0])
+    .reduce<[number, number][]>((acc, [a, b]) => {
+      const last = acc.at(-1);
+      if (last && a < last[1]) last[1] = Math.max(last[1], b);
+      else acc.push([a, b]);
+      return acc;
+    }, []);
   const marks: HTMLElement[] = [];
-  // Later spans first: each split leaves the offsets before it unchanged. Overlapping spans are merged.
-  const merged = spans.reduce<[number, number][]>((acc, [a, b]) => {
-    const last = acc.at(-1);
-    if (last && a < last[1]) last[1] = Math.max(last[1], b);
-    else acc.push([a, b]);
-    return acc;
-  }, []);
   for (const [a, b] of [...merged].reverse()) {
     const node = text.firstChild as Text;
     const range = document.createRange();
@@ -49,27 +71,31 @@ function highlight(): void {
     marks.unshift(mark);
   }
   nav.replaceChildren();
+  if (copyButton) copyButton.hidden = !marks.length;
   if (!marks.length) return;
-  // The i-th cited span, in the marks after merging overlaps.
-  const wanted = spans[index];
-  let i = wanted
-    ? Math.max(
-        0,
-        merged.findIndex(([a, b]) => a <= wanted[0] && wanted[0] < b),
-      )
-    : 0;
+  // The places to step through, in the answer's order: one per mark (two citations merged into one mark are one).
+  const stops: { mark: HTMLElement; cited: Cited }[] = [];
+  let at = 0;
+  cited.forEach((c, k) => {
+    const mark = marks[merged.findIndex(([a, b]) => a <= c.span[0] && c.span[0] < b)]!;
+    if (k === index) at = stops.findIndex((x) => x.mark === mark);
+    if (!stops.some((x) => x.mark === mark)) stops.push({ mark, cited: c });
+    if (k === index && at < 0) at = stops.length - 1;
+  });
   const status = document.createElement('span');
   status.setAttribute('role', 'status');
+  let i = at;
   const go = (k: number) => {
-    marks[i]?.removeAttribute('aria-current');
-    i = (k + marks.length) % marks.length;
-    const m = marks[i]!;
-    m.setAttribute('aria-current', 'true');
-    m.scrollIntoView({ block: 'center', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
-    m.focus({ preventScroll: true });
-    status.textContent = s.of(i + 1, marks.length);
+    stops[i]?.mark.removeAttribute('aria-current');
+    i = (k + stops.length) % stops.length;
+    const { mark, cited: c } = stops[i]!;
+    mark.setAttribute('aria-current', 'true');
+    mark.scrollIntoView({ block: 'center', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
+    mark.focus({ preventScroll: true });
+    status.textContent = c.n === null ? s.of(i + 1, stops.length) : s.ofCited(c.n, i + 1, stops.length);
+    current = c;
   };
-  if (marks.length > 1) {
+  if (stops.length > 1) {
     const prev = Object.assign(document.createElement('button'), { type: 'button', textContent: s.prev });
     const next = Object.assign(document.createElement('button'), { type: 'button', textContent: s.next });
     prev.addEventListener('click', () => go(i - 1));
@@ -78,6 +104,40 @@ function highlight(): void {
   } else nav.append(status);
   go(i);
 }
+
+/** The citation on screen, for 复制引用. */
+let current: Cited | null = null;
+
+copyButton?.addEventListener('click', async () => {
+  if (!current) return;
+  const [a, b] = current.span;
+  // The copy-ready reference (据《…》（…）) and the exact words cited.
+  const citation = `${text.dataset.cite ?? ''}：“${(text.textContent ?? '').slice(a, b)}”`;
+  try {
+    await navigator.clipboard.writeText(citation);
+    if (copyStatus) copyStatus.textContent = s.copied;
+  } catch {
+    if (copyStatus) copyStatus.textContent = '';
+  }
+});
+
+/**
+ * Back to the conversation it came from: the previous page when the viewer was opened in the same tab from this
+ * site; closing the tab when it was opened in a new one (from the chat page or a host site's widget, which are
+ * then on screen again); the chat page otherwise.
+ */
+back?.addEventListener('click', (e) => {
+  const fromHere = document.referrer !== '' && new URL(document.referrer).origin === location.origin;
+  if (history.length > 1 && fromHere) {
+    e.preventDefault();
+    history.back();
+  } else if (history.length === 1) {
+    e.preventDefault();
+    window.close();
+    // A tab the browser does not let a script close stays open: go to the chat page instead.
+    setTimeout(() => location.assign(back.href), 300);
+  }
+});
 
 highlight();
 addEventListener('hashchange', highlight);

@@ -21,7 +21,7 @@ import {
 // Functions given to page.evaluate() and friends run in Chromium. The project's tsconfig has no DOM
 // library (and must not get one: it checks the Node code), so the browser globals they use are declared
 // here, loosely, for this file only.
-declare const location: any, Node: any;
+declare const location: any, Node: any, window: any, getComputedStyle: any, navigator: any;
 type Element = any;
 type HTMLAnchorElement = any;
 
@@ -102,6 +102,9 @@ describe('the source viewer', () => {
     const chosen = targets.reduce((best, t) => (t.spans.length > best.spans.length ? t : best));
     expect(chosen.spans.length, 'the answer should cite several spans of one document').toBeGreaterThanOrEqual(3);
     const n = chips.indexOf(chosen.href);
+    // Chip [1] opens on the first place of its document, whatever its place in the text.
+    expect(targets[0]!.index).toBe(0);
+    expect(targets[0]!.numbers[0]).toBe(1);
     // The chip's own span is the one the viewer starts on.
     const cited = done.citations.find(
       (c) => c.docId === chosen.docId && c.start === chosen.spans[chosen.index]![0] && c.end === chosen.spans[chosen.index]![1],
@@ -121,12 +124,17 @@ describe('the source viewer', () => {
     const marks = viewer.locator('#yj-text mark');
     const status = viewer.locator('#yj-nav [role="status"]');
     const total = chosen.spans.length;
+    // The link lists the spans in the answer's order, numbered as the answer cites them; the marks are in text order.
+    expect(chosen.numbers).toHaveLength(total);
+    expect([...chosen.numbers].sort((a, b) => a - b)).toEqual(chosen.numbers);
+    const inText = [...chosen.spans].sort((a, b) => a[0] - b[0]);
+    const position = (i: number) => inText.indexOf(chosen.spans[i]!);
     const expectCurrent = async (i: number) => {
-      await viewer.locator(`#yj-text mark:nth-of-type(${i + 1})[aria-current="true"]`).waitFor();
-      expect(await currentMark(viewer)).toBe(i);
+      await viewer.locator(`#yj-text mark:nth-of-type(${position(i) + 1})[aria-current="true"]`).waitFor();
+      expect(await currentMark(viewer)).toBe(position(i));
       expect(await viewer.locator('#yj-text mark[aria-current]').count()).toBe(1);
-      expect(await status.textContent()).toBe(`第 ${i + 1} / ${total} 处`);
-      await waitInViewport(viewer, marks.nth(i));
+      expect(await status.textContent()).toBe(`出处 [${chosen.numbers[i]}] · 第 ${i + 1} / ${total} 处`);
+      await waitInViewport(viewer, marks.nth(position(i)));
     };
     await expectCurrent(chosen.index);
     const png = await screenshot(viewer, 'source-viewer.png');
@@ -193,13 +201,18 @@ describe('the source viewer', () => {
     expect(await page.locator('#yj-nav [role="status"]').textContent()).toBe('第 1 / 1 处');
     expect(await page.locator('#yj-nav button').count()).toBe(0);
 
-    await page.evaluate((h) => (location.hash = h), `#c=${far}-${far + 10},40-60&i=1`);
+    // i counts in the link's order (the answer's), not the text's: here the second listed is the first in the text.
+    await page.evaluate((h) => (location.hash = h), `#c=${far}-${far + 10},40-60&n=2,5&i=1`);
     await page.locator('#yj-nav button').first().waitFor();
     await expectMarks(page, doc, [
       [40, 60],
       [far, far + 10],
     ]);
+    await page.locator('#yj-text mark:nth-of-type(1)[aria-current="true"]').waitFor();
+    expect(await page.locator('#yj-nav [role="status"]').textContent()).toBe('出处 [5] · 第 2 / 2 处');
+    await page.getByRole('button', { name: '下一处' }).click();
     await page.locator('#yj-text mark:nth-of-type(2)[aria-current="true"]').waitFor();
+    expect(await page.locator('#yj-nav [role="status"]').textContent()).toBe('出处 [2] · 第 1 / 2 处');
     await waitInViewport(page, page.locator('#yj-text mark').nth(1));
 
     // Out-of-range, reversed and malformed spans mark nothing (and leave the text whole).
@@ -212,5 +225,52 @@ describe('the source viewer', () => {
     expect(missing?.status()).toBe(404);
     expect(await page.locator('body').textContent()).toContain('找不到这篇讲话');
     expect(await page.locator('a[href="/"]').count()).toBe(1);
+  });
+  it('keeps a header with the speech and its identity on screen, tells the current passage from the focus ring, and copies it as a citation', async () => {
+    const doc = await served('001_0ef072b5e6e0e6d4');
+    await suite.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    const far = doc.text.length - 40;
+    await page.goto(`${server.url}/documents/${doc.id}#c=${far}-${far + 20}&n=3&i=0`);
+    const current = page.locator('#yj-text mark[aria-current="true"]');
+    await current.waitFor();
+    await waitInViewport(page, current);
+    // Scrolled far down, the header with the title and the speech's identity is still at the top of the screen.
+    expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(200);
+    const head = (await page.locator('h1').boundingBox())!;
+    expect(head.y).toBeGreaterThanOrEqual(0);
+    expect(head.y).toBeLessThan(120);
+    const identity = await page.locator('.yj-identity').textContent();
+    expect(identity).toContain('市级');
+    // The current passage is marked by an underline, the focus ring is not used for it.
+    const look = await current.evaluate((m) => ({ outline: getComputedStyle(m).outlineStyle, shadow: getComputedStyle(m).boxShadow }));
+    expect(look.outline).toBe('none');
+    expect(look.shadow).not.toBe('none');
+    // 复制引用: the copy-ready reference and the exact cited words.
+    await page.locator('#yj-copy-cite').click();
+    await page.locator('#yj-copy-status', { hasText: '已复制' }).waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toBe(`${await page.locator('#yj-text').getAttribute('data-cite')}：“${doc.text.slice(far, far + 20)}”`);
+    expect(copied.startsWith('据《')).toBe(true);
+  });
+
+  it('← 返回问答 in a tab the chat opened closes it, back to the conversation', async () => {
+    const { message } = await askOnPage('初信初访应该怎么处理？');
+    const [viewer] = await Promise.all([suite.context.waitForEvent('page'), message.locator('a.yj-cite').first().click()]);
+    await viewer.locator('#yj-text mark').first().waitFor();
+    const closed = viewer.waitForEvent('close');
+    await viewer.locator('#yj-back').click();
+    await closed;
+    expect(viewer.isClosed()).toBe(true);
+    // The conversation is where it was.
+    expect(await message.locator('.yj-body').count()).toBe(1);
+  });
+
+  it('← 返回问答 in the same tab goes back to the conversation it came from', async () => {
+    const { message } = await askOnPage('初信初访应该怎么处理？');
+    const href = await message.locator('a.yj-cite').first().evaluate((a) => (a as HTMLAnchorElement).href);
+    await page.evaluate((h) => (location.href = h), href);
+    await page.locator('#yj-text mark').first().waitFor();
+    await page.locator('#yj-back').click();
+    await page.waitForURL(`${server.url}/`);
   });
 });

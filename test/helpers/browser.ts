@@ -309,14 +309,15 @@ export async function finishedAnswer(scope: Page | Locator, k: number): Promise<
 }
 
 /** The spans and index of a viewer link: /documents/:id#c=s-e,s-e&i=k. */
-export function viewerTarget(href: string): { docId: string; spans: [number, number][]; index: number; path: string } {
+export function viewerTarget(href: string): { docId: string; spans: [number, number][]; numbers: number[]; index: number; path: string } {
   const url = new URL(href);
   const params = new URLSearchParams(url.hash.slice(1));
   const spans = (params.get('c') ?? '')
     .split(',')
     .filter(Boolean)
     .map((p) => p.split('-').map(Number) as [number, number]);
-  return { docId: decodeURIComponent(url.pathname.replace(/^\/documents\//u, '')), spans, index: Number(params.get('i') ?? '0'), path: url.pathname };
+  const numbers = (params.get('n') ?? '').split(',').filter(Boolean).map(Number);
+  return { docId: decodeURIComponent(url.pathname.replace(/^\/documents\//u, '')), spans, numbers, index: Number(params.get('i') ?? '0'), path: url.pathname };
 }
 
 /**

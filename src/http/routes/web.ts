@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { html, raw } from 'hono/html';
 import { exampleQuestions } from '../../core/suggest/exampleQuestions.js';
+import { NOT_STATED, sourceInfo } from '../../core/ingest/sourceInfo.js';
 import { errors, jsonContent, routes, type RouteContext } from '../context.js';
 import type { AppEnv } from '../env.js';
 import { ApiError } from '../errors.js';
@@ -15,6 +16,24 @@ export interface WebAssets {
 
 const PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/**
+ * The source viewer's own styles (on top of the chat's): a header that stays on screen with the speech's identity,
+ * the cited spans marked, and the current one told apart from the keyboard focus ring by a heavy underline.
+ */
+const VIEWER_CSS = [
+  'body{margin:0}',
+  '.yj-vhead{position:sticky;top:0;z-index:1;background:var(--yj-bg);border-bottom:1px solid var(--yj-line);padding:.5rem 1.2rem .3rem}',
+  '.yj-vhead>*{max-width:48rem;margin-left:auto;margin-right:auto}',
+  '.yj-vbar{display:flex;gap:.8rem;align-items:center}.yj-vbar a{color:var(--yj-primary)}#yj-copy-status{color:var(--yj-muted);font-size:.9em}',
+  '.yj-vhead h1{font-size:1.2rem;margin:.3rem auto .1rem}.yj-identity{margin-top:0;margin-bottom:.2rem;color:var(--yj-muted);font-size:.9em}',
+  '#yj-nav{display:flex;gap:.6rem;align-items:center;min-height:2rem}',
+  '.yj-doc{max-width:48rem;margin:0 auto;padding:1rem 1.2rem 4rem}',
+  '#yj-text{white-space:pre-wrap;line-height:1.9}',
+  '#yj-text mark{background:var(--yj-mark);color:inherit;border-radius:3px;padding:0 .1em;scroll-margin-top:9rem}',
+  '#yj-text mark:focus{outline:none}',
+  '#yj-text mark[aria-current]{box-shadow:inset 0 -3px 0 var(--yj-fg);font-weight:600}',
+].join('');
 
 /**
  * The front ends: the chat page (/), the source viewer (/documents/:id), the
@@ -105,7 +124,9 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
         { 'Content-Security-Policy': PAGE_CSP },
       );
     }
-    const meta = [doc.meta.date, doc.meta.place, doc.meta.speaker].filter(Boolean).join(' · ');
+    // The speech's identity as answers cite it: meeting, level, place, speaker, date (what its text or metadata says).
+    const info = sourceInfo(doc, domain);
+    const identity = [info.meeting, info.level, info.place, info.speaker, info.date].filter((v) => v && v !== NOT_STATED).join(' · ');
     return c.html(
       html`<!doctype html>
         <html lang="zh-CN">
@@ -115,17 +136,23 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
             <link rel="icon" href="data:," />
             <title>${doc.title} · 依据</title>
             <style>
-              ${raw('body{margin:0}.yj-doc{max-width:48rem;margin:0 auto;padding:1rem 1.2rem 4rem}.yj-doc h1{font-size:1.35rem}#yj-text{white-space:pre-wrap;line-height:1.9}#yj-text mark{background:var(--yj-mark);color:inherit;border-radius:3px;padding:0 .1em}#yj-text mark[aria-current]{outline:2px solid var(--yj-primary)}#yj-nav{position:sticky;top:0;display:flex;gap:.6rem;align-items:center;padding:.5rem 0;background:var(--yj-bg)}')}
+              ${raw(VIEWER_CSS)}
             </style>
           </head>
           <body class="yj-root">
-            <article class="yj-doc">
-              <p><a href="/">← 返回问答</a></p>
+            <header class="yj-vhead">
+              <div class="yj-vbar">
+                <a href="/" id="yj-back">← 返回问答</a>
+                <button type="button" id="yj-copy-cite" hidden>复制引用</button>
+                <span id="yj-copy-status" role="status"></span>
+              </div>
               <h1>${doc.title}</h1>
-              ${meta ? html`<p>${meta}</p>` : ''}
+              ${identity ? html`<p class="yj-identity">${identity}</p>` : ''}
               <nav id="yj-nav" aria-label="引用位置"></nav>
-              <div id="yj-text" data-doc-id="${doc.id}">${doc.text}</div>
-            </article>
+            </header>
+            <main class="yj-doc">
+              <div id="yj-text" data-doc-id="${doc.id}" data-cite="${info.cite}">${doc.text}</div>
+            </main>
             <script src="/assets/viewer.js"></script>
           </body>
         </html>`,
