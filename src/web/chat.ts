@@ -18,6 +18,8 @@ export interface ChatOptions {
   examples?: string[];
   /** Adds a close button (the widget). */
   onClose?: () => void;
+  /** The title's heading level: h1 on a page of its own, h2 inside a host page (the widget). */
+  heading?: 'h1' | 'h2';
   /** How long a silent server is waited for before the answer is given up, said in words, with a retry (ms). */
   timeoutMs?: number;
   client?: ApiClient;
@@ -55,7 +57,9 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
   let history: Turn[] = [];
   let current: AbortController | null = null;
 
-  const log = h('div', { class: 'yj-log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions text', 'aria-label': options.title ?? s.title });
+  // The log is not live (a streamed answer would be read out at every delta); the live region says each answer once.
+  const log = h('div', { class: 'yj-log', role: 'log', 'aria-live': 'off', 'aria-label': options.title ?? s.title });
+  const announcer = h('div', { class: 'yj-sr', role: 'status', 'aria-live': 'polite' });
   const examples = h('ul', { class: 'yj-examples' });
   const greeting = h('p', {}, options.greeting ?? s.greeting);
   const empty = h('div', { class: 'yj-empty' }, greeting, h('p', {}, s.examples), examples);
@@ -66,9 +70,9 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
   const fresh = h('button', { type: 'button', class: 'yj-new' }, s.newChat);
   const close = options.onClose ? h('button', { type: 'button', class: 'yj-close', 'aria-label': s.close }, '×') : null;
   const pop = h('div', { class: 'yj-pop', role: 'tooltip', id: 'yj-pop', hidden: true });
-  const title = h('h2', { class: 'yj-title' }, options.title ?? s.title);
+  const title = h(options.heading ?? 'h2', { class: 'yj-title' }, options.title ?? s.title);
   const head = h('div', { class: 'yj-head' }, title, fresh, close);
-  const shell = h('div', { class: 'yj-root' }, head, log, form, pop);
+  const shell = h('div', { class: 'yj-root' }, head, log, form, pop, announcer);
   log.append(empty);
   root.append(shell);
 
@@ -232,7 +236,7 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
 
   const actions = (answer: Answer, note: string | null) => {
     const copy = h('button', { type: 'button', class: 'yj-copy', title: s.copyPlain }, s.copy);
-    const copyMarkdown = h('button', { type: 'button', class: 'yj-copy-md', 'aria-label': s.copyMarkdown, title: s.copyMarkdown }, 'MD');
+    const copyMarkdown = h('button', { type: 'button', class: 'yj-copy-md', 'aria-label': `MD · ${s.copyMarkdown}`, title: s.copyMarkdown }, 'MD');
     const up = h('button', { type: 'button', class: 'yj-up', 'aria-pressed': 'false', 'aria-label': s.up, title: s.up }, icon('up'));
     const down = h('button', { type: 'button', class: 'yj-down', 'aria-pressed': 'false', 'aria-label': s.down, title: s.down }, icon('down'));
     const status = h('span', { class: 'yj-status', role: 'status' });
@@ -316,7 +320,7 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     empty.remove();
     input.value = '';
     fit();
-    const asked = h('div', { class: 'yj-msg yj-user', 'aria-label': s.you }, question);
+    const asked = h('div', { class: 'yj-msg yj-user', role: 'group', 'aria-label': s.you }, question);
     log.append(asked);
     const body = h('div', { class: 'yj-body' }, h('span', { class: 'yj-thinking' }, s.thinking));
     const message = h('article', { class: 'yj-msg yj-bot', 'aria-busy': 'true', 'aria-label': s.bot }, body);
@@ -361,6 +365,8 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
                 : null;
       if (notice) message.prepend(h('p', { class: 'yj-notice', role: 'note' }, notice));
       if (answer.answerable === 'no') void offerQuestions(message, shown);
+      // Said once, when complete: the notice and the answer as plain text (the sources are left to the reader).
+      announcer.textContent = `${s.bot}：${notice ? `${notice} ` : ''}${plainText(shown)}`;
       if (answer.citations.length) message.append(sourcesList(answer.citations));
       message.append(actions(answer, note));
       history.push({ role: 'user', content: question }, { role: 'assistant', content: answer.answer });
@@ -375,7 +381,10 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
         input.focus();
         void ask(question);
       });
-      if (f.kind === 'aborted') message.append(h('div', { class: 'yj-notice yj-stopped' }, h('span', {}, s.stopped), retry));
+      if (f.kind === 'aborted') {
+        message.append(h('div', { class: 'yj-notice yj-stopped' }, h('span', {}, s.stopped), retry));
+        announcer.textContent = s.stopped;
+      }
       else message.append(h('div', { class: 'yj-error', role: 'alert' }, h('span', {}, failureText(f)), retry));
     } finally {
       message.setAttribute('aria-busy', 'false');

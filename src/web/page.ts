@@ -10,5 +10,5 @@ document.head.append(style);
 const lang = document.documentElement.lang === 'en' ? 'en' : 'zh';
 // The server writes the corpus' own title, greeting and placeholder (its domain pack) on the page.
 const { title, greeting, placeholder } = root.dataset;
-const chat = mountChat(root, { apiBase: location.origin, strings: stringsFor(lang), title, greeting, placeholder });
+const chat = mountChat(root, { apiBase: location.origin, strings: stringsFor(lang), title, greeting, placeholder, heading: 'h1' });
 chat.focus();

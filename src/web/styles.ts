@@ -1,8 +1,8 @@
 /** The chat's CSS, shared by the page and the widget's shadow root. Colours are variables (primary from options). */
 export const CHAT_CSS = `
-:host, .yj-root { --yj-primary: #b4232a; --yj-bg: #ffffff; --yj-fg: #1c1c1c; --yj-muted: #5f6368; --yj-line: #e2e2e2;
+:host, .yj-root { --yj-primary: #b4232a; --yj-link: var(--yj-primary); --yj-bg: #ffffff; --yj-fg: #1c1c1c; --yj-muted: #5f6368; --yj-line: #e2e2e2;
   --yj-bubble: #f4f4f5; --yj-mark: #fff1a8; --yj-radius: 12px; color-scheme: light dark; }
-@media (prefers-color-scheme: dark) { :host, .yj-root { --yj-bg: #17181a; --yj-fg: #ececec; --yj-muted: #a0a4a8; --yj-line: #33363a; --yj-bubble: #232528; --yj-mark: #6b5d12; } }
+@media (prefers-color-scheme: dark) { :host, .yj-root { --yj-link: color-mix(in srgb, var(--yj-primary) 45%, #fff); --yj-bg: #17181a; --yj-fg: #ececec; --yj-muted: #a0a4a8; --yj-line: #33363a; --yj-bubble: #232528; --yj-mark: #6b5d12; } }
 .yj-root { box-sizing: border-box; display: flex; flex-direction: column; height: 100%; min-height: 0; background: var(--yj-bg); color: var(--yj-fg);
   font: 15px/1.6 system-ui, -apple-system, "PingFang SC", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }
 .yj-root *, .yj-root *::before, .yj-root *::after { box-sizing: inherit; }
@@ -23,6 +23,9 @@ button[disabled] { opacity: .5; cursor: default; }
 .yj-bot { align-self: stretch; background: var(--yj-bubble); padding: .7em .9em; border-radius: var(--yj-radius); overflow-wrap: anywhere; }
 .yj-body > :first-child { margin-top: 0; } .yj-body > :last-child { margin-bottom: 0; }
 .yj-body blockquote { margin: .6em 0 0; padding-left: .7em; border-left: 3px solid var(--yj-line); color: var(--yj-muted); font-size: .9em; }
+/* A chip is small in the line; its hit area reaches 24 × 24 px around it (WCAG 2.5.8) without moving the text. */
+.yj-cite { position: relative; }
+.yj-cite::after { content: ""; position: absolute; left: 50%; top: 50%; width: max(100%, 24px); height: max(100%, 24px); transform: translate(-50%, -50%); }
 .yj-cite { display: inline-block; min-width: 1.5em; padding: 0 .3em; margin: 0 .1em; border: 0; border-radius: 6px; background: var(--yj-primary); color: #fff; font-size: .75em; line-height: 1.5; vertical-align: super; }
 .yj-notice { margin: 0 0 .5em; padding: .35em .6em; border-radius: 8px; background: color-mix(in srgb, var(--yj-primary) 12%, transparent); font-size: .9em; }
 .yj-stopped { display: flex; gap: .6em; align-items: center; justify-content: space-between; margin: .5em 0 0; }
@@ -30,7 +33,7 @@ button[disabled] { opacity: .5; cursor: default; }
 .yj-sources ol { margin: .3em 0 0; padding-left: 1.4em; }
 .yj-sources li { margin: .25em 0; }
 .yj-sources summary { cursor: pointer; color: var(--yj-muted); }
-.yj-sources a { color: var(--yj-primary); }
+.yj-sources a { color: var(--yj-link); }
 .yj-sources .yj-cite-as, .yj-sources .yj-where { display: block; font-size: .85em; color: var(--yj-muted); }
 .yj-actions button { display: inline-flex; align-items: center; justify-content: center; min-width: 2em; min-height: 2em; }
 .yj-icon { display: block; }
@@ -44,7 +47,7 @@ button[disabled] { opacity: .5; cursor: default; }
 .yj-send { background: var(--yj-primary); color: #fff; border-color: var(--yj-primary); }
 .yj-pop { position: fixed; z-index: 10; max-width: min(26em, 90vw); padding: .6em .7em; border-radius: 10px; background: var(--yj-bg); color: var(--yj-fg); border: 1px solid var(--yj-line); box-shadow: 0 6px 24px rgba(0,0,0,.18); font-size: .88em; }
 .yj-pop strong { display: block; margin-bottom: .2em; }
-.yj-pop a { display: block; margin-top: .3em; color: var(--yj-primary); }
+.yj-pop a { display: block; margin-top: .3em; color: var(--yj-link); }
 .yj-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 [hidden] { display: none !important; }
 @media (prefers-reduced-motion: no-preference) { .yj-log { scroll-behavior: smooth; } }

@@ -25,7 +25,7 @@ const VIEWER_CSS = [
   'body{margin:0}',
   '.yj-vhead{position:sticky;top:0;z-index:1;background:var(--yj-bg);border-bottom:1px solid var(--yj-line);padding:.5rem 1.2rem .3rem}',
   '.yj-vhead>*{max-width:48rem;margin-left:auto;margin-right:auto}',
-  '.yj-vbar{display:flex;gap:.8rem;align-items:center}.yj-vbar a{color:var(--yj-primary)}#yj-copy-status{color:var(--yj-muted);font-size:.9em}',
+  '.yj-vbar{display:flex;gap:.8rem;align-items:center}.yj-vbar a{color:var(--yj-link)}#yj-copy-status{color:var(--yj-muted);font-size:.9em}',
   '.yj-vhead h1{font-size:1.2rem;margin:.3rem auto .1rem}.yj-identity{margin-top:0;margin-bottom:.2rem;color:var(--yj-muted);font-size:.9em}',
   '#yj-nav{display:flex;gap:.6rem;align-items:center;min-height:2rem}',
   '.yj-doc{max-width:48rem;margin:0 auto;padding:1rem 1.2rem 4rem}',
