@@ -75,12 +75,14 @@ describe('what a screen reader and a finger meet on the chat page', () => {
     expect(b.width).toBeLessThan(24);
     const hits = await page.evaluate(
       ({ x, y }) =>
-        [
-          [-11, 0],
-          [11, 0],
-          [0, -11],
-          [0, 11],
-        ].map(([dx, dy]) => document.elementFromPoint(x + dx, y + dy)?.classList.contains('yj-cite') ?? false),
+        (
+          [
+            [-11, 0],
+            [11, 0],
+            [0, -11],
+            [0, 11],
+          ] as const
+        ).map(([dx, dy]) => document.elementFromPoint(x + dx, y + dy)?.classList.contains('yj-cite') ?? false),
       { x: b.x + b.width / 2, y: b.y + b.height / 2 },
     );
     expect(hits).toEqual([true, true, true, true]);

@@ -53,6 +53,11 @@ export const DomainPackSchema = z
     coverage: Bilingual.optional(),
     /** An example of a cited sentence for the model's instructions, without its marker. */
     citationExample: z.string().optional(),
+    /**
+     * Example questions for an empty chat, written as the tasks readers bring (what to do, who answers for it,
+     * how often, which channel); without them, `exampleTemplate` makes examples from the domain terms.
+     */
+    examples: z.array(z.string().min(1)).max(8).default([]),
     /** Example questions for an empty chat: `{term}` is replaced by the domain terms the corpus uses most. */
     exampleTemplate: z.string().includes('{term}').optional(),
     /** Terms a general-purpose segmenter would split apart (a user dictionary for jieba). */
@@ -148,6 +153,8 @@ export interface Domain {
   };
   coverage?: { zh: string; en: string };
   citationExample: string;
+  /** The pack's own example questions (none: made from the template). */
+  examples: readonly string[];
   exampleTemplate: string;
   terms: readonly string[];
   synonyms: readonly (readonly [RegExp, string])[];
@@ -188,6 +195,7 @@ export function compileDomain(pack: DomainPack): Domain {
     },
     ...(pack.coverage ? { coverage: pack.coverage } : {}),
     citationExample: pack.citationExample ?? '……',
+    examples: pack.examples,
     exampleTemplate: pack.exampleTemplate ?? `${documents.zh || '文档'}对“{term}”有哪些要求？`,
     terms: pack.terms,
     synonyms: pack.synonyms.map(({ match, add }) => [new RegExp(match, 'u'), add] as const),
