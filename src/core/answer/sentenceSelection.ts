@@ -78,16 +78,23 @@ const TITLE_LINE_OVERLAP = 0.6;
 
 /**
  * Sentences that are never an answer: the document's title (or a line that is little more than it), a numbered
- * heading, and what the domain pack calls an opener ("今天，我们召开…会议"): they repeat a question's words
- * without saying anything about it.
+ * heading (with no sentence end, or a line of its own even with one: "四、落实责任，努力形成工作合力。"), and what
+ * the domain pack calls an opener ("今天，我们召开…会议"): they repeat a question's words without saying anything
+ * about it.
  */
-export function isNonAnswer(text: string, title: string, openers: readonly RegExp[] = []): boolean {
+export function isNonAnswer(text: string, title: string, openers: readonly RegExp[] = [], ownLine = false): boolean {
   const t = squashed(text);
   const head = squashed(title);
   if (t.length >= MIN_SENTENCE && head && (head.includes(t) || (t.includes(head) && t.length <= head.length + 8))) return true;
   const ended = /[。！？!?]/u.test(text);
-  if (!ended && t.length <= MAX_HEADING && (HEADING.test(text) || overlap(t, head) >= TITLE_LINE_OVERLAP)) return true;
+  if (t.length <= MAX_HEADING && HEADING.test(text) && (!ended || ownLine)) return true;
+  if (!ended && t.length <= MAX_HEADING && overlap(t, head) >= TITLE_LINE_OVERLAP) return true;
   return openers.some((re) => re.test(text));
+}
+
+/** Whether a span of a text is a line of its own (only spaces between it and the line breaks around it). */
+export function isOwnLine(text: string, start: number, end: number): boolean {
+  return /(?:^|\n)[^\S\n]*$/u.test(text.slice(Math.max(0, start - 8), start)) && /^[^\S\n]*(?:\n|$)/u.test(text.slice(end, end + 8));
 }
 
 /**
@@ -119,7 +126,8 @@ export async function selectSentences(
     if (!doc) return;
     for (const s of splitSentences(p.docId, doc.text, p.start, p.end)) {
       const text = doc.text.slice(s.start, s.end);
-      if (text.replace(/[\s\p{P}]/gu, '').length < MIN_SENTENCE || isNonAnswer(text, doc.title, deps.nonAnswers)) continue;
+      if (text.replace(/[\s\p{P}]/gu, '').length < MIN_SENTENCE || isNonAnswer(text, doc.title, deps.nonAnswers, isOwnLine(doc.text, s.start, s.end)))
+        continue;
       candidates.push({ ...s, text, title: doc.title, passageRank });
     }
   });

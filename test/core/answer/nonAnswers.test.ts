@@ -1,6 +1,6 @@
 /** Titles, numbered headings and meeting openers are never quoted as answers. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isNonAnswer } from '../../../src/core/answer/sentenceSelection.js';
+import { isNonAnswer, isOwnLine } from '../../../src/core/answer/sentenceSelection.js';
 import type { Runtime } from '../../../src/node/runtime.js';
 import { corpusDomain } from '../../helpers/domain.js';
 import { buildRuntime } from '../../helpers/http.js';
@@ -24,6 +24,14 @@ describe('isNonAnswer', () => {
     expect(isNonAnswer('一、深入学习，切实增强对新形势下信访工作的认识', TITLE)).toBe(true);
     expect(isNonAnswer('（二）严控信访增量', TITLE)).toBe(true);
     expect(isNonAnswer('一、要坚持每周排查。', TITLE)).toBe(false);
+    // A numbered line of its own is a heading even when it ends like a sentence.
+    expect(isNonAnswer('四、落实责任，努力形成工作合力。', TITLE, [], true)).toBe(true);
+    expect(isNonAnswer('四、落实责任，努力形成工作合力。', TITLE, [], false)).toBe(false);
+    const text = '三、加强领导。\n四、落实责任，努力形成工作合力。\n  要建立责任制。';
+    const at = text.indexOf('四');
+    expect(isOwnLine(text, at, text.indexOf('\n', at))).toBe(true);
+    expect(isOwnLine(text, text.indexOf('要'), text.length)).toBe(true);
+    expect(isOwnLine(text, text.indexOf('落实'), text.indexOf('，', at))).toBe(false);
   });
 
   it('openers from the domain pack (none without one)', () => {
