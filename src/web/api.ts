@@ -54,6 +54,8 @@ export interface Suggestions {
   questions: string[];
   /** Per UI language. */
   ui?: Record<'zh' | 'en', { title: string; greeting: string; placeholder: string }>;
+  /** What the chat answers from: the answer mode and (the first of) the documents, with how many there are. */
+  corpus?: { mode: 'extractive' | 'generative'; documents: { id: string; title: string; cite: string }[]; total: number };
 }
 
 /** The Yiju HTTP API as the chat UI uses it: /api/chat (SSE), /api/feedback, /api/suggestions. */

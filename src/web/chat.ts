@@ -90,9 +90,30 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     if (options.greeting === undefined) greeting.textContent = ui.greeting;
     if (options.placeholder === undefined) input.placeholder = ui.placeholder;
   };
+  /** The empty chat says how it answers and from which documents (each opens in the viewer). */
+  const showCorpus = (corpus: Suggestions['corpus']) => {
+    if (!corpus) return;
+    const root = options.apiBase.replace(/\/+$/u, '');
+    const docs = h(
+      'details',
+      { class: 'yj-corpus' },
+      h('summary', {}, s.corpusDocs(corpus.total)),
+      h(
+        'ul',
+        {},
+        ...corpus.documents.map((d) =>
+          h('li', {}, h('a', { href: `${root}/documents/${encodeURIComponent(d.id)}`, target: '_blank', rel: 'noopener' }, d.title), h('span', { class: 'yj-cite-as' }, d.cite)),
+        ),
+      ),
+    );
+    empty.append(h('p', { class: 'yj-mode' }, corpus.mode === 'generative' ? s.emptyGenerative : s.emptyExtractive), docs);
+  };
   const suggested = client.suggestions();
   suggested.then(
-    (r) => useDomainWords(r.ui),
+    (r) => {
+      useDomainWords(r.ui);
+      showCorpus(r.corpus);
+    },
     () => {},
   );
   if (options.examples?.length) showExamples(options.examples);

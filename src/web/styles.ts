@@ -18,6 +18,12 @@ button[disabled] { opacity: .5; cursor: default; }
 .yj-examples { display: flex; flex-wrap: wrap; gap: .4em; list-style: none; padding: 0; margin: 0; }
 .yj-examples button { text-align: left; border-radius: 999px; }
 .yj-suggested { margin-top: .6em; }
+.yj-empty .yj-mode { font-size: .9em; }
+.yj-corpus { margin-top: .8em; font-size: .9em; color: var(--yj-muted); }
+.yj-corpus summary { cursor: pointer; }
+.yj-corpus ul { margin: .3em 0 0; padding-left: 1.2em; }
+.yj-corpus a { color: var(--yj-link); }
+.yj-corpus .yj-cite-as { display: block; font-size: .85em; }
 .yj-msg { max-width: 100%; }
 .yj-user { align-self: flex-end; background: var(--yj-primary); color: #fff; padding: .45em .8em; border-radius: var(--yj-radius); max-width: 85%; white-space: pre-wrap; overflow-wrap: anywhere; }
 .yj-bot { align-self: stretch; background: var(--yj-bubble); padding: .7em .9em; border-radius: var(--yj-radius); overflow-wrap: anywhere; }

@@ -103,6 +103,17 @@ describe('the chat page (GET /)', () => {
     expect(await page.locator('.yj-empty').textContent()).toContain('可以这样问：');
     // The page puts the cursor in the question box.
     expect((await focused(page))?.id).toBe('yj-q');
+    // It says how it answers and from which documents, each opening in the viewer.
+    await page.locator('.yj-empty .yj-mode').waitFor();
+    expect(await page.locator('.yj-empty .yj-mode').textContent()).toContain('离线摘录模式');
+    const { corpus } = (await (await fetch(`${server.url}/api/suggestions`)).json()) as { corpus: { documents: { id: string; title: string; cite: string }[]; total: number } };
+    expect(await page.locator('.yj-corpus summary').textContent()).toBe(`依据的文档（${corpus.total} 篇）`);
+    await page.locator('.yj-corpus summary').click();
+    const links = page.locator('.yj-corpus li a');
+    expect(await links.allTextContents()).toEqual(corpus.documents.map((d) => d.title));
+    expect(await page.locator('.yj-corpus li .yj-cite-as').allTextContents()).toEqual(corpus.documents.map((d) => d.cite));
+    expect(new URL((await links.first().getAttribute('href'))!).pathname).toBe(`/documents/${corpus.documents[0]!.id}`);
+    await page.locator('.yj-corpus summary').click();
   });
 
   it('Enter sends; the streamed answer has citation chips, a sources list and the offline badge; a chip shows its quote on hover', async () => {

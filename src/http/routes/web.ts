@@ -35,6 +35,9 @@ const VIEWER_CSS = [
   '#yj-text mark[aria-current]{box-shadow:inset 0 -3px 0 var(--yj-fg);font-weight:600}',
 ].join('');
 
+/** An empty chat lists at most this many of the documents it answers from (with how many there are). */
+const CORPUS_LISTED = 12;
+
 /**
  * The front ends: the chat page (/), the source viewer (/documents/:id), the
  * embeddable widget (/widget.js), a demo host page (/demo) and the example
@@ -59,6 +62,15 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
           ui: z
             .record(z.enum(['zh', 'en']), z.object({ title: z.string(), greeting: z.string(), placeholder: z.string() }))
             .openapi({ description: "The chat's words in the corpus' domain (its domain pack), per UI language." }),
+          corpus: z
+            .object({
+              mode: z.enum(['extractive', 'generative']),
+              documents: z.array(z.object({ id: z.string(), title: z.string(), cite: z.string() })),
+              total: z.number().int(),
+            })
+            .openapi({
+              description: `What an empty chat says it answers from: the answer mode, the number of documents and the first ${CORPUS_LISTED}, each with its copy-ready reference.`,
+            }),
         }),
         "Example questions and the chat's words.",
       ),
@@ -66,8 +78,22 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
     },
   });
 
+  let listed: { id: string; title: string; cite: string }[] | undefined;
+  const corpus = () => ({
+    mode: ctx.deps.info.answerMode,
+    documents: (listed ??= [...documents.values()].slice(0, CORPUS_LISTED).map((d) => ({ id: d.id, title: d.title, cite: sourceInfo(d, domain).cite }))),
+    total: documents.size,
+  });
+  // The pack's own examples, else examples made from the domain terms.
   const app = routes().openapi(suggestions, (c) =>
-    c.json({ questions: (examples ??= exampleQuestions([...documents.values()], domain.terms, domain.exampleTemplate)), ui: chatWords }, 200),
+    c.json(
+      {
+        questions: (examples ??= domain.examples.length ? [...domain.examples] : exampleQuestions([...documents.values()], domain.terms, domain.exampleTemplate)),
+        ui: chatWords,
+        corpus: corpus(),
+      },
+      200,
+    ),
   );
 
   const script = (name: AssetName, crossOrigin: boolean) => (c: Context<AppEnv>) => {
