@@ -202,7 +202,8 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     const show = () => {
       clearTimeout(hideTimer);
       popOwner = a;
-      pop.replaceChildren(h('strong', {}, c.title), h('span', {}, `“${c.text}”`), h('a', { href: a.href, target: '_blank', rel: 'noopener' }, s.openSource));
+      // The popover's link is for the pointer; from the keyboard the chip itself opens the source (not a Tab stop).
+      pop.replaceChildren(h('strong', {}, c.title), h('span', {}, `“${c.text}”`), h('a', { href: a.href, target: '_blank', rel: 'noopener', tabindex: '-1' }, s.openSource));
       pop.hidden = false;
       const r = a.getBoundingClientRect();
       const top = r.bottom + 6 + pop.offsetHeight > window.innerHeight ? Math.max(8, r.top - pop.offsetHeight - 6) : r.bottom + 6;
@@ -305,7 +306,7 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
       : f.kind === 'unauthorized'
         ? s.unauthorized
         : f.kind === 'bad_request'
-          ? s.badRequest(f.message)
+          ? s.badRequest
           : f.kind === 'network'
             ? s.network
             : f.kind === 'timeout'
@@ -406,7 +407,8 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
         message.append(h('div', { class: 'yj-notice yj-stopped' }, h('span', {}, s.stopped), retry));
         announcer.textContent = s.stopped;
       }
-      else message.append(h('div', { class: 'yj-error', role: 'alert' }, h('span', {}, failureText(f)), retry));
+      // Said in the UI's language; the server's own words (English, for developers) are the line's tooltip.
+      else message.append(h('div', { class: 'yj-error', role: 'alert' }, h('span', { title: f.message }, failureText(f)), retry));
     } finally {
       message.setAttribute('aria-busy', 'false');
       if (current === abort) {

@@ -320,3 +320,34 @@ describe('server failures, in the words of the page', () => {
     expect(await down.getAttribute('aria-pressed')).toBe('true');
   });
 });
+
+describe('messages follow the UI language', () => {
+  let plain: YijuServer;
+
+  beforeAll(async () => {
+    plain = await serveYiju(yiju.rt);
+  }, 60_000);
+
+  afterAll(async () => {
+    await plain?.close();
+  });
+
+  it('a question the server refuses is said in Chinese (the server\'s English words only as the tooltip); a one-letter question is answered in Chinese', async () => {
+    await openPage(`${plain.url}/`);
+    await type('初信初访\u202e怎么处理');
+    const error = page.locator('article.yj-bot .yj-error');
+    await error.waitFor();
+    const line = error.locator('span').first();
+    expect(await line.textContent()).toBe('问题无法提交：请检查问题的内容（例如其中的特殊字符）后再试。');
+    expect(await line.getAttribute('title')).toMatch(/[a-z]{3,}/u);
+
+    const chat = nextChat(page);
+    await type('a');
+    const { done } = await chat();
+    expect(done.answerable).toBe('no');
+    const message = await finishedAnswer(page, 1);
+    await message.locator('.yj-actions').waitFor();
+    expect(await message.locator('.yj-body').textContent()).toMatch(/[\u4e00-\u9fff]/u);
+    expect(await message.locator('.yj-body').textContent()).not.toMatch(/do not answer/u);
+  });
+});

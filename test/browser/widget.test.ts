@@ -251,9 +251,21 @@ describe('the widget on another origin', () => {
     expect(done.grounded).toBe(true);
     expect(await message.locator('a.yj-cite').count()).toBeGreaterThan(0);
 
-    // Tab moves on inside the panel (to the send button), and Esc from there closes it.
+    // Shift+Tab from the box walks back through the answer's chips.
+    const back = await pressUntil(page, 'Shift+Tab', (f) => f?.cls === 'yj-cite', 12);
+    expect(back.at(-1)).toMatchObject({ cls: 'yj-cite', hosts: ['yiju-widget'] });
+    await pressUntil(page, 'Tab', (f) => f?.id === 'yj-q', 20);
+    // Tab moves on inside the panel (to the send button), then to the launcher, now the close button — not to the
+    // host page; Esc from there closes it.
     await page.keyboard.press('Tab');
     expect(await focused(page)).toMatchObject({ cls: 'yj-send', hosts: ['yiju-widget'] });
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toMatchObject({ cls: 'yj-launcher', hosts: ['yiju-widget'] });
+    expect(await launcher(page).getAttribute('aria-label')).toBe('关闭');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused(page)).toMatchObject({ cls: 'yj-send', hosts: ['yiju-widget'] });
+    // (A chip's popover hides a moment after the chip loses focus; while it shows, Esc dismisses it first.)
+    await panel(page).locator('.yj-pop').waitFor({ state: 'hidden' });
     await page.keyboard.press('Escape');
     await panel(page).waitFor({ state: 'hidden' });
     expect(await launcher(page).getAttribute('aria-expanded')).toBe('false');
