@@ -31,7 +31,7 @@ export interface ApiClient {
     signal: AbortSignal,
     timeoutMs?: number,
   ): Promise<Answer>;
-  feedback(answerId: string, rating: 'up' | 'down'): Promise<void>;
+  feedback(answerId: string, rating: 'up' | 'down', comment?: string): Promise<void>;
   /** Example questions and the corpus' own words for the chat (title, greeting, placeholder). */
   suggestions(): Promise<Suggestions>;
 }
@@ -131,8 +131,8 @@ export function createApiClient(base: string, apiKey?: string): ApiClient {
         signal.removeEventListener('abort', onStop);
       }
     },
-    async feedback(answerId, rating) {
-      await request('/api/feedback', { method: 'POST', headers: headers(true), body: JSON.stringify({ answerId, rating }) });
+    async feedback(answerId, rating, comment) {
+      await request('/api/feedback', { method: 'POST', headers: headers(true), body: JSON.stringify({ answerId, rating, ...(comment ? { comment } : {}) }) });
     },
     async suggestions() {
       const res = await request('/api/suggestions', { headers: headers(false) });

@@ -1,6 +1,7 @@
 import { ApiFailure, createApiClient, DEFAULT_TIMEOUT_MS, type Answer, type ApiClient, type Citation, type Suggestions, type Turn } from './api.js';
 import { h } from './dom.js';
-import { icon } from './icons.js';
+import { answerActions } from './answerActions.js';
+import { conversationStore, type SavedExchange } from './conversationStore.js';
 import { renderMarkdown } from './markdown.js';
 import { plainText, splitModeNote } from './plainText.js';
 import type { Strings } from './strings.js';
@@ -43,6 +44,9 @@ export function viewerLink(apiBase: string, citation: Citation, all: Citation[])
   return `${apiBase.replace(/\/+$/u, '')}/documents/${encodeURIComponent(citation.docId)}#c=${spans}&n=${numbers}&i=${outer.indexOf(shown)}`;
 }
 
+/** How long 新对话 can be undone (ms). */
+const UNDO_MS = 8000;
+
 /** Space left above the question when the log brings it to its top (px). */
 const QUESTION_MARGIN = 8;
 
@@ -56,6 +60,9 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
   const client = options.client ?? createApiClient(options.apiBase, options.apiKey);
   let history: Turn[] = [];
   let current: AbortController | null = null;
+  // The conversation survives a reload (kept per Yiju server); 新对话 clears it.
+  const store = conversationStore(`yiju:conversation:${options.apiBase.replace(/\/+$/u, '')}`);
+  const exchanges: SavedExchange[] = [];
 
   // The log is not live (a streamed answer would be read out at every delta); the live region says each answer once.
   const log = h('div', { class: 'yj-log', role: 'log', 'aria-live': 'off', 'aria-label': options.title ?? s.title });
@@ -156,10 +163,28 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     current?.abort();
     input.focus();
   });
+  // 新对话 clears the log, the history and the kept conversation; for a few seconds it can be undone.
+  let undoTimer: ReturnType<typeof setTimeout> | undefined;
   fresh.addEventListener('click', () => {
     current?.abort();
+    const before = { nodes: [...log.childNodes], history, exchanges: [...exchanges] };
+    if (!exchanges.length && !before.nodes.some((n) => n !== empty)) return input.focus();
     history = [];
-    log.replaceChildren(empty);
+    exchanges.length = 0;
+    store.clear();
+    const undo = h('button', { type: 'button', class: 'yj-undo' }, s.undo);
+    const bar = h('div', { class: 'yj-notice yj-cleared', role: 'status' }, h('span', {}, s.cleared), undo);
+    log.replaceChildren(bar, empty);
+    clearTimeout(undoTimer);
+    undoTimer = setTimeout(() => bar.remove(), UNDO_MS);
+    undo.addEventListener('click', () => {
+      clearTimeout(undoTimer);
+      log.replaceChildren(...before.nodes);
+      history = before.history;
+      exchanges.push(...before.exchanges);
+      store.save(exchanges);
+      input.focus();
+    });
     input.value = '';
     fit();
     input.focus();
@@ -256,50 +281,6 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
       ),
     );
 
-  const actions = (answer: Answer, note: string | null) => {
-    const copy = h('button', { type: 'button', class: 'yj-copy', title: s.copyPlain }, s.copy);
-    const copyMarkdown = h('button', { type: 'button', class: 'yj-copy-md', 'aria-label': `MD · ${s.copyMarkdown}`, title: s.copyMarkdown }, 'MD');
-    const up = h('button', { type: 'button', class: 'yj-up', 'aria-pressed': 'false', 'aria-label': s.up, title: s.up }, icon('up'));
-    const down = h('button', { type: 'button', class: 'yj-down', 'aria-pressed': 'false', 'aria-label': s.down, title: s.down }, icon('down'));
-    const status = h('span', { class: 'yj-status', role: 'status' });
-    // The answer, then each source in its copy-ready form (据《…》（市级会议）) with the exact words quoted.
-    const sources = answer.citations.map((c) => `[${c.n}] ${c.cite ?? `《${c.title}》`}：“${c.text}”`).join('\n');
-    const [text] = splitModeNote(answer.answer, answer.mode);
-    const copied = async (content: string) => {
-      try {
-        await navigator.clipboard.writeText(content);
-        status.textContent = s.copied;
-      } catch {
-        status.textContent = '';
-      }
-    };
-    copy.addEventListener('click', () => void copied(sources ? `${plainText(text)}\n\n${s.sources}：\n${sources}` : plainText(text)));
-    copyMarkdown.addEventListener('click', () => void copied(sources ? `${answer.answer}\n\n${s.sources}\n${sources}` : answer.answer));
-    const rate = async (rating: 'up' | 'down', button: HTMLButtonElement) => {
-      up.disabled = down.disabled = true;
-      try {
-        await client.feedback(answer.id, rating);
-        button.setAttribute('aria-pressed', 'true');
-        status.textContent = s.thanks;
-      } catch {
-        up.disabled = down.disabled = false;
-        status.textContent = s.feedbackFailed;
-      }
-    };
-    up.addEventListener('click', () => void rate('up', up));
-    down.addEventListener('click', () => void rate('down', down));
-    return h(
-      'div',
-      { class: 'yj-actions' },
-      h('span', { class: 'yj-badge', 'data-mode': answer.mode, ...(note ? { title: note } : {}) }, answer.mode === 'generative' ? s.modeGenerative : s.modeExtractive),
-      copy,
-      copyMarkdown,
-      up,
-      down,
-      status,
-    );
-  };
-
   const failureText = (f: ApiFailure) =>
     f.kind === 'rate_limited'
       ? s.rateLimited(f.retryAfter ?? 30)
@@ -333,6 +314,42 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     else message.append(list);
   }
 
+  /** The question's bubble (a group named 我) and its answer's frame, added to the log. */
+  function exchange(question: string): { asked: HTMLElement; message: HTMLElement; body: HTMLElement } {
+    const asked = h('div', { class: 'yj-msg yj-user', role: 'group', 'aria-label': s.you }, question);
+    const body = h('div', { class: 'yj-body' }, h('span', { class: 'yj-thinking' }, s.thinking));
+    const message = h('article', { class: 'yj-msg yj-bot', 'aria-busy': 'true', 'aria-label': s.bot }, body);
+    log.append(asked, message);
+    return { asked, message, body };
+  }
+
+  /** A finished answer shown in its frame: notices, the answer (once), suggested questions, sources, actions. */
+  function finish(message: HTMLElement, body: HTMLElement, answer: Answer, announce = true): void {
+    citationsOf.set(message, answer.citations);
+    // The offline note is said once, by the mode badge (its text is the badge's explanation).
+    const [shown, note] = splitModeNote(answer.answer, answer.mode);
+    render(message, body, shown);
+    // Not a plain answer: said in words, never framed like one.
+    const notice = answer.fallback
+      ? s.fallback
+      : answer.reason === 'task_not_supported'
+        ? s.taskDeclined
+        : answer.reason === 'off_topic'
+          ? s.offTopic
+          : answer.answerable === 'partial'
+            ? s.partial
+            : !answer.grounded
+              ? s.notCovered
+              : null;
+    if (notice) message.prepend(h('p', { class: 'yj-notice', role: 'note' }, notice));
+    if (answer.answerable === 'no') void offerQuestions(message, shown);
+    // Said once, when complete: the notice and the answer as plain text (the sources are left to the reader).
+    if (announce) announcer.textContent = `${s.bot}：${notice ? `${notice} ` : ''}${plainText(shown)}`;
+    if (answer.citations.length) message.append(sourcesList(answer.citations));
+    message.append(answerActions(answer, note, { strings: s, client }));
+    message.setAttribute('aria-busy', 'false');
+  }
+
   async function ask(raw: string): Promise<void> {
     const question = raw.trim();
     if (!question) return;
@@ -342,11 +359,7 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     empty.remove();
     input.value = '';
     fit();
-    const asked = h('div', { class: 'yj-msg yj-user', role: 'group', 'aria-label': s.you }, question);
-    log.append(asked);
-    const body = h('div', { class: 'yj-body' }, h('span', { class: 'yj-thinking' }, s.thinking));
-    const message = h('article', { class: 'yj-msg yj-bot', 'aria-busy': 'true', 'aria-label': s.bot }, body);
-    log.append(message);
+    const { asked, message, body } = exchange(question);
     // The reader sees the question and the start of its answer: the log brings the question to its top (as far as
     // it can scroll) when it is asked and when the answer is complete, never down to the sources at the end.
     const showQuestion = () => {
@@ -369,29 +382,10 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
         abort.signal,
         options.timeoutMs,
       );
-      citationsOf.set(message, answer.citations);
-      // The offline note is said once, by the mode badge (its text is the badge's explanation).
-      const [shown, note] = splitModeNote(answer.answer, answer.mode);
-      render(message, body, shown);
-      // Not a plain answer: said in words, never framed like one.
-      const notice = answer.fallback
-        ? s.fallback
-        : answer.reason === 'task_not_supported'
-          ? s.taskDeclined
-          : answer.reason === 'off_topic'
-            ? s.offTopic
-            : answer.answerable === 'partial'
-              ? s.partial
-              : !answer.grounded
-                ? s.notCovered
-                : null;
-      if (notice) message.prepend(h('p', { class: 'yj-notice', role: 'note' }, notice));
-      if (answer.answerable === 'no') void offerQuestions(message, shown);
-      // Said once, when complete: the notice and the answer as plain text (the sources are left to the reader).
-      announcer.textContent = `${s.bot}：${notice ? `${notice} ` : ''}${plainText(shown)}`;
-      if (answer.citations.length) message.append(sourcesList(answer.citations));
-      message.append(actions(answer, note));
+      finish(message, body, answer);
       history.push({ role: 'user', content: question }, { role: 'assistant', content: answer.answer });
+      exchanges.push({ question, answer });
+      store.save(exchanges);
     } catch (err) {
       const f = err instanceof ApiFailure ? err : new ApiFailure('server', String(err));
       if (!streamed) body.replaceChildren();
@@ -418,6 +412,16 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
       showQuestion();
     }
   }
+
+  // A kept conversation comes back as it was (not read out again), scrolled to its end.
+  for (const saved of store.load()) {
+    empty.remove();
+    const { message, body } = exchange(saved.question);
+    finish(message, body, saved.answer, false);
+    history.push({ role: 'user', content: saved.question }, { role: 'assistant', content: saved.answer.answer });
+    exchanges.push(saved);
+  }
+  if (exchanges.length) log.scrollTop = log.scrollHeight;
 
   return { focus: () => input.focus(), ask };
 }

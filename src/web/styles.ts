@@ -45,7 +45,10 @@ button[disabled] { opacity: .5; cursor: default; }
 .yj-icon { display: block; }
 .yj-actions { display: flex; flex-wrap: wrap; align-items: center; gap: .4em; margin-top: .6em; font-size: .85em; color: var(--yj-muted); }
 .yj-badge { margin-right: auto; }
-.yj-actions button[aria-pressed="true"] { background: var(--yj-primary); color: #fff; border-color: var(--yj-primary); }
+.yj-actions button[aria-pressed="true"], .yj-reason[aria-pressed="true"] { background: var(--yj-primary); color: #fff; border-color: var(--yj-primary); }
+.yj-reasons { display: flex; flex-wrap: wrap; align-items: center; gap: .4em; margin-top: .5em; font-size: .85em; }
+.yj-reason-text { flex: 1 1 12em; min-height: 2em; font: inherit; color: inherit; background: var(--yj-bg); border: 1px solid var(--yj-line); border-radius: 8px; padding: .25em .5em; }
+.yj-cleared { display: flex; gap: .6em; align-items: center; justify-content: space-between; }
 .yj-error { margin-top: .5em; padding: .4em .6em; border-radius: 8px; border: 1px solid var(--yj-primary); display: flex; gap: .6em; align-items: center; justify-content: space-between; }
 .yj-thinking { color: var(--yj-muted); }
 .yj-form { display: flex; gap: .5em; padding: .6em .9em .8em; border-top: 1px solid var(--yj-line); }

@@ -249,7 +249,6 @@ describe('the chat page (GET /)', () => {
     await message.locator('.yj-status', { hasText: '感谢反馈！' }).waitFor();
     expect(await up.getAttribute('aria-pressed')).toBe('true');
     expect(await message.locator('button.yj-down').getAttribute('aria-pressed')).toBe('false');
-    expect(await up.isDisabled()).toBe(true);
 
     // The server writes the line before it answers 201, and the page thanks only after the 201.
     const file = feedbackPath(yiju.config.dataDir);
@@ -262,6 +261,73 @@ describe('the chat page (GET /)', () => {
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ rating: 'up', question, answerId: exchange.done.id });
     expect(mine[0]!.answer?.text).toBe(exchange.done.answer);
+  });
+
+  it('a vote can be changed; 👎 offers reasons (chips and a line of text), sent with it', async () => {
+    const { exchange, message } = await ask('初信初访应该怎么处理？');
+    const up = message.locator('button.yj-up');
+    const down = message.locator('button.yj-down');
+    await up.click();
+    await message.locator('.yj-status', { hasText: '感谢反馈！' }).waitFor();
+    await message.locator('.yj-status').evaluate((e) => (e.textContent = ''));
+    // Changed to 👎: the reasons open, focus on the first.
+    await down.click();
+    const reasons = message.locator('.yj-reasons');
+    await reasons.waitFor({ state: 'visible' });
+    expect(await down.getAttribute('aria-pressed')).toBe('true');
+    expect(await up.getAttribute('aria-pressed')).toBe('false');
+    expect((await focused(page))?.cls).toBe('yj-reason');
+    await reasons.locator('button.yj-reason', { hasText: '回答不完整' }).click();
+    expect(await reasons.locator('button.yj-reason', { hasText: '回答不完整' }).getAttribute('aria-pressed')).toBe('true');
+    await reasons.locator('input.yj-reason-text').fill('没有说首办责任');
+    await message.locator('.yj-status').evaluate((e) => (e.textContent = ''));
+    await reasons.locator('button.yj-reason-send').click();
+    await message.locator('.yj-status', { hasText: '感谢反馈！' }).waitFor();
+    await reasons.waitFor({ state: 'hidden' });
+
+    const records = readFileSync(feedbackPath(yiju.config.dataDir), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as FeedbackRecord)
+      .filter((r) => r.answerId === exchange.done.id);
+    // Every vote is kept; the last one is the reader's.
+    expect(records.map((r) => [r.rating, r.comment ?? null])).toEqual([
+      ['up', null],
+      ['down', null],
+      ['down', '[回答不完整] 没有说首办责任'],
+    ]);
+  });
+
+  it('the conversation survives a reload; 新对话 clears it and can be undone for a few seconds', async () => {
+    const first = await ask('谁对信访工作负总责？');
+    const second = await ask('初信初访应该怎么处理？');
+    const bodies = [await first.message.locator('.yj-body').innerHTML(), await second.message.locator('.yj-body').innerHTML()];
+    await page.reload();
+    await page.locator('article.yj-bot .yj-actions').nth(1).waitFor();
+    expect(await page.locator('.yj-msg.yj-user').allTextContents()).toEqual(['谁对信访工作负总责？', '初信初访应该怎么处理？']);
+    expect(await page.locator('article.yj-bot .yj-body').evaluateAll((els) => els.map((e) => e.innerHTML))).toEqual(bodies);
+    expect(await page.locator('.yj-empty').count()).toBe(0);
+    // The restored conversation is the history of the next question.
+    const chat = nextChat(page);
+    await page.locator('#yj-q').fill('那乡镇呢？');
+    await page.locator('#yj-q').press('Enter');
+    const { body } = await chat();
+    expect(body.history.map((t) => t.content).filter((c, i) => i % 2 === 0)).toEqual(['谁对信访工作负总责？', '初信初访应该怎么处理？']);
+    await (await finishedAnswer(page, 2)).locator('.yj-actions').waitFor();
+
+    // 新对话: empty, with an undo that brings all three back.
+    await page.locator('button.yj-new').click();
+    await page.locator('.yj-empty').waitFor();
+    expect(await page.locator('article.yj-bot').count()).toBe(0);
+    await page.locator('.yj-cleared button.yj-undo').click();
+    expect(await page.locator('article.yj-bot').count()).toBe(3);
+    await page.reload();
+    await page.locator('article.yj-bot .yj-actions').nth(2).waitFor();
+    // Cleared and not undone: a reload shows the empty chat.
+    await page.locator('button.yj-new').click();
+    await page.reload();
+    await page.locator('.yj-empty button.yj-example').first().waitFor();
+    expect(await page.locator('article.yj-bot').count()).toBe(0);
   });
 
   it('复制 copies plain text for a document (the answer, then each source 据《…》：“…”), and MD the Markdown', async () => {

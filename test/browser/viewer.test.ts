@@ -258,7 +258,13 @@ describe('the source viewer', () => {
     const [viewer] = await Promise.all([suite.context.waitForEvent('page'), message.locator('a.yj-cite').first().click()]);
     await viewer.locator('#yj-text mark').first().waitFor();
     const closed = viewer.waitForEvent('close');
-    await viewer.locator('#yj-back').click();
+    // The click closes the page under it: a click that fails only because the page is gone has done its work.
+    await viewer
+      .locator('#yj-back')
+      .click({ noWaitAfter: true })
+      .catch((err: unknown) => {
+        if (!viewer.isClosed()) throw err;
+      });
     await closed;
     expect(viewer.isClosed()).toBe(true);
     // The conversation is where it was.
