@@ -261,6 +261,8 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
    * The sources, once: a compact card per citation (which [n], the document and where it was given, where in it),
    * collapsed, since the quotes themselves are already in the answer (and in each chip's popover).
    */
+  /** What a citation's reference says beyond the title: 据《…》（市级会议） → 市级会议. */
+  const setting = (c: Citation) => (c.cite?.startsWith(`据《${c.title}》`) ? c.cite.slice(`据《${c.title}》`.length).replace(/^（(.*)）$/u, '$1') : (c.cite ?? ''));
   const sourcesList = (all: Citation[]) =>
     h(
       'details',
@@ -273,9 +275,9 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
           h(
             'li',
             { value: String(c.n) },
-            h('a', { href: viewerLink(options.apiBase, c, all), target: '_blank', rel: 'noopener' }, c.title),
-            ...(c.cite ? [h('span', { class: 'yj-cite-as' }, c.cite)] : []),
-            h('span', { class: 'yj-where' }, s.where(c.start, c.end)),
+            h('a', { href: viewerLink(options.apiBase, c, all), target: '_blank', rel: 'noopener', ...(c.cite ? { title: c.cite } : {}) }, c.title),
+            // One line under the title: where it was given (what the reference adds to the title) and where in it.
+            h('span', { class: 'yj-where' }, [setting(c), s.where(c.start, c.end)].filter(Boolean).join(' · ')),
           ),
         ),
       ),

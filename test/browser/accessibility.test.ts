@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { finishedAnswer, nextChat, useBrowserSuite, type YijuServer } from '../helpers/browser.js';
+import { finishedAnswer, nextChat, screenshot, useBrowserSuite, type YijuServer } from '../helpers/browser.js';
 
 // Functions given to page.evaluate() run in Chromium (the project's tsconfig has no DOM library).
 declare const window: any, document: any;
@@ -105,6 +105,7 @@ describe.each(['light', 'dark'] as const)('axe-core, %s', (colorScheme) => {
     await ask(page, page, '乡镇多久排查一次矛盾纠纷？');
     await page.locator('.yj-sources summary').click();
     expect(await seriousViolations(page)).toEqual([]);
+    if (colorScheme === 'dark') await screenshot(page, 'chat-page-dark.png');
   });
 
   it('/demo with the widget open and answering', async () => {
@@ -114,6 +115,7 @@ describe.each(['light', 'dark'] as const)('axe-core, %s', (colorScheme) => {
     expect(await seriousViolations(page)).toEqual([]);
     await ask(page, page.locator('yiju-widget'), '谁对信访工作负总责？');
     expect(await seriousViolations(page)).toEqual([]);
+    if (colorScheme === 'dark') await screenshot(page, 'widget-dark.png');
   });
 
   it('the source viewer', async () => {

@@ -76,7 +76,7 @@ async function expectRenderedAnswer(message: ReturnType<Page['locator']>, citati
     const li = items.nth(i);
     expect(await li.getAttribute('value')).toBe(String(c.n));
     expect(await li.locator('a').textContent()).toBe(c.title);
-    expect(await li.locator('.yj-where').textContent()).toBe(`原文第 ${c.start + 1}–${c.end} 字`);
+    expect(await li.locator('.yj-where').textContent()).toMatch(new RegExp(`(^|· )原文第 ${c.start + 1}–${c.end} 字$`, 'u'));
     expect(await li.locator('q').count()).toBe(0);
   }
   // Each quote is shown once: a quoted sentence (not a clause of another quote) appears once in the whole answer.
@@ -350,7 +350,11 @@ describe('the chat page (GET /)', () => {
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${done.answer}\n\n出处\n${sources}`);
     // Each source in a form a clerk can paste into a document: 据《…》（…级会议）.
     for (const c of done.citations) expect(c.cite).toMatch(/^据《[^》]+》（[^）]+会议）$/u);
-    await expect.poll(() => message.locator('.yj-sources .yj-cite-as').first().textContent()).toBe(done.citations[0]!.cite);
+    // The source card: the title (its full reference as the link's tooltip), then where it was given and where in it.
+    const first = message.locator('.yj-sources li').first();
+    expect(await first.locator('a').getAttribute('title')).toBe(done.citations[0]!.cite);
+    const setting = done.citations[0]!.cite!.match(/（([^）]+)）$/u)![1];
+    expect(await first.locator('.yj-where').textContent()).toBe(`${setting} · 原文第 ${done.citations[0]!.start + 1}–${done.citations[0]!.end} 字`);
   });
 
   it('keyboard only: Tab reaches the box, Enter sends, Tab walks the chips in order (each showing its quote) to 👍, Enter rates', async () => {

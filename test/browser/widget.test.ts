@@ -475,6 +475,9 @@ describe('the launcher and the panel stay on screen', () => {
     expect(pb.height).toBeCloseTo(vv.h, 0);
     const tb = (await panel(page).locator('textarea').boundingBox())!;
     expectInside(tb, vv, 'question box');
+    await panel(page).locator('.yj-close').tap();
+    await panel(page).waitFor({ state: 'hidden' });
+    await screenshot(page, 'widget-wide-host-phone.png');
   });
 
   it('a page scrolled down keeps the launcher in the corner of the screen', async () => {
