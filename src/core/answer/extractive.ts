@@ -120,7 +120,10 @@ export class ExtractiveAnswerer implements Answerer {
         idf: (t) => this.deps.index.bm25.termWeight(t),
         storedVector: (span) => this.deps.index.sentenceVector(span),
         nonAnswers: this.deps.domain.nonAnswers,
-        prefer: this.deps.domain.details.filter((t) => t.asks.test(question)).map((t) => t.givenBy),
+        prefer: [
+          ...this.deps.domain.details.filter((t) => t.asks.test(question)).map((t) => t.givenBy),
+          ...this.deps.domain.prefer.filter((t) => t.asks.test(question)).map((t) => t.shownBy),
+        ],
       },
       options,
     );

@@ -67,8 +67,8 @@ export function overlap(a: string, b: string): number {
 }
 
 const squashed = (s: string) => s.replace(/[\s\p{P}\p{S}]/gu, '');
-/** A numbered heading line: "一、…", "（二）…", "第三，…" with no sentence end, short. */
-const HEADING = /^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|第[一二三四五六七八九十]+[，、])/u;
+/** A numbered heading line: "一、…", "（二）…" or "(二)…", "第三，…" with no sentence end, short. */
+const HEADING = /^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+[，、])/u;
 const MAX_HEADING = 30;
 /**
  * A line with no sentence end that shares at least this share of its character bigrams with the title is the title

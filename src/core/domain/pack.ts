@@ -103,6 +103,12 @@ export const DomainPackSchema = z
      */
     details: z.array(z.object({ name: z.string().min(1), label: Bilingual, asks: Pattern, givenBy: Pattern }).strict()).default([]),
     /**
+     * What a question asks for that an answering sentence shows by its wording (a way to act, for 怎么办: 要, 必须 …):
+     * a sentence that shows it is preferred as the answer. Unlike details, none showing it does not make an answer
+     * partial.
+     */
+    prefer: z.array(z.object({ name: z.string().min(1), asks: Pattern, shownBy: Pattern }).strict()).default([]),
+    /**
      * Requests that are tasks, not questions about the documents (write, draft, translate, role-play,
      * get round the process): patterns (case-insensitive), and what to say instead.
      */
@@ -164,6 +170,8 @@ export interface Domain {
   speechCues: readonly RegExp[];
   answerTypes: readonly AnswerType[];
   details: readonly DetailType[];
+  /** What a question asks for that an answering sentence shows by its wording (preferred, never required). */
+  prefer: readonly { name: string; asks: RegExp; shownBy: RegExp }[];
   /** Sentences never quoted as answers (besides titles and headings). */
   nonAnswers: readonly RegExp[];
   /** Task requests (not questions) and the reply to them. */
@@ -211,6 +219,7 @@ export function compileDomain(pack: DomainPack): Domain {
         en: `This is a request to produce something, not a question about the ${documents.en}. Yiju answers what the ${documents.en} say, citing them; ask about their content instead.`,
       },
     },
+    prefer: pack.prefer.map((t) => ({ name: t.name, asks: new RegExp(t.asks, 'iu'), shownBy: new RegExp(t.shownBy, 'u') })),
     details: pack.details.map((t) => ({
       name: t.name,
       label: t.label,

@@ -23,6 +23,7 @@ describe('isNonAnswer', () => {
   it('numbered headings without a sentence end', () => {
     expect(isNonAnswer('一、深入学习，切实增强对新形势下信访工作的认识', TITLE)).toBe(true);
     expect(isNonAnswer('（二）严控信访增量', TITLE)).toBe(true);
+    expect(isNonAnswer('(二)认真及时解决群众反映的实际问题。', TITLE, [], true)).toBe(true);
     expect(isNonAnswer('一、要坚持每周排查。', TITLE)).toBe(false);
     // A numbered line of its own is a heading even when it ends like a sentence.
     expect(isNonAnswer('四、落实责任，努力形成工作合力。', TITLE, [], true)).toBe(true);
