@@ -44,10 +44,43 @@ function citedFromHash(): { cited: Cited[]; index: number } {
   return { cited, index };
 }
 
+/** A numbered heading line of a speech (一、… （二）… 第三部分…), short: shown as a heading, its text unchanged. */
+const HEADING_LINE = /^[ \t\u3000]*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+(?:部分|章|节)?[，、：:])[^\n]{0,40}$/u;
+
+/** The text as text nodes, its heading lines wrapped in spans (the text itself, and every offset into it, unchanged). */
+function withHeadings(plain: string): Node[] {
+  const nodes: Node[] = [];
+  let from = 0; // the start of the text not yet placed
+  let lineStart = 0;
+  for (const line of plain.split('\n')) {
+    if (HEADING_LINE.test(line)) {
+      if (from < lineStart) nodes.push(document.createTextNode(plain.slice(from, lineStart)));
+      nodes.push(Object.assign(document.createElement('span'), { className: 'yj-heading', textContent: line }));
+      from = lineStart + line.length;
+    }
+    lineStart += line.length + 1;
+  }
+  if (from < plain.length) nodes.push(document.createTextNode(plain.slice(from)));
+  return nodes;
+}
+
+/** The text node and offset within it of a character offset into the whole text. */
+function locate(offset: number): [Text, number] {
+  const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+  let at = 0;
+  let last: Text | null = null;
+  for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+    if (offset <= at + node.data.length) return [node, offset - at];
+    at += node.data.length;
+    last = node;
+  }
+  return [last!, last!.data.length];
+}
+
 function highlight(): void {
   // Start from the plain text each time (the hash can change).
   const plain = text.textContent ?? '';
-  text.replaceChildren(document.createTextNode(plain));
+  text.replaceChildren(...withHeadings(plain));
   const { cited, index } = citedFromHash();
   // Marks in text order, overlapping spans merged; later spans first, so each split leaves earlier offsets alone.
   const merged = cited
@@ -61,13 +94,17 @@ function highlight(): void {
     }, []);
   const marks: HTMLElement[] = [];
   for (const [a, b] of [...merged].reverse()) {
-    const node = text.firstChild as Text;
     const range = document.createRange();
-    range.setStart(node, a);
-    range.setEnd(node, b);
+    range.setStart(...locate(a));
+    range.setEnd(...locate(b));
     const mark = document.createElement('mark');
     mark.tabIndex = -1;
-    range.surroundContents(mark);
+    // Within one text node (a cited sentence is never a heading), else across the heading's span.
+    if (range.startContainer === range.endContainer) range.surroundContents(mark);
+    else {
+      mark.append(range.extractContents());
+      range.insertNode(mark);
+    }
     marks.unshift(mark);
   }
   nav.replaceChildren();

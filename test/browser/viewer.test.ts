@@ -179,6 +179,24 @@ describe('the source viewer', () => {
     await waitInViewport(viewer, viewer.locator('#yj-text mark[aria-current="true"]'));
   });
 
+  it("the speech's numbered heading lines are shown as headings, the text and its offsets unchanged", async () => {
+    const doc = await served('002_748bcc23fd16065f');
+    const headings = doc.text.split('\n').filter((l) => /^[一二三四五六七八九十]+、/u.test(l));
+    expect(headings.length).toBeGreaterThan(1);
+    // A span that starts in the text before a heading and ends inside it is still marked exactly.
+    const h = doc.text.indexOf(headings[1]!);
+    await page.goto(`${server.url}/documents/${doc.id}#c=${h - 10}-${h + 4},${h + 30}-${h + 60}`);
+    await expectMarks(page, doc, [
+      [h - 10, h + 4],
+      [h + 30, h + 60],
+    ]);
+    // (The heading a mark cuts into is split in two at the mark's end.)
+    expect((await page.locator('#yj-text .yj-heading').allTextContents()).join('')).toBe(headings.join(''));
+    expect(await page.locator('#yj-text .yj-heading').first().textContent()).toBe(headings[0]);
+    const weight = await page.locator('#yj-text .yj-heading').first().evaluate((e) => getComputedStyle(e).fontWeight);
+    expect(Number(weight)).toBeGreaterThanOrEqual(600);
+  });
+
   it('overlapping spans are merged into one mark, and i still starts on the cited span', async () => {
     const doc = await served('001_0ef072b5e6e0e6d4');
     // Spans 0 and 1 overlap; i=2 is the third span, 100-120.

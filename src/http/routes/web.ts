@@ -30,6 +30,7 @@ const VIEWER_CSS = [
   '#yj-nav{display:flex;gap:.6rem;align-items:center;min-height:2rem}',
   '.yj-doc{max-width:48rem;margin:0 auto;padding:1rem 1.2rem 4rem}',
   '#yj-text{white-space:pre-wrap;line-height:1.9}',
+  '#yj-text .yj-heading{font-weight:650;font-size:1.05em}',
   '#yj-text mark{background:var(--yj-mark);color:inherit;border-radius:3px;padding:0 .1em;scroll-margin-top:9rem}',
   '#yj-text mark:focus{outline:none}',
   '#yj-text mark[aria-current]{box-shadow:inset 0 -3px 0 var(--yj-fg);font-weight:600}',
