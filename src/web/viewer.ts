@@ -1,3 +1,4 @@
+import { isNumberedHeading } from '../core/chunk/headings.js';
 import { CHAT_CSS } from './styles.js';
 import { stringsFor } from './strings.js';
 
@@ -44,16 +45,14 @@ function citedFromHash(): { cited: Cited[]; index: number } {
   return { cited, index };
 }
 
-/** A numbered heading line of a speech (一、… （二）… 第三部分…), short: shown as a heading, its text unchanged. */
-const HEADING_LINE = /^[ \t\u3000]*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+(?:部分|章|节)?[，、：:])[^\n]{0,40}$/u;
 
-/** The text as text nodes, its heading lines wrapped in spans (the text itself, and every offset into it, unchanged). */
+/** The text as text nodes, its numbered heading lines (一、… （二）…) wrapped in spans (the text itself, and every offset into it, unchanged). */
 function withHeadings(plain: string): Node[] {
   const nodes: Node[] = [];
   let from = 0; // the start of the text not yet placed
   let lineStart = 0;
   for (const line of plain.split('\n')) {
-    if (HEADING_LINE.test(line)) {
+    if (isNumberedHeading(line)) {
       if (from < lineStart) nodes.push(document.createTextNode(plain.slice(from, lineStart)));
       nodes.push(Object.assign(document.createElement('span'), { className: 'yj-heading', textContent: line }));
       from = lineStart + line.length;

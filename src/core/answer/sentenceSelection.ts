@@ -1,4 +1,5 @@
 import { splitSentences } from '../chunk/sentences.js';
+import { isNumberedHeading, MAX_HEADING } from '../chunk/headings.js';
 import type { Embedder, Segmenter } from '../ports.js';
 import type { AnswerType, DetailType } from '../domain/pack.js';
 import type { Document, Passage, Span } from '../types.js';
@@ -67,12 +68,9 @@ export function overlap(a: string, b: string): number {
 }
 
 const squashed = (s: string) => s.replace(/[\s\p{P}\p{S}]/gu, '');
-/** A numbered heading line: "一、…", "（二）…" or "(二)…", "第三，…" with no sentence end, short. */
-const HEADING = /^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|第[一二三四五六七八九十]+[，、])/u;
-const MAX_HEADING = 30;
 /**
- * A line with no sentence end that shares at least this share of its character bigrams with the title is the title
- * as the text spells it ("全县工作会议上的领导讲话" under the title 在全县工作会议上的讲话).
+ * A line with no sentence end, no longer than a heading, that shares at least this share of its character bigrams
+ * with the title is the title as the text spells it ("全县工作会议上的领导讲话" under the title 在全县工作会议上的讲话).
  */
 const TITLE_LINE_OVERLAP = 0.6;
 
@@ -87,7 +85,7 @@ export function isNonAnswer(text: string, title: string, openers: readonly RegEx
   const head = squashed(title);
   if (t.length >= MIN_SENTENCE && head && (head.includes(t) || (t.includes(head) && t.length <= head.length + 8))) return true;
   const ended = /[。！？!?]/u.test(text);
-  if (t.length <= MAX_HEADING && HEADING.test(text) && (!ended || ownLine)) return true;
+  if (isNumberedHeading(text) && (!ended || ownLine)) return true;
   if (!ended && t.length <= MAX_HEADING && overlap(t, head) >= TITLE_LINE_OVERLAP) return true;
   return openers.some((re) => re.test(text));
 }
