@@ -28,6 +28,7 @@ button[disabled] { opacity: .5; cursor: default; }
 .yj-user { align-self: flex-end; background: var(--yj-primary); color: #fff; padding: .45em .8em; border-radius: var(--yj-radius); max-width: 85%; white-space: pre-wrap; overflow-wrap: anywhere; }
 .yj-bot { align-self: stretch; background: var(--yj-bubble); padding: .7em .9em; border-radius: var(--yj-radius); overflow-wrap: anywhere; }
 .yj-body > :first-child { margin-top: 0; } .yj-body > :last-child { margin-bottom: 0; }
+.yj-body a { color: var(--yj-link); }
 .yj-body blockquote { margin: .6em 0 0; padding-left: .7em; border-left: 3px solid var(--yj-line); color: var(--yj-muted); font-size: .9em; }
 /* A chip is small in the line; its hit area reaches 24 × 24 px around it (WCAG 2.5.8) without moving the text. */
 .yj-cite { position: relative; }
