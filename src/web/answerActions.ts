@@ -91,7 +91,11 @@ export function answerActions(answer: Answer, note: string | null, deps: { strin
   const row = h(
     'div',
     { class: 'yj-actions' },
-    h('span', { class: 'yj-badge', 'data-mode': answer.mode, ...(note ? { title: note } : {}) }, answer.mode === 'generative' ? s.modeGenerative : s.modeExtractive),
+    h(
+      'span',
+      { class: 'yj-badge', 'data-mode': answer.mode, ...(note ? { title: note } : {}) },
+      answer.mode === 'generative' ? s.modeGenerative : s.modeExtractive,
+    ),
     copy,
     copyMarkdown,
     up,

@@ -109,7 +109,12 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
         'ul',
         {},
         ...corpus.documents.map((d) =>
-          h('li', {}, h('a', { href: `${root}/documents/${encodeURIComponent(d.id)}`, target: '_blank', rel: 'noopener' }, d.title), h('span', { class: 'yj-cite-as' }, d.cite)),
+          h(
+            'li',
+            {},
+            h('a', { href: `${root}/documents/${encodeURIComponent(d.id)}`, target: '_blank', rel: 'noopener' }, d.title),
+            h('span', { class: 'yj-cite-as' }, d.cite),
+          ),
         ),
       ),
     );
@@ -228,7 +233,11 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
       clearTimeout(hideTimer);
       popOwner = a;
       // The popover's link is for the pointer; from the keyboard the chip itself opens the source (not a Tab stop).
-      pop.replaceChildren(h('strong', {}, c.title), h('span', {}, `“${c.text}”`), h('a', { href: a.href, target: '_blank', rel: 'noopener', tabindex: '-1' }, s.openSource));
+      pop.replaceChildren(
+        h('strong', {}, c.title),
+        h('span', {}, `“${c.text}”`),
+        h('a', { href: a.href, target: '_blank', rel: 'noopener', tabindex: '-1' }, s.openSource),
+      );
       pop.hidden = false;
       const r = a.getBoundingClientRect();
       const top = r.bottom + 6 + pop.offsetHeight > window.innerHeight ? Math.max(8, r.top - pop.offsetHeight - 6) : r.bottom + 6;
@@ -262,7 +271,8 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
    * collapsed, since the quotes themselves are already in the answer (and in each chip's popover).
    */
   /** What a citation's reference says beyond the title: 据《…》（市级会议） → 市级会议. */
-  const setting = (c: Citation) => (c.cite?.startsWith(`据《${c.title}》`) ? c.cite.slice(`据《${c.title}》`.length).replace(/^（(.*)）$/u, '$1') : (c.cite ?? ''));
+  const setting = (c: Citation) =>
+    c.cite?.startsWith(`据《${c.title}》`) ? c.cite.slice(`据《${c.title}》`.length).replace(/^（(.*)）$/u, '$1') : (c.cite ?? '');
   const sourcesList = (all: Citation[]) =>
     h(
       'details',
@@ -302,9 +312,18 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
    */
   async function offerQuestions(message: HTMLElement, text: string): Promise<void> {
     const quoted = [...text.matchAll(/“([^“”\n]{2,60}?[？?])”/gu)].map((m) => m[1]!);
-    const questions = quoted.length ? quoted : await suggested.then((r) => r.questions.slice(0, 3), () => []);
+    const questions = quoted.length
+      ? quoted
+      : await suggested.then(
+          (r) => r.questions.slice(0, 3),
+          () => [],
+        );
     if (!questions.length || !message.isConnected) return;
-    const list = h('ul', { class: 'yj-examples yj-suggested', 'aria-label': s.examples }, ...questions.map((q) => h('li', {}, h('button', { type: 'button', class: 'yj-example' }, q))));
+    const list = h(
+      'ul',
+      { class: 'yj-examples yj-suggested', 'aria-label': s.examples },
+      ...questions.map((q) => h('li', {}, h('button', { type: 'button', class: 'yj-example' }, q))),
+    );
     list.addEventListener('click', (e) => {
       const b = (e.target as HTMLElement).closest('button');
       if (!b) return;

@@ -45,7 +45,6 @@ function citedFromHash(): { cited: Cited[]; index: number } {
   return { cited, index };
 }
 
-
 /** The text as text nodes, its numbered heading lines (一、… （二）…) wrapped in spans (the text itself, and every offset into it, unchanged). */
 function withHeadings(plain: string): Node[] {
   const nodes: Node[] = [];

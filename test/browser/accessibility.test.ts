@@ -49,7 +49,7 @@ async function ask(page: Page, scope: ReturnType<Page['locator']> | Page, questi
 }
 
 describe('what a screen reader and a finger meet on the chat page', () => {
-  it('one h1; the question is the user\'s; the answer is announced once, when complete; chips are 24 px targets', async () => {
+  it("one h1; the question is the user's; the answer is announced once, when complete; chips are 24 px targets", async () => {
     const page = await suite.open(`${server.url}/`, { reducedMotion: 'reduce' });
     await page.locator('button.yj-example').first().waitFor();
     expect(await page.locator('h1').count()).toBe(1);
@@ -59,7 +59,11 @@ describe('what a screen reader and a finger meet on the chat page', () => {
     await page.evaluate(() => {
       const live = document.querySelector('.yj-root > [aria-live="polite"]');
       window.__said = [];
-      new window.MutationObserver(() => live.textContent && window.__said.push(live.textContent)).observe(live, { childList: true, characterData: true, subtree: true });
+      new window.MutationObserver(() => live.textContent && window.__said.push(live.textContent)).observe(live, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
     });
     await ask(page, page, '乡镇多久排查一次矛盾纠纷？');
     const said = (await page.evaluate(() => window.__said)) as string[];

@@ -106,7 +106,9 @@ describe('the chat page (GET /)', () => {
     // It says how it answers and from which documents, each opening in the viewer.
     await page.locator('.yj-empty .yj-mode').waitFor();
     expect(await page.locator('.yj-empty .yj-mode').textContent()).toContain('离线摘录模式');
-    const { corpus } = (await (await fetch(`${server.url}/api/suggestions`)).json()) as { corpus: { documents: { id: string; title: string; cite: string }[]; total: number } };
+    const { corpus } = (await (await fetch(`${server.url}/api/suggestions`)).json()) as {
+      corpus: { documents: { id: string; title: string; cite: string }[]; total: number };
+    };
     expect(await page.locator('.yj-corpus summary').textContent()).toBe(`依据的文档（${corpus.total} 篇）`);
     await page.locator('.yj-corpus summary').click();
     const links = page.locator('.yj-corpus li a');

@@ -332,7 +332,7 @@ describe('messages follow the UI language', () => {
     await plain?.close();
   });
 
-  it('a question the server refuses is said in Chinese (the server\'s English words only as the tooltip); a one-letter question is answered in Chinese', async () => {
+  it("a question the server refuses is said in Chinese (the server's English words only as the tooltip); a one-letter question is answered in Chinese", async () => {
     await openPage(`${plain.url}/`);
     await type('初信初访\u202e怎么处理');
     const error = page.locator('article.yj-bot .yj-error');

@@ -193,7 +193,10 @@ describe('the source viewer', () => {
     // (The heading a mark cuts into is split in two at the mark's end.)
     expect((await page.locator('#yj-text .yj-heading').allTextContents()).join('')).toBe(headings.join(''));
     expect(await page.locator('#yj-text .yj-heading').first().textContent()).toBe(headings[0]);
-    const weight = await page.locator('#yj-text .yj-heading').first().evaluate((e) => getComputedStyle(e).fontWeight);
+    const weight = await page
+      .locator('#yj-text .yj-heading')
+      .first()
+      .evaluate((e) => getComputedStyle(e).fontWeight);
     expect(Number(weight)).toBeGreaterThanOrEqual(600);
   });
 
@@ -291,7 +294,10 @@ describe('the source viewer', () => {
 
   it('← 返回问答 in the same tab goes back to the conversation it came from', async () => {
     const { message } = await askOnPage('初信初访应该怎么处理？');
-    const href = await message.locator('a.yj-cite').first().evaluate((a) => (a as HTMLAnchorElement).href);
+    const href = await message
+      .locator('a.yj-cite')
+      .first()
+      .evaluate((a) => (a as HTMLAnchorElement).href);
     await page.evaluate((h) => (location.href = h), href);
     await page.locator('#yj-text mark').first().waitFor();
     await page.locator('#yj-back').click();

@@ -58,7 +58,10 @@ beforeAll(async () => {
   host.page('/root-10px.html', hostPageHtml(api.url, OPTIONS, { head: '<style>html { font-size: 62.5% }</style>' }));
   host.page('/timeout.html', hostPageHtml(api.url, { ...OPTIONS, timeout: '1' }));
   // An old fixed-width site: its layout is 960 px wide whatever the screen.
-  host.page('/wide.html', hostPageHtml(api.url, { ...OPTIONS, position: 'right' }, { body: '<div style="width:960px;height:1200px">固定宽度的旧网站版面</div>' }));
+  host.page(
+    '/wide.html',
+    hostPageHtml(api.url, { ...OPTIONS, position: 'right' }, { body: '<div style="width:960px;height:1200px">固定宽度的旧网站版面</div>' }),
+  );
   host.page(
     '/hostile.html',
     hostPageHtml(api.url, OPTIONS, {

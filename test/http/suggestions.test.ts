@@ -45,7 +45,7 @@ describe('/api/suggestions', () => {
     }
   });
 
-  it("a pack without examples gets them from its template and terms", () => {
+  it('a pack without examples gets them from its template and terms', () => {
     const domain = domainFromYaml('terms: [矛盾纠纷, 信访秩序]\nexampleTemplate: 关于“{term}”有什么要求？');
     expect(domain.examples).toEqual([]);
     const docs = [...rt.opened.index.documents.values()];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { plainText, splitModeNote } from '../../src/web/plainText.js';
 
-const ANSWER = '乡镇坚持每半月一排查制度[1]。\n\n根据讲话原文：\n\n- 要健全矛盾纠纷排查制度，**乡镇坚持每半月一排查制度**。[2]\n- 村居要及时排查。[3]\n\n> 离线摘录模式：以上句子均为讲话原文，未经大模型改写；点击编号可查看出处。';
+const ANSWER =
+  '乡镇坚持每半月一排查制度[1]。\n\n根据讲话原文：\n\n- 要健全矛盾纠纷排查制度，**乡镇坚持每半月一排查制度**。[2]\n- 村居要及时排查。[3]\n\n> 离线摘录模式：以上句子均为讲话原文，未经大模型改写；点击编号可查看出处。';
 
 describe('splitModeNote', () => {
   it("takes an extractive answer's closing note off, and gives its text", () => {

@@ -21,7 +21,7 @@ export type Verdict =
   | { answerable: 'yes' }
   | { answerable: 'no'; reason: AnswerabilityReason }
   | { answerable: 'partial'; reason: 'detail_not_given'; detail: { zh: string; en: string } }
-  | { answerable: 'partial'; reason: 'constraint_mismatch' } & Mismatch;
+  | ({ answerable: 'partial'; reason: 'constraint_mismatch' } & Mismatch);
 
 /**
  * What the question names that the evidence does not match: a speech (named: 《title》), a setting (a level, year or

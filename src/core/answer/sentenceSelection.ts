@@ -124,8 +124,7 @@ export async function selectSentences(
     if (!doc) return;
     for (const s of splitSentences(p.docId, doc.text, p.start, p.end)) {
       const text = doc.text.slice(s.start, s.end);
-      if (text.replace(/[\s\p{P}]/gu, '').length < MIN_SENTENCE || isNonAnswer(text, doc.title, deps.nonAnswers, isOwnLine(doc.text, s.start, s.end)))
-        continue;
+      if (text.replace(/[\s\p{P}]/gu, '').length < MIN_SENTENCE || isNonAnswer(text, doc.title, deps.nonAnswers, isOwnLine(doc.text, s.start, s.end))) continue;
       candidates.push({ ...s, text, title: doc.title, passageRank });
     }
   });

@@ -89,7 +89,9 @@ export function webRoutes(ctx: RouteContext, assets: WebAssets | undefined) {
   const app = routes().openapi(suggestions, (c) =>
     c.json(
       {
-        questions: (examples ??= domain.examples.length ? [...domain.examples] : exampleQuestions([...documents.values()], domain.terms, domain.exampleTemplate)),
+        questions: (examples ??= domain.examples.length
+          ? [...domain.examples]
+          : exampleQuestions([...documents.values()], domain.terms, domain.exampleTemplate)),
         ui: chatWords,
         corpus: corpus(),
       },

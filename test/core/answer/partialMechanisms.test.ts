@@ -67,7 +67,11 @@ describe('constraintMismatch (levels and years)', () => {
 
   it("a year must be the speech's date or in the evidence; an undated speech does not match one", () => {
     const ev = { docId: 'a', text: '发生赴京集体上访6批80人' };
-    expect(constraintMismatch('2023年的会议上说赴京上访多少批？', ev, source('县级'), domain)).toEqual({ kind: 'setting', named: '2023年', actual: NOT_STATED });
+    expect(constraintMismatch('2023年的会议上说赴京上访多少批？', ev, source('县级'), domain)).toEqual({
+      kind: 'setting',
+      named: '2023年',
+      actual: NOT_STATED,
+    });
     expect(constraintMismatch('2023年的会议上说赴京上访多少批？', ev, source('县级', '2023-05-01'), domain)).toBeNull();
   });
 });

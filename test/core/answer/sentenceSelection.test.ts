@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { answeringClause, bigramRecall, DIRECT_LINE_RUN_ON, DIRECT_LINE_SAYS, selectSentences, type ScoredSentence } from '../../../src/core/answer/sentenceSelection.js';
+import {
+  answeringClause,
+  bigramRecall,
+  DIRECT_LINE_RUN_ON,
+  DIRECT_LINE_SAYS,
+  selectSentences,
+  type ScoredSentence,
+} from '../../../src/core/answer/sentenceSelection.js';
 import type { AnswerType, DetailType } from '../../../src/core/domain/pack.js';
 import type { Segmenter } from '../../../src/core/ports.js';
 import type { Document, Passage } from '../../../src/core/types.js';

@@ -3,7 +3,13 @@ import { isNumberedHeading } from '../../../src/core/chunk/headings.js';
 
 describe('isNumberedHeading', () => {
   it('numbered, short lines, with or without a sentence end', () => {
-    for (const line of ['一、深入学习，切实增强对新形势下信访工作的认识', '（二）严控信访增量', '(三)认真解决群众反映的实际问题。', '第三部分：工作要求', '第二，要加强领导'])
+    for (const line of [
+      '一、深入学习，切实增强对新形势下信访工作的认识',
+      '（二）严控信访增量',
+      '(三)认真解决群众反映的实际问题。',
+      '第三部分：工作要求',
+      '第二，要加强领导',
+    ])
       expect(isNumberedHeading(line), line).toBe(true);
   });
 
