@@ -9,11 +9,19 @@ import type { Logger } from './log.js';
  * is logged and reported to the client through `failed` (never a stack), and
  * the request's log line is written when the stream ends.
  */
+/**
+ * The chat's stream sends an SSE comment this often (`heartbeatMs`) while the answer is being worked on (a model that has
+ * not sent its first token yet), so a client that gives up on a silent server (the chat's 30 s) hears that this
+ * one is alive. Comments are ignored by SSE parsers.
+ */
+export const SSE_HEARTBEAT_MS = 10_000;
+
 export function abortableSSE(
   c: Context<AppEnv>,
   run: (sse: SSEStreamingApi, signal: AbortSignal) => Promise<void>,
   failed: (sse: SSEStreamingApi) => Promise<void>,
   logger: Logger,
+  options: { heartbeatMs?: number } = {},
 ): Response {
   const abort = new AbortController();
   const stop = () => abort.abort();
@@ -23,6 +31,7 @@ export function abortableSSE(
 
   const response = streamSSE(c, async (sse) => {
     sse.onAbort(stop);
+    const beat = options.heartbeatMs ? setInterval(() => void sse.write(': alive\n\n').catch(() => {}), options.heartbeatMs) : undefined;
     try {
       await run(sse, abort.signal);
     } catch (err) {
@@ -31,6 +40,7 @@ export function abortableSSE(
         await failed(sse).catch(() => {});
       }
     } finally {
+      clearInterval(beat);
       if (abort.signal.aborted) c.get('logFields').aborted = true;
       c.req.raw.signal.removeEventListener('abort', stop);
       ended();

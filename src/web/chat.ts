@@ -28,7 +28,7 @@ export interface ChatOptions {
 
 /**
  * Link to the source viewer, with every span of that document cited in the answer, in the order of the citations,
- * with their numbers (`#c=s-e,s-e&n=1,3&i=k`, k: the one clicked).
+ * with their numbers (`#c=s-e,s-e&n=1,3&i=k&via=chat`, k: the one clicked).
  */
 export function viewerLink(apiBase: string, citation: Citation, all: Citation[]): string {
   // A citation inside another of the same document (the direct answer line is a clause of a quoted sentence)
@@ -41,7 +41,8 @@ export function viewerLink(apiBase: string, citation: Citation, all: Citation[])
   const shown = outer.find((o) => o === citation || inside(citation, o)) ?? citation;
   const spans = outer.map((c) => `${c.start}-${c.end}`).join(',');
   const numbers = outer.map(firstNumber).join(',');
-  return `${apiBase.replace(/\/+$/u, '')}/documents/${encodeURIComponent(citation.docId)}#c=${spans}&n=${numbers}&i=${outer.indexOf(shown)}`;
+  // via=chat: opened from a conversation, which its ← 返回问答 goes back to.
+  return `${apiBase.replace(/\/+$/u, '')}/documents/${encodeURIComponent(citation.docId)}#c=${spans}&n=${numbers}&i=${outer.indexOf(shown)}&via=chat`;
 }
 
 /** How long 新对话 can be undone (ms). */
@@ -168,22 +169,36 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     current?.abort();
     input.focus();
   });
-  // 新对话 clears the log, the history and the kept conversation; for a few seconds it can be undone.
-  let undoTimer: ReturnType<typeof setTimeout> | undefined;
+  // 新对话 clears the log, the history and the kept conversation; for a few seconds it can be undone (until a new
+  // question is asked, or 新对话 is pressed again).
+  let pendingUndo: { bar: HTMLElement; timer: ReturnType<typeof setTimeout> } | null = null;
+  const endUndo = () => {
+    if (!pendingUndo) return;
+    clearTimeout(pendingUndo.timer);
+    pendingUndo.bar.remove();
+    pendingUndo = null;
+  };
   fresh.addEventListener('click', () => {
     current?.abort();
+    endUndo();
     const before = { nodes: [...log.childNodes], history, exchanges: [...exchanges] };
     if (!exchanges.length && !before.nodes.some((n) => n !== empty)) return input.focus();
     history = [];
     exchanges.length = 0;
     store.clear();
     const undo = h('button', { type: 'button', class: 'yj-undo' }, s.undo);
-    const bar = h('div', { class: 'yj-notice yj-cleared', role: 'status' }, h('span', {}, s.cleared), undo);
+    const bar = h('div', { class: 'yj-notice yj-cleared' }, h('span', {}, s.cleared), undo);
     log.replaceChildren(bar, empty);
-    clearTimeout(undoTimer);
-    undoTimer = setTimeout(() => bar.remove(), UNDO_MS);
+    announcer.textContent = s.cleared;
+    // The bar stays while the reader is on its button.
+    const expire = (): ReturnType<typeof setTimeout> =>
+      setTimeout(() => {
+        if (pendingUndo?.bar === bar && bar.contains((shell.getRootNode() as Document | ShadowRoot).activeElement)) pendingUndo.timer = expire();
+        else if (pendingUndo?.bar === bar) endUndo();
+      }, UNDO_MS);
+    pendingUndo = { bar, timer: expire() };
     undo.addEventListener('click', () => {
-      clearTimeout(undoTimer);
+      endUndo();
       log.replaceChildren(...before.nodes);
       history = before.history;
       exchanges.push(...before.exchanges);
@@ -377,6 +392,7 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     current?.abort();
     const abort = new AbortController();
     current = abort;
+    endUndo();
     empty.remove();
     input.value = '';
     fit();
@@ -406,7 +422,7 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
       finish(message, body, answer);
       history.push({ role: 'user', content: question }, { role: 'assistant', content: answer.answer });
       exchanges.push({ question, answer });
-      store.save(exchanges);
+      store.add({ question, answer });
     } catch (err) {
       const f = err instanceof ApiFailure ? err : new ApiFailure('server', String(err));
       if (!streamed) body.replaceChildren();
@@ -434,13 +450,21 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     }
   }
 
-  // A kept conversation comes back as it was (not read out again), scrolled to its end.
-  for (const saved of store.load()) {
-    empty.remove();
-    const { message, body } = exchange(saved.question);
-    finish(message, body, saved.answer, false);
-    history.push({ role: 'user', content: saved.question }, { role: 'assistant', content: saved.answer.answer });
-    exchanges.push(saved);
+  // A kept conversation comes back as it was (not read out again), scrolled to its end; one that cannot be shown is
+  // dropped, never a half-mounted chat.
+  try {
+    for (const saved of store.load()) {
+      empty.remove();
+      const { message, body } = exchange(saved.question);
+      finish(message, body, saved.answer, false);
+      history.push({ role: 'user', content: saved.question }, { role: 'assistant', content: saved.answer.answer });
+      exchanges.push(saved);
+    }
+  } catch {
+    store.clear();
+    history = [];
+    exchanges.length = 0;
+    log.replaceChildren(empty);
   }
   if (exchanges.length) log.scrollTop = log.scrollHeight;
 

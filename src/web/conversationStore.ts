@@ -24,6 +24,10 @@ export function conversationStore(key: string, storage: Storage | null = localSt
         return [];
       }
     },
+    /** Adds one exchange to what is kept now (another tab's included: two chat tabs do not overwrite each other). */
+    add(exchange: SavedExchange): void {
+      this.save([...this.load().filter((e) => e.answer.id !== exchange.answer.id), exchange]);
+    },
     save(exchanges: readonly SavedExchange[]): void {
       try {
         storage?.setItem(key, JSON.stringify(exchanges.slice(-KEPT)));
@@ -49,6 +53,7 @@ function localStorageOrNull(): Storage | null {
   }
 }
 
+/** What the chat needs of a kept exchange to show it again; anything else (an older format, a hand edit) is dropped. */
 function isExchange(x: unknown): x is SavedExchange {
   const e = x as SavedExchange;
   return (
@@ -57,7 +62,21 @@ function isExchange(x: unknown): x is SavedExchange {
     typeof e.question === 'string' &&
     typeof e.answer === 'object' &&
     e.answer !== null &&
+    typeof e.answer.id === 'string' &&
     typeof e.answer.answer === 'string' &&
-    Array.isArray(e.answer.citations)
+    typeof e.answer.mode === 'string' &&
+    Array.isArray(e.answer.citations) &&
+    e.answer.citations.every(
+      (c) =>
+        typeof c === 'object' &&
+        c !== null &&
+        typeof c.n === 'number' &&
+        typeof c.docId === 'string' &&
+        typeof c.title === 'string' &&
+        typeof c.text === 'string' &&
+        typeof c.start === 'number' &&
+        typeof c.end === 'number' &&
+        (c.cite === undefined || typeof c.cite === 'string'),
+    )
   );
 }

@@ -70,7 +70,7 @@ button[disabled] { opacity: .5; cursor: default; }
  */
 export const WIDGET_CSS = `
 :host { all: initial; position: fixed; z-index: 2147483000; left: var(--yj-vx, 0px); top: var(--yj-vy, 0px); width: var(--yj-vw, 100vw);
-  height: var(--yj-vh, 100vh); transform: scale(var(--yj-unzoom, 1)); transform-origin: 0 0; pointer-events: none; }
+  height: var(--yj-vh, 100vh); transform-origin: 0 0; pointer-events: none; }
 .yj-launcher, .yj-panel { pointer-events: auto; }
 .yj-launcher { position: absolute; bottom: 20px; right: 20px; display: flex; align-items: center; justify-content: center; width: 56px; height: 56px;
   border-radius: 50%; border: 0; background: var(--yj-primary); color: #fff; box-shadow: 0 6px 20px rgba(0,0,0,.25); padding: 0; }

@@ -53,7 +53,11 @@ function withHeadings(plain: string): Node[] {
   for (const line of plain.split('\n')) {
     if (isNumberedHeading(line)) {
       if (from < lineStart) nodes.push(document.createTextNode(plain.slice(from, lineStart)));
-      nodes.push(Object.assign(document.createElement('span'), { className: 'yj-heading', textContent: line }));
+      const heading = Object.assign(document.createElement('span'), { className: 'yj-heading', textContent: line });
+      // A heading for screen readers too (level 2: the speech's title is the h1), inside the text's flow.
+      heading.setAttribute('role', 'heading');
+      heading.setAttribute('aria-level', '2');
+      nodes.push(heading);
       from = lineStart + line.length;
     }
     lineStart += line.length + 1;
@@ -157,17 +161,18 @@ copyButton?.addEventListener('click', async () => {
 });
 
 /**
- * Back to the conversation it came from: the previous page when the viewer was opened in the same tab from this
- * site; closing the tab when it was opened in a new one (from the chat page or a host site's widget, which are
- * then on screen again); the chat page otherwise.
+ * Back to the conversation it came from, when a conversation opened it (its links say via=chat; the pages send no
+ * referrer): the previous page when it was opened in the same tab; closing the tab when it was opened in a new one
+ * (from the chat page or a host site's widget, which are then on screen again). A viewer opened any other way (a
+ * bookmark, a typed or shared address) goes to the chat page, as the link says.
  */
 back?.addEventListener('click', (e) => {
-  const fromHere = document.referrer !== '' && new URL(document.referrer).origin === location.origin;
-  if (history.length > 1 && fromHere) {
-    e.preventDefault();
-    history.back();
-  } else if (history.length === 1) {
-    e.preventDefault();
+  // A click that asks for a new tab or window is the browser's to handle.
+  if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+  if (new URLSearchParams(location.hash.slice(1)).get('via') !== 'chat') return;
+  e.preventDefault();
+  if (history.length > 1) history.back();
+  else {
     window.close();
     // A tab the browser does not let a script close stays open: go to the chat page instead.
     setTimeout(() => location.assign(back.href), 300);

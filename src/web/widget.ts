@@ -94,7 +94,9 @@ class YijuWidget extends HTMLElement {
     this.style.setProperty('--yj-vy', `${y}px`);
     this.style.setProperty('--yj-vw', `${w * scale}px`);
     this.style.setProperty('--yj-vh', `${h * scale}px`);
-    this.style.setProperty('--yj-unzoom', String(1 / scale));
+    // Scaled back only under zoom: any transform (scale(1) too) would make the chip popover's fixed position
+    // relative to this element instead of the screen.
+    this.style.transform = scale === 1 ? '' : `scale(${1 / scale})`;
     this.toggleAttribute('data-yj-narrow', w * scale <= NARROW);
   };
   private schedulePlace = (): void => {

@@ -332,6 +332,29 @@ describe('the chat page (GET /)', () => {
     expect(await page.locator('article.yj-bot').count()).toBe(0);
   });
 
+  it('asking after 新对话 ends its undo; two chat tabs keep both their conversations', async () => {
+    await ask('谁对信访工作负总责？');
+    await page.locator('button.yj-new').click();
+    await page.locator('.yj-cleared').waitFor();
+    await ask('初信初访应该怎么处理？');
+    expect(await page.locator('.yj-cleared').count()).toBe(0);
+    expect(await page.locator('.yj-msg.yj-user').allTextContents()).toEqual(['初信初访应该怎么处理？']);
+
+    // A second tab of the same chat asks too; neither tab's question is lost.
+    const other = await suite.context.newPage();
+    await other.goto(`${server.url}/`);
+    await other.locator('article.yj-bot .yj-actions').first().waitFor();
+    const chat = nextChat(other);
+    await other.locator('#yj-q').fill('乡镇多久排查一次矛盾纠纷？');
+    await other.locator('#yj-q').press('Enter');
+    await chat();
+    await (await finishedAnswer(other, 1)).locator('.yj-actions').waitFor();
+    await other.close();
+    await page.reload();
+    await page.locator('article.yj-bot .yj-actions').nth(1).waitFor();
+    expect(await page.locator('.yj-msg.yj-user').allTextContents()).toEqual(['初信初访应该怎么处理？', '乡镇多久排查一次矛盾纠纷？']);
+  });
+
   it('复制 copies plain text for a document (the answer, then each source 据《…》：“…”), and MD the Markdown', async () => {
     await suite.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     const { exchange, message } = await ask('谁对信访工作负总责？');

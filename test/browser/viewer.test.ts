@@ -21,7 +21,7 @@ import {
 // Functions given to page.evaluate() and friends run in Chromium. The project's tsconfig has no DOM
 // library (and must not get one: it checks the Node code), so the browser globals they use are declared
 // here, loosely, for this file only.
-declare const location: any, Node: any, window: any, getComputedStyle: any, navigator: any;
+declare const location: any, Node: any, window: any, getComputedStyle: any, navigator: any, history: any;
 type Element = any;
 type HTMLAnchorElement = any;
 
@@ -292,15 +292,28 @@ describe('the source viewer', () => {
     expect(await message.locator('.yj-body').count()).toBe(1);
   });
 
+  it('← 返回问答 in a tab opened from a bookmark or a typed address (no referrer) goes to the chat page', async () => {
+    await page.goto(`${server.url}/documents/001_0ef072b5e6e0e6d4#c=10-30`);
+    await page.locator('#yj-text mark').first().waitFor();
+    await page.locator('#yj-back').click();
+    await page.waitForURL(`${server.url}/`);
+    expect(page.isClosed()).toBe(false);
+  });
+
   it('← 返回问答 in the same tab goes back to the conversation it came from', async () => {
     const { message } = await askOnPage('初信初访应该怎么处理？');
     const href = await message
       .locator('a.yj-cite')
       .first()
       .evaluate((a) => (a as HTMLAnchorElement).href);
+    expect(new URL(href).hash).toContain('via=chat');
     await page.evaluate((h) => (location.href = h), href);
     await page.locator('#yj-text mark').first().waitFor();
+    expect(await page.evaluate(() => history.length)).toBeGreaterThan(1);
     await page.locator('#yj-back').click();
     await page.waitForURL(`${server.url}/`);
+    // Back in history, with the conversation (kept by the page) on screen.
+    await page.locator('article.yj-bot .yj-actions').first().waitFor();
+    expect(await page.locator('.yj-msg.yj-user').allTextContents()).toEqual(['初信初访应该怎么处理？']);
   });
 });

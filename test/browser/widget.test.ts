@@ -491,6 +491,8 @@ describe('the launcher and the panel stay on screen', () => {
     const lb = (await launcher(page).boundingBox())!;
     expectInside(lb, vv, 'launcher');
     expect(1280 - (lb.x + lb.width)).toBeCloseTo(20, 0);
+    // Unzoomed, the widget has no transform (one would make the chip popover's fixed position relative to it).
+    expect(await page.locator('yiju-widget').evaluate((e) => getComputedStyle(e).transform)).toBe('none');
   });
 
   it('the launcher is a chat icon whose name is also its tooltip, and turns into a close button while the panel is open', async () => {

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { answerPayload, citationPayload, errors, routes, type RouteContext } from '../context.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import { askBody } from '../schemas.js';
-import { abortableSSE, STREAM_FAILED } from '../sse.js';
+import { abortableSSE, SSE_HEARTBEAT_MS, STREAM_FAILED } from '../sse.js';
 
 const EVENTS = `Server-sent events, in order:
 - \`citations\` \`{"citations":[Citation…]}\`: the passages, numbered as the answer's markers, before any text;
@@ -51,6 +51,7 @@ export function chatRoutes(ctx: RouteContext) {
       },
       (sse) => sse.writeSSE({ event: 'error', data: JSON.stringify({ error: { code: 'internal', message: STREAM_FAILED } }) }),
       logger,
+      { heartbeatMs: SSE_HEARTBEAT_MS },
     );
   });
 }

@@ -91,6 +91,11 @@ describe('constraintMismatch (figures the question asserts)', () => {
     expect(constraintMismatch('积案要在9月底前报结吗？', ev, source('县级'), domain, { text: '限九月底前报结' })).toBeNull();
     expect(constraintMismatch('接访要做到哪“三个带头”？万一十分紧急呢？', ev, source('县级'), domain, { text: '关键要做到' })).toBeNull();
     expect(figuresIn('2023年前八个月发生6批80人，两百件').map((f) => f.written)).toEqual(['6', '80', '两百']);
+    // A year is a date, whether 年 follows or not; 200 and 20000 are found as 两百 and 2万; alternatives assert nothing.
+    expect(figuresIn('2016 年的会议、2016的规定').map((f) => f.written)).toEqual([]);
+    expect(constraintMismatch('要投入200万元吗？', ev, source('县级'), domain, { text: '投入两百万元' })).toBeNull();
+    expect(constraintMismatch('覆盖20000户吗？', ev, source('县级'), domain, { text: '覆盖2万户' })).toBeNull();
+    expect(constraintMismatch('是60日还是90日办结？', ev, source('县级'), domain, { text: '60日内办结' })).toBeNull();
   });
 
   it('the partial answer says the figure is not in the speech', () => {
