@@ -9,7 +9,7 @@ import type { Strings } from './strings.js';
  * MD (the Markdown), and 👍/👎. A vote can be changed (the newer one is sent, and it is the one that counts); 👎 opens
  * a few reasons to pick and a line of text, sent with it.
  */
-export function answerActions(answer: Answer, note: string | null, deps: { strings: Strings; client: ApiClient }): HTMLElement {
+export function answerActions(answer: Answer, note: string | null, deps: { strings: Strings; client: ApiClient; question: string }): HTMLElement {
   const s = deps.strings;
   const copy = h('button', { type: 'button', class: 'yj-copy', title: s.copyPlain }, s.copy);
   const copyMarkdown = h('button', { type: 'button', class: 'yj-copy-md', 'aria-label': `MD · ${s.copyMarkdown}`, title: s.copyMarkdown }, 'MD');
@@ -61,7 +61,7 @@ export function answerActions(answer: Answer, note: string | null, deps: { strin
   const vote = async (rating: 'up' | 'down', comment?: string): Promise<boolean> => {
     up.disabled = down.disabled = true;
     try {
-      await deps.client.feedback(answer.id, rating, comment);
+      await deps.client.feedback(answer.id, rating, comment, deps.question);
       up.setAttribute('aria-pressed', String(rating === 'up'));
       down.setAttribute('aria-pressed', String(rating === 'down'));
       status.textContent = s.thanks;

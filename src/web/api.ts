@@ -31,7 +31,8 @@ export interface ApiClient {
     signal: AbortSignal,
     timeoutMs?: number,
   ): Promise<Answer>;
-  feedback(answerId: string, rating: 'up' | 'down', comment?: string): Promise<void>;
+  /** A vote on an answer; the question is sent too, for a server that no longer remembers the answer (restarted). */
+  feedback(answerId: string, rating: 'up' | 'down', comment?: string, question?: string): Promise<void>;
   /** Example questions and the corpus' own words for the chat (title, greeting, placeholder). */
   suggestions(): Promise<Suggestions>;
 }
@@ -131,8 +132,9 @@ export function createApiClient(base: string, apiKey?: string): ApiClient {
         signal.removeEventListener('abort', onStop);
       }
     },
-    async feedback(answerId, rating, comment) {
-      await request('/api/feedback', { method: 'POST', headers: headers(true), body: JSON.stringify({ answerId, rating, ...(comment ? { comment } : {}) }) });
+    async feedback(answerId, rating, comment, question) {
+      const body = { answerId, rating, ...(comment ? { comment } : {}), ...(question ? { question } : {}) };
+      await request('/api/feedback', { method: 'POST', headers: headers(true), body: JSON.stringify(body) });
     },
     async suggestions() {
       const res = await request('/api/suggestions', { headers: headers(false) });

@@ -360,7 +360,7 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
   }
 
   /** A finished answer shown in its frame: notices, the answer (once), suggested questions, sources, actions. */
-  function finish(message: HTMLElement, body: HTMLElement, answer: Answer, announce = true): void {
+  function finish(message: HTMLElement, body: HTMLElement, question: string, answer: Answer, announce = true): void {
     citationsOf.set(message, answer.citations);
     // The offline note is said once, by the mode badge (its text is the badge's explanation).
     const [shown, note] = splitModeNote(answer.answer, answer.mode);
@@ -382,7 +382,7 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     // Said once, when complete: the notice and the answer as plain text (the sources are left to the reader).
     if (announce) announcer.textContent = `${s.bot}：${notice ? `${notice} ` : ''}${plainText(shown)}`;
     if (answer.citations.length) message.append(sourcesList(answer.citations));
-    message.append(answerActions(answer, note, { strings: s, client }));
+    message.append(answerActions(answer, note, { strings: s, client, question }));
     message.setAttribute('aria-busy', 'false');
   }
 
@@ -419,7 +419,7 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
         abort.signal,
         options.timeoutMs,
       );
-      finish(message, body, answer);
+      finish(message, body, question, answer);
       history.push({ role: 'user', content: question }, { role: 'assistant', content: answer.answer });
       exchanges.push({ question, answer });
       store.add({ question, answer });
@@ -456,7 +456,7 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
     for (const saved of store.load()) {
       empty.remove();
       const { message, body } = exchange(saved.question);
-      finish(message, body, saved.answer, false);
+      finish(message, body, saved.question, saved.answer, false);
       history.push({ role: 'user', content: saved.question }, { role: 'assistant', content: saved.answer.answer });
       exchanges.push(saved);
     }

@@ -269,7 +269,10 @@ describe('the chat page (GET /)', () => {
     const { exchange, message } = await ask('初信初访应该怎么处理？');
     const up = message.locator('button.yj-up');
     const down = message.locator('button.yj-down');
+    // The vote carries the question too: a restarted server no longer knows the answer's id.
+    const posted = page.waitForRequest((r) => r.url().endsWith('/api/feedback'));
     await up.click();
+    expect((await posted).postDataJSON()).toEqual({ answerId: exchange.done.id, rating: 'up', question: '初信初访应该怎么处理？' });
     await message.locator('.yj-status', { hasText: '感谢反馈！' }).waitFor();
     await message.locator('.yj-status').evaluate((e) => (e.textContent = ''));
     // Changed to 👎: the reasons open, focus on the first.
