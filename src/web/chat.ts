@@ -1,4 +1,5 @@
 import { ApiFailure, createApiClient, DEFAULT_TIMEOUT_MS, type Answer, type ApiClient, type Citation, type Suggestions, type Turn } from './api.js';
+import { strictlyInside } from '../core/types.js';
 import { h } from './dom.js';
 import { answerActions } from './answerActions.js';
 import { conversationStore, type SavedExchange } from './conversationStore.js';
@@ -33,7 +34,7 @@ export interface ChatOptions {
 export function viewerLink(apiBase: string, citation: Citation, all: Citation[]): string {
   // A citation inside another of the same document (the direct answer line is a clause of a quoted sentence)
   // is shown as the sentence that holds it, under the first number that cites it.
-  const inside = (a: Citation, b: Citation) => b.start <= a.start && a.end <= b.end && b.end - b.start > a.end - a.start;
+  const inside = strictlyInside;
   const same = all.filter((c) => c.docId === citation.docId).sort((a, b) => a.n - b.n);
   const outer = same.filter((c) => !same.some((o) => inside(c, o)));
   const firstNumber = (o: Citation) => Math.min(...same.filter((c) => c === o || inside(c, o)).map((c) => c.n));
@@ -61,8 +62,9 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
   const client = options.client ?? createApiClient(options.apiBase, options.apiKey);
   let history: Turn[] = [];
   let current: AbortController | null = null;
+  const base = options.apiBase.replace(/\/+$/u, '');
   // The conversation survives a reload (kept per Yiju server); 新对话 clears it.
-  const store = conversationStore(`yiju:conversation:${options.apiBase.replace(/\/+$/u, '')}`);
+  const store = conversationStore(`yiju:conversation:${base}`);
   const exchanges: SavedExchange[] = [];
 
   // The log is not live (a streamed answer would be read out at every delta); the live region says each answer once.
@@ -101,7 +103,6 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
   /** The empty chat says how it answers and from which documents (each opens in the viewer). */
   const showCorpus = (corpus: Suggestions['corpus']) => {
     if (!corpus) return;
-    const root = options.apiBase.replace(/\/+$/u, '');
     const docs = h(
       'details',
       { class: 'yj-corpus' },
@@ -113,7 +114,7 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
           h(
             'li',
             {},
-            h('a', { href: `${root}/documents/${encodeURIComponent(d.id)}`, target: '_blank', rel: 'noopener' }, d.title),
+            h('a', { href: `${base}/documents/${encodeURIComponent(d.id)}`, target: '_blank', rel: 'noopener' }, d.title),
             h('span', { class: 'yj-cite-as' }, d.cite),
           ),
         ),
@@ -135,13 +136,18 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
       (r) => showExamples(r.questions),
       () => empty.querySelector('p + p')?.remove(),
     );
-  examples.addEventListener('click', (e) => {
-    const b = (e.target as HTMLElement).closest('button');
-    if (!b) return;
-    // The examples leave with the empty state: focus goes to the question box, not to the page's <body>.
-    input.focus();
-    void ask(b.textContent ?? '');
-  });
+  /**
+   * A list of question buttons (the examples, the questions a refusal suggests) asks the one clicked. Focus goes to
+   * the question box: the examples leave with the empty state, and focus must not fall to the page's <body>.
+   */
+  const asksClicked = (list: HTMLElement) =>
+    list.addEventListener('click', (e) => {
+      const b = (e.target as HTMLElement).closest('button');
+      if (!b) return;
+      input.focus();
+      void ask(b.textContent ?? '');
+    });
+  asksClicked(examples);
 
   const busy = (on: boolean) => {
     send.hidden = on;
@@ -281,13 +287,13 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
 
   const render = (message: HTMLElement, body: HTMLElement, markdown: string) => body.replaceChildren(renderMarkdown(markdown, (n) => chip(n, message)));
 
+  /** What a citation's reference says beyond the title: 据《…》（市级会议） → 市级会议. */
+  const setting = (c: Citation) =>
+    c.cite?.startsWith(`据《${c.title}》`) ? c.cite.slice(`据《${c.title}》`.length).replace(/^（(.*)）$/u, '$1') : (c.cite ?? '');
   /**
    * The sources, once: a compact card per citation (which [n], the document and where it was given, where in it),
    * collapsed, since the quotes themselves are already in the answer (and in each chip's popover).
    */
-  /** What a citation's reference says beyond the title: 据《…》（市级会议） → 市级会议. */
-  const setting = (c: Citation) =>
-    c.cite?.startsWith(`据《${c.title}》`) ? c.cite.slice(`据《${c.title}》`.length).replace(/^（(.*)）$/u, '$1') : (c.cite ?? '');
   const sourcesList = (all: Citation[]) =>
     h(
       'details',
@@ -339,12 +345,7 @@ export function mountChat(root: HTMLElement | ShadowRoot, options: ChatOptions):
       { class: 'yj-examples yj-suggested', 'aria-label': s.examples },
       ...questions.map((q) => h('li', {}, h('button', { type: 'button', class: 'yj-example' }, q))),
     );
-    list.addEventListener('click', (e) => {
-      const b = (e.target as HTMLElement).closest('button');
-      if (!b) return;
-      input.focus();
-      void ask(b.textContent ?? '');
-    });
+    asksClicked(list);
     const actionsRow = message.querySelector('.yj-actions');
     if (actionsRow) actionsRow.before(list);
     else message.append(list);

@@ -1,4 +1,5 @@
 import { isNumberedHeading } from '../core/chunk/headings.js';
+import { h } from './dom.js';
 import { CHAT_CSS } from './styles.js';
 import { stringsFor } from './strings.js';
 
@@ -30,19 +31,15 @@ function citedFromHash(): { cited: Cited[]; index: number } {
   const length = text.textContent?.length ?? 0;
   const raw = (params.get('c') ?? '').split(',').map((p) => p.split('-').map(Number) as [number, number]);
   const numbers = (params.get('n') ?? '').split(',').map(Number);
-  const valid = (i: number) => {
-    const [a, b] = raw[i]!;
-    return Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b > a && b <= length;
-  };
+  const valid = ([a, b]: [number, number]) => Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b > a && b <= length;
+  const numbered = numbers.length === raw.length;
+  const cited = raw
+    .map((span, i) => ({ span, i, n: numbered && Number.isInteger(numbers[i]) && numbers[i]! > 0 ? numbers[i]! : null }))
+    .filter((c) => valid(c.span));
+  // The k-th of the link, or the last valid one before it when it was dropped.
   const wanted = Number(params.get('i')) || 0;
-  const cited: Cited[] = [];
-  let index = 0;
-  raw.forEach((span, i) => {
-    if (!valid(i)) return;
-    if (i <= wanted) index = cited.length;
-    cited.push({ span, n: numbers.length === raw.length && Number.isInteger(numbers[i]) && numbers[i]! > 0 ? numbers[i]! : null });
-  });
-  return { cited, index };
+  const index = cited.reduce((k, c, j) => (c.i <= wanted ? j : k), 0);
+  return { cited: cited.map(({ span, n }) => ({ span, n })), index };
 }
 
 /** The text as text nodes, its numbered heading lines (一、… （二）…) wrapped in spans (the text itself, and every offset into it, unchanged). */
@@ -53,11 +50,8 @@ function withHeadings(plain: string): Node[] {
   for (const line of plain.split('\n')) {
     if (isNumberedHeading(line)) {
       if (from < lineStart) nodes.push(document.createTextNode(plain.slice(from, lineStart)));
-      const heading = Object.assign(document.createElement('span'), { className: 'yj-heading', textContent: line });
       // A heading for screen readers too (level 2: the speech's title is the h1), inside the text's flow.
-      heading.setAttribute('role', 'heading');
-      heading.setAttribute('aria-level', '2');
-      nodes.push(heading);
+      nodes.push(h('span', { class: 'yj-heading', role: 'heading', 'aria-level': '2' }, line));
       from = lineStart + line.length;
     }
     lineStart += line.length + 1;
@@ -113,14 +107,10 @@ function highlight(): void {
   if (copyButton) copyButton.hidden = !marks.length;
   if (!marks.length) return;
   // The places to step through, in the answer's order: one per mark (two citations merged into one mark are one).
+  const markOf = (c: Cited) => marks[merged.findIndex(([a, b]) => a <= c.span[0] && c.span[0] < b)]!;
   const stops: { mark: HTMLElement; cited: Cited }[] = [];
-  let at = 0;
-  cited.forEach((c, k) => {
-    const mark = marks[merged.findIndex(([a, b]) => a <= c.span[0] && c.span[0] < b)]!;
-    if (k === index) at = stops.findIndex((x) => x.mark === mark);
-    if (!stops.some((x) => x.mark === mark)) stops.push({ mark, cited: c });
-    if (k === index && at < 0) at = stops.length - 1;
-  });
+  for (const c of cited) if (!stops.some((x) => x.mark === markOf(c))) stops.push({ mark: markOf(c), cited: c });
+  const at = stops.findIndex((x) => x.mark === markOf(cited[index]!));
   const status = document.createElement('span');
   status.setAttribute('role', 'status');
   let i = at;

@@ -56,7 +56,7 @@ class YijuWidget extends HTMLElement {
     const shadow = this.attachShadow({ mode: 'open' });
     const style = document.createElement('style');
     style.textContent = CHAT_CSS + WIDGET_CSS + (d.color && /^#[0-9a-f]{3,8}$|^[a-z]+$/iu.test(d.color) ? `:host, .yj-root { --yj-primary: ${d.color}; }` : '');
-    this.launcher = h('button', { type: 'button', class: 'yj-launcher', 'aria-expanded': 'false', 'aria-controls': 'yj-panel' });
+    this.launcher = h('button', { type: 'button', class: 'yj-launcher', 'aria-controls': 'yj-panel' });
     this.panel = h('div', { class: 'yj-panel', id: 'yj-panel', role: 'dialog', 'aria-label': d.title ?? strings.title, hidden: true });
     // The panel comes before the launcher in the Tab order: from the question box Tab reaches send, then the launcher
     // (the close button while open), not the host page; Shift+Tab walks back through the answer and its chips.

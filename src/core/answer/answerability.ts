@@ -99,7 +99,7 @@ export function constraintMismatch(
     if (source.date.includes(year.slice(0, 4)) || lead.text.includes(year)) continue;
     return { kind: 'setting', named: year, actual: source.date };
   }
-  const figure = unstatedFigure(question, `${speech.text}\n${lead.text}`);
+  const figure = unstatedFigure(question, speech.text);
   if (figure) return { kind: 'figure', named: figure };
   for (const place of speech.places ?? []) {
     if (speech.text.includes(place) || source.place.includes(place)) continue;
