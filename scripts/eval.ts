@@ -2,8 +2,8 @@
  * `npm run eval`: retrieval quality on the project's evaluation sets
  * (test/eval/questions.json, test/eval/holdout.json) for plain BM25, plain
  * dense, plain RRF and Yiju's hybrid retrieval.
- * Also the answerability sets, per category: test/eval/trust-dev.json (used while tuning; --verbose
- * lists its misses) and test/eval/trust.json (held out: never tuned on, its misses are never listed).
+ * Also the answerability sets, per category: test/eval/trust-dev.json and trust-dev2.json (used while tuning;
+ * --verbose lists their misses) and test/eval/trust.json (held out: never tuned on, its misses are never listed).
  * Options: --json (machine-readable), --verbose (list misses), --save (also write
  * bench/results/eval.json, which the docs' evaluation tables are rendered from).
  */
@@ -28,6 +28,7 @@ const SETS = {
 /** The answerability sets: both written blind, by authors who saw neither the code nor the other sets. */
 const TRUST_SETS = {
   'trust-dev': { key: 'trustDev', label: 'answerability development set, written blind, used while tuning' },
+  'trust-dev2': { key: 'trustDev2', label: 'second answerability development set (near-domain, constraints, adversarial), written blind, used while tuning' },
   trust: { key: 'trust', label: 'answerability set, written blind, never tuned on' },
 };
 
@@ -64,7 +65,7 @@ await runCli(async (config) => {
     all[key] = rows;
     if (!args.has('--json')) {
       printTrust(`test/eval/${file}.json — ${label}`, rows);
-      if (args.has('--verbose') && key === 'trustDev') process.stdout.write(`\nmisses:\n${misses.join('\n')}\n`);
+      if (args.has('--verbose') && key !== 'trust') process.stdout.write(`\nmisses:\n${misses.join('\n')}\n`);
     }
   }
   if (args.has('--json')) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);

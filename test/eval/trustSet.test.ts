@@ -27,6 +27,19 @@ describe('test/eval/trust.json (the blind answerability set)', () => {
   });
 });
 
+describe('test/eval/trust-dev2.json (the second blind development set)', () => {
+  const set = locateTrustSet(JSON.parse(readFileSync(`${REPO_ROOT}/test/eval/trust-dev2.json`, 'utf8')), corpusDocuments());
+
+  it('is consistent: a reason exactly when not yes, evidence located verbatim, ids unique', () => {
+    expect(set.length).toBeGreaterThanOrEqual(80);
+    for (const q of set) {
+      expect(q.reason === null, q.id).toBe(q.answerable === 'yes');
+      if (q.answerable === 'yes') expect(q.span, q.id).not.toBeNull();
+    }
+    expect(new Set(set.map((q) => q.id)).size).toBe(set.length);
+  });
+});
+
 describe('trustMetrics', () => {
   const span = { docId: 'd', start: 10, end: 20 };
   const q = (

@@ -144,28 +144,29 @@ export function composeByParts(
 }
 
 /**
- * A plain "the documents don't say" with what the corpus does cover: the
- * domain pack's summary when it has one, and the documents' titles.
- * `missing` names the answer type no passage provides.
+ * A plain "the documents don't say" with what the corpus does cover: the domain pack's summary when it has one, and
+ * the documents' titles. `missing` names the answer type no passage provides; `absent`, the field's term the question
+ * uses that no document does.
  */
-export function composeRefusal(documents: Document[], lang: AnswerLanguage, domain: Domain, missing?: string): string {
+export function composeRefusal(
+  documents: Document[],
+  lang: AnswerLanguage,
+  domain: Domain,
+  { missing, absent }: { missing?: string; absent?: string } = {},
+): string {
   const titles = documents.slice(0, 8).map((d) => `- ${d.title}`);
   const type = missing ? domain.answerTypes.find((t) => t.name === missing) : undefined;
   const { zh, en } = domain.documents;
   if (lang === 'en') {
+    const why = absent ? ` (none of them mentions “${absent}”)` : missing ? ` (none of them states ${type?.label.en ?? missing})` : '';
     return [
-      `The ${en} in Yiju's corpus do not answer this question${missing ? ` (none of them states ${type?.label.en ?? missing})` : ''}, so there is nothing to quote.`,
+      `The ${en} in Yiju's corpus do not answer this question${why}, so there is nothing to quote.`,
       '',
       domain.coverage?.en ?? `The ${en}:`,
       '',
       ...titles,
     ].join('\n');
   }
-  return [
-    `现有${zh}资料中没有找到相关内容${missing ? `（${zh || '资料'}中没有提到${type?.label.zh ?? missing}）` : ''}，无法依据原文回答这个问题。`,
-    '',
-    domain.coverage?.zh ?? `现有${zh || '文档'}：`,
-    '',
-    ...titles,
-  ].join('\n');
+  const why = absent ? `（${zh || '资料'}中没有提到“${absent}”）` : missing ? `（${zh || '资料'}中没有提到${type?.label.zh ?? missing}）` : '';
+  return [`现有${zh}资料中没有找到相关内容${why}，无法依据原文回答这个问题。`, '', domain.coverage?.zh ?? `现有${zh || '文档'}：`, '', ...titles].join('\n');
 }

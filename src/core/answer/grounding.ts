@@ -6,6 +6,7 @@ import type { CorpusIndex } from '../retrieve/corpusIndex.js';
 import { chunkVectorId } from '../retrieve/corpusIndex.js';
 import type { Retriever } from '../retrieve/retriever.js';
 import type { Passage, RetrievalResult } from '../types.js';
+import { absentTermIn, absentTerms } from './absentTerms.js';
 import { composeRefusal } from './compose.js';
 import { rewriteFollowUp } from './followUp.js';
 import { answerLanguage } from './language.js';
@@ -121,6 +122,13 @@ export class Grounding {
     return this.deps.domain.terms.some((t) => question.includes(t)) || this.glossaryPatterns.some((re) => re.test(question));
   }
 
+  private absentCache: string[] | null = null;
+  /** A term of the field (the pack's terms) the question uses that no document does (absentTerms.ts). */
+  private absentTermIn(question: string): string | null {
+    this.absentCache ??= absentTerms(this.deps.domain.terms, this.deps.index.documents.values(), this.deps.domain.synonyms);
+    return absentTermIn(question, this.absentCache);
+  }
+
   /** A request to write, translate, role-play or get round the process (the domain pack's task patterns): not a question. */
   isTask(question: string): boolean {
     return this.deps.domain.tasks.patterns.some((re) => re.test(question));
@@ -133,6 +141,7 @@ export class Grounding {
   declined(question: string, retrieval: Grounded, evidence = retrieval.passages.length): Extract<Verdict, { answerable: 'no' }> | null {
     // The question as asked and as searched (a follow-up rewritten, traditional characters converted).
     if (this.isTask(question) || this.isTask(retrieval.standalone)) return { answerable: 'no', reason: 'task_not_supported' };
+    if (this.absentTermIn(retrieval.standalone)) return { answerable: 'no', reason: 'not_in_corpus' };
     const { relevance } = retrieval;
     const topical = relevance.inScope || (relevance.topical === true && relevance.missing !== undefined);
     if (topical && retrieval.passages.length && evidence) return null;
@@ -171,7 +180,10 @@ export class Grounding {
     const answer =
       reason === 'task_not_supported'
         ? this.deps.domain.tasks.reply[lang]
-        : composeRefusal([...this.deps.index.documents.values()], lang, this.deps.domain, retrieval.relevance.missing);
+        : composeRefusal([...this.deps.index.documents.values()], lang, this.deps.domain, {
+            missing: retrieval.relevance.missing,
+            absent: this.absentTermIn(retrieval.standalone) ?? undefined,
+          });
     return { mode, standaloneQuestion: retrieval.standalone, answer, grounded: false, answerable: 'no', reason, citations: [] };
   }
 

@@ -51,6 +51,20 @@ describe('the answerability contract', () => {
     expect(r).toMatchObject({ answerable: 'no', reason: 'not_in_corpus', grounded: false });
   });
 
+  it('a question about a term of the field that no speech uses is "no" / not_in_corpus, saying which term', async () => {
+    // 听证 and 复核 are in the pack's field vocabulary; no speech uses them, while 主持 and 核实 are in the speeches.
+    for (const [q, term] of [
+      ['信访听证会一般由谁主持，群众怎么申请？', '信访听证'],
+      ['对复查意见不服，申请复核要找哪一级机关？', '复核'],
+    ] as const) {
+      const r = await rt.answerer.answer(q);
+      expect(r, q).toMatchObject({ answerable: 'no', reason: 'not_in_corpus', grounded: false, citations: [] });
+      expect(r.answer, q).toContain(`讲话中没有提到“${term}”`);
+    }
+    // An alias the pack's synonyms rewrite to a term the speeches use is answered.
+    expect(await rt.answerer.answer('首信首访应该怎么处理？')).toMatchObject({ answerable: 'yes', grounded: true });
+  });
+
   it('off the subject in English too: words the corpus has no rendering of make it off topic, not a quote about Beijing', async () => {
     for (const q of ['What is the capital of Peru?', 'What is the best restaurant in Beijing?']) {
       const r = await rt.answerer.answer(q);
@@ -60,7 +74,7 @@ describe('the answerability contract', () => {
 
   it('a detail the speeches do not give is "partial" / detail_not_given: the plain statement first, then the quotes, never as the answer', async () => {
     for (const [q, detail] of [
-      ['对信访处理意见不服申请复核，要在多少天之内提出？', '具体天数'],
+      ['对信访处理意见不服申请复查，要在多少天之内提出？', '具体天数'],
       ['徐局长的全名叫什么？', '具体姓名或名称'],
       ['县信访局接待室的具体地址在哪条街？', '具体地址'],
     ] as const) {

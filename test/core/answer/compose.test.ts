@@ -83,10 +83,10 @@ describe('composeRefusal', () => {
   });
 
   it('is in English for English questions, naming the missing kind of fact', () => {
-    const text = composeRefusal(documents, 'en', DOMAIN, 'a number of days');
+    const text = composeRefusal(documents, 'en', DOMAIN, { missing: 'a number of days' });
     expect(text).toMatch(/^The speeches in Yiju's corpus do not answer this question \(none of them states a number of days\)/u);
     expect(text).not.toMatch(/现有讲话资料/u);
-    expect(composeRefusal(documents, 'zh', DOMAIN, 'a number of days')).toContain('讲话中没有提到具体天数');
+    expect(composeRefusal(documents, 'zh', DOMAIN, { missing: 'a number of days' })).toContain('讲话中没有提到具体天数');
   });
 });
 
