@@ -237,7 +237,7 @@ describe('the chat page (GET /)', () => {
     expect(exchange.done).toMatchObject({ answerable: 'partial', reason: 'detail_not_given', grounded: true });
     expect(await message.locator('.yj-notice').textContent()).toBe('讲话只回答了这个问题的一部分，见下文说明。');
     const first = await message.locator('.yj-body > :first-child').textContent();
-    expect(first).toContain('没有给出具体姓名或名称');
+    expect(first).toContain('没有给出具体姓名');
     expect(first).not.toContain('根据讲话原文');
     expect(await message.locator('.yj-sources li').count()).toBe(exchange.done.citations.length);
   });

@@ -1,8 +1,6 @@
 /** Terms of the field the documents never use (src/core/answer/absentTerms.ts), on small inputs. */
 import { describe, expect, it } from 'vitest';
 import { absentTermIn, absentTerms } from '../../../src/core/answer/absentTerms.js';
-import { missingAnswerType } from '../../../src/core/retrieve/answerType.js';
-import { corpusDomain } from '../../helpers/domain.js';
 
 const documents = [
   { title: '在全县信访工作会议上的讲话', text: '要按照分级负责、归口办理和谁主管、谁负责的原则，对信访复查意见认真研究。' },
@@ -32,18 +30,5 @@ describe('absentTermIn', () => {
   });
   it('is null when the question uses none', () => {
     expect(absentTermIn('初信初访应该怎么处理？', absent)).toBeNull();
-  });
-});
-
-describe("the pack's time limit (within how long) is not answered by a schedule", () => {
-  const { answerTypes } = corpusDomain();
-  it('"多长时间内要上报" is not answered by 每周一排查, but by a limit', () => {
-    const q = '村里发生矛盾纠纷后，多长时间内要上报？';
-    expect(missingAnswerType(q, [{ text: '村居坚持每周一排查制度。' }], answerTypes)?.name).toBe('a time limit');
-    expect(missingAnswerType(q, [{ text: '发现矛盾纠纷要在24小时内上报乡镇。' }], answerTypes)).toBeNull();
-    expect(missingAnswerType(q, [{ text: '发现重大矛盾纠纷要立即上报。' }], answerTypes)).toBeNull();
-  });
-  it('"多久排查一次" (how often) is still answered by a schedule', () => {
-    expect(missingAnswerType('乡镇多久排查一次矛盾纠纷？', [{ text: '乡镇坚持每半月一排查制度。' }], answerTypes)).toBeNull();
   });
 });

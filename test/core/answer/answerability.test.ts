@@ -75,7 +75,7 @@ describe('the answerability contract', () => {
   it('a detail the speeches do not give is "partial" / detail_not_given: the plain statement first, then the quotes, never as the answer', async () => {
     for (const [q, detail] of [
       ['对信访处理意见不服申请复查，要在多少天之内提出？', '具体天数'],
-      ['徐局长的全名叫什么？', '具体姓名或名称'],
+      ['徐局长的全名叫什么？', '具体姓名'],
       ['县信访局接待室的具体地址在哪条街？', '具体地址'],
     ] as const) {
       const r = await rt.answerer.answer(q);

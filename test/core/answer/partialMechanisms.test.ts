@@ -30,7 +30,7 @@ describe("missingDetail (the pack's detail types)", () => {
 
   it("what the question already says is not news: 徐局长 does not give 徐局长's full name", () => {
     const q = '徐局长的全名叫什么？';
-    expect(missingDetail(q, [{ docId: 'a', text: '从徐局长的汇报中我注意到' }], domain.details)).toBe(detail('a name'));
+    expect(missingDetail(q, [{ docId: 'a', text: '从徐局长的汇报中我注意到' }], domain.details)).toBe(detail("a person's name"));
     expect(missingDetail('方案是谁宣读的，他叫什么名字？', [{ docId: 'a', text: '刚才，和军副总队长宣读了实施方案' }], domain.details)).toBeNull();
   });
 

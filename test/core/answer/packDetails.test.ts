@@ -1,0 +1,39 @@
+/** The corpus pack's answer types and details on small inputs: the kind of fact asked must be the kind given. */
+import { describe, expect, it } from 'vitest';
+import { missingDetail } from '../../../src/core/answer/answerability.js';
+import { missingAnswerType } from '../../../src/core/retrieve/answerType.js';
+import { corpusDomain } from '../../helpers/domain.js';
+
+describe("the pack's time limit (within how long) is not answered by a schedule", () => {
+  const { answerTypes } = corpusDomain();
+  it('"多长时间内要上报" is not answered by 每周一排查, but by a limit', () => {
+    const q = '村里发生矛盾纠纷后，多长时间内要上报？';
+    expect(missingAnswerType(q, [{ text: '村居坚持每周一排查制度。' }], answerTypes)?.name).toBe('a time limit');
+    expect(missingAnswerType(q, [{ text: '发现矛盾纠纷要在24小时内上报乡镇。' }], answerTypes)).toBeNull();
+    expect(missingAnswerType(q, [{ text: '发现重大矛盾纠纷要立即上报。' }], answerTypes)).toBeNull();
+  });
+  it('"多久排查一次" (how often) is still answered by a schedule', () => {
+    expect(missingAnswerType('乡镇多久排查一次矛盾纠纷？', [{ text: '乡镇坚持每半月一排查制度。' }], answerTypes)).toBeNull();
+  });
+});
+
+describe("the pack's details: the kind of fact asked must be the kind given", () => {
+  const { details } = corpusDomain();
+  const missing = (q: string, text: string) => missingDetail(q, [{ docId: 'a', text }], details)?.name ?? null;
+
+  it('a number of people is not given by a number of batches; a count of people (余人次) is', () => {
+    expect(missing('驻京工作组一共配了几个人？', '今年就接待劝返了赴京集体上访10批。')).toBe('a number of people');
+    expect(missing('堵塞交通的集体上访有多少人次？', '共12批870余人次。')).toBeNull();
+  });
+
+  it("a person's name is not given by a document's title or a role; a name with a title is", () => {
+    expect(missing('中央社会工作部部长是谁？', '今年中央印发的《党和国家机构改革方案》，明确组建中央社会工作部。')).toBe("a person's name");
+    expect(missing('那次会上的分管局长叫什么名字？', '刚才，和军副总队长宣读了实施方案。')).toBeNull();
+  });
+
+  it('a time of day and a brand are details of their own', () => {
+    expect(missing('律师周三接待是上午还是下午？', '每周三到信访局接待室接待涉法信访群众。')).toBe('a time of day');
+    expect(missing('律师周三几点开始接待？', '每周三上午9点到信访局接待室接待。')).toBeNull();
+    expect(missing('给信访局买的新车是什么牌子？', '为信访局购买了新车，改善了办公条件。')).toBe('a name');
+  });
+});
