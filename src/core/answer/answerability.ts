@@ -37,6 +37,9 @@ const SAID_SUFFIX = 3;
 
 /** A phrase put in quotation marks (“七个不得”, “三到一重”): the name a speech or a question gives a list, a rule, a slogan. */
 const QUOTED = /[“"「]([^“”"「」]{2,12})[”"」]/gu;
+/** The phrases a text puts in quotation marks. */
+export const quotedNames = (text: string): string[] => [...new Set([...text.matchAll(QUOTED)].map((m) => m[1]!))];
+
 /**
  * A detail of a quoted name is given within this many characters after it (“三个带头”。一是…; 七个不得：…), not by
  * an enumeration further on. Tuned on test/eval/trust-dev.json (detail, multipart and near_domain questions).

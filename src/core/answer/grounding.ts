@@ -1,7 +1,7 @@
 import type { Domain } from '../domain/pack.js';
 import type { Segmenter } from '../ports.js';
 import { namedSpeeches, speechProfile, withoutSetting, type SpeechProfile } from '../retrieve/namedSpeech.js';
-import { constraintMismatch, missingDetail, type Evidence, type Verdict } from './answerability.js';
+import { constraintMismatch, missingDetail, quotedNames, type Evidence, type Verdict } from './answerability.js';
 import type { CorpusIndex } from '../retrieve/corpusIndex.js';
 import { chunkVectorId } from '../retrieve/corpusIndex.js';
 import type { Retriever } from '../retrieve/retriever.js';
@@ -96,7 +96,9 @@ export class Grounding {
       const all = await this.deps.retriever.retrieve(standalone, Math.max(k, NAMED_SPEECH.candidates));
       const top = all.passages[0];
       const best = all.passages.find((p) => named.includes(p.docId));
-      const matched = !top || !all.relevance.inScope || (best !== undefined && best.score >= NAMED_SPEECH.share * top.score);
+      // …and it says every phrase the question quotes that some speech says (“三个明白” asked of a speech that never uses it).
+      const saysQuoted = quotedNames(standalone).every((q) => !this.saidBy(q).length || this.saidBy(q).some((id) => named.includes(id)));
+      const matched = saysQuoted && (!top || !all.relevance.inScope || (best !== undefined && best.score >= NAMED_SPEECH.share * top.score));
       if (matched) {
         // Searched without the words that name the speech (they would find the passages repeating its name), unless
         // what is left is too little to be in scope on its own ("联席会议由谁召集？" → "由谁召集？").
@@ -109,6 +111,11 @@ export class Grounding {
       return { ...all, passages: all.passages.slice(0, k), named: { docIds: named, matched } };
     }
     return this.deps.retriever.retrieve(standalone, k, options.filter);
+  }
+
+  /** The documents whose text contains a phrase. */
+  private saidBy(phrase: string): string[] {
+    return [...this.deps.index.documents.values()].filter((d) => d.text.includes(phrase)).map((d) => d.id);
   }
 
   private profileCache: SpeechProfile[] | null = null;

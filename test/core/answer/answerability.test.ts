@@ -95,6 +95,17 @@ describe('the answerability contract', () => {
     expect(r.answer.split('\n')[0]).toMatch(/问题提到“全国”，但下面的原文出自市级/u);
   });
 
+  it('a named speech that never says the phrase the question quotes is a mismatch, naming the speech that does', async () => {
+    // “三个明白” is in the county leading-group speech only; “三到一重” is in the joint-meeting speech the second names.
+    const r = await rt.answerer.answer('全市维稳工作会议上讲的“三个明白”具体指什么？');
+    expect(r).toMatchObject({ answerable: 'partial', reason: 'constraint_mismatch' });
+    expect(r.answer.split('\n')[0]).toMatch(
+      /问题所指的《在全市维护稳定暨信访工作会议上的讲话》没有谈到这一点；下面的原文出自《在县信访工作领导小组会议上的讲话》/u,
+    );
+    expect(r.citations.some((c) => c.text.includes('三个明白'))).toBe(true);
+    expect(await rt.answerer.answer('县信访工作联席会议上讲的“三到一重”是什么意思？')).toMatchObject({ answerable: 'yes' });
+  });
+
   it('a multi-part question is answered part by part; a part the speeches do not answer is named first, never answered', async () => {
     const r = await rt.answerer.answer('乡镇多久排查一次矛盾纠纷？信访局接待室的电话是多少？');
     expect(r).toMatchObject({ answerable: 'partial', reason: 'detail_not_given', grounded: true });
