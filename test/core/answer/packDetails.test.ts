@@ -37,3 +37,18 @@ describe("the pack's details: the kind of fact asked must be the kind given", ()
     expect(missing('给信访局买的新车是什么牌子？', '为信访局购买了新车，改善了办公条件。')).toBe('a name');
   });
 });
+
+describe("the pack's details: deadlines and lists", () => {
+  const { details } = corpusDomain();
+  const missing = (q: string, text: string) => missingDetail(q, [{ docId: 'a', text }], details)?.name ?? null;
+
+  it('最迟/最晚什么时候 asks a date: given by 九月底, not by the duty alone', () => {
+    expect(missing('积案最迟什么时候要报结？', '对信访积案要进行一次认真清理。')).toBe('a date');
+    expect(missing('积案最晚什么时候报结？', '限九月底前报结。')).toBeNull();
+  });
+
+  it('哪几类/哪几种 asks the items of a list; three items joined by 还是 or 和 give them', () => {
+    expect(missing('信访责任主体分哪几类？', '就明确了责任主体。')).toBe('the items of a list');
+    expect(missing('管辖分哪几种？', '是属于地域管辖、职能管辖还是级别管辖。')).toBeNull();
+  });
+});
