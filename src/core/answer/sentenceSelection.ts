@@ -203,6 +203,9 @@ export const DIRECT_LINE_RUN_ON = 50;
  */
 export const DIRECT_LINE_SAYS = 70;
 
+/** Words that open a clause going on from the one before it: the direct line never starts with one. */
+const CONTINUES = /^(?:而且|并且|但是?|也|又|还要|同时|因此|所以|从而|不单|不仅|不但|乃至|甚至|进而|否则|即)/u;
+
 /**
  * The direct line of the lead sentence: of its comma-separated clauses, the one that holds most of the question's
  * weight (IDF of its terms, then its character bigrams) and states what the question asks for (the answer types' and
@@ -260,6 +263,9 @@ export function answeringClause(
       if (squashed(lead.text.slice(window.start, c.end)).length > (first ? DIRECT_LINE_SAYS : DIRECT_LINE_RUN_ON)) break;
       window.end = c.end;
     }
+  // A clause that goes on from the one before it (而且…, 不单是…, 也…) does not stand alone: it brings that one.
+  for (let i = clauses.findIndex((c) => c.start === window.start); i > 0 && CONTINUES.test(lead.text.slice(clauses[i]!.start).trimStart()); i--)
+    window.start = clauses[i - 1]!.start;
   if (window.start === 0 && window.end === lead.text.length) return null;
   // The clause without its leading spaces and trailing punctuation: the marker and a full stop follow it.
   let from = window.start;

@@ -95,6 +95,16 @@ describe('answeringClause', () => {
     expect(answeringClause(q, sentence(s), { segmenter, idf: () => 1, details: [figure] })!.text).toBe(line.text);
   });
 
+  it('a clause that goes on from the one before it (不单是…而且…) brings that one: the line never starts mid-thought', () => {
+    const words = ['信访', '部门', '系统工程'];
+    const segmenter: Segmenter = { terms: (t) => words.filter((w) => t.includes(w)), queryTerms: (t) => words.filter((w) => t.includes(w)) };
+    const s =
+      '信访工作是一个系统工程，不单是信访部门的工作，而且是各级各部门的工作，必须有效整合社会各方面的力量，形成工作合力，确保矛盾纠纷化解在基层、解决在当地，不让小事拖大、大事拖炸。';
+    const line = answeringClause('信访是不是只是信访局一个部门的事？', sentence(s), { segmenter, idf: (t) => (t === '部门' ? 3 : 1) })!;
+    expect(line.text.startsWith('信访工作是一个系统工程，不单是信访部门的工作')).toBe(true);
+    expect(s.slice(line.start - 100, line.end - 100)).toBe(line.text);
+  });
+
   it('joins the clause after a long one naming the subject, within DIRECT_LINE_SAYS, as an exact span', () => {
     const s = '今后各级各有关部门凡出台、实施与群众切身利益密切相关的政策措施和重大建设项目，要确定负责信访工作的责任领导和责任人员，确保有人负责。';
     const line = answeringClause('今后出台跟群众利益相关的重大建设项目要落实什么', sentence(s), deps)!;
