@@ -18,7 +18,7 @@ export interface Evidence {
 
 /** Whether the documents answer a question, decided before any answer is written; for a partial, what is missing. */
 export type Verdict =
-  | { answerable: 'yes' }
+  | { answerable: 'yes'; corrects?: string }
   | { answerable: 'no'; reason: AnswerabilityReason }
   | { answerable: 'partial'; reason: 'detail_not_given'; detail: { zh: string; en: string } }
   | ({ answerable: 'partial'; reason: 'constraint_mismatch' } & Mismatch);
@@ -77,6 +77,12 @@ export function missingDetail(question: string, evidence: readonly Evidence[], d
   }
   return null;
 }
+
+/**
+ * A question that asks whether something is so (…有20批，是这样吗？): the speeches answer it when they state the
+ * figure, also when the figure the question asserts is not theirs: the answer corrects it rather than being withheld.
+ */
+export const ASKS_WHETHER = /是这样吗|是吗|对吗|对吧|对不对|是不是|是真的吗|没错吧|is (?:it|that) (?:right|true|so)/iu;
 
 /** A year written out ("2023年"): the documents' dates must say it, or the evidence must. */
 const YEAR = /(?:19|20)\d{2}年/gu;

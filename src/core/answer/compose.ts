@@ -23,13 +23,15 @@ const quotedHeading = (lang: AnswerLanguage, domain: Domain) =>
 /**
  * An extractive answer, answer first: one direct line (the clause of the best sentence that answers, or that
  * sentence when it is short), then the evidence: the best sentence whole when the line is a clause of it, and the
- * supporting points in the order they stand in the documents, each cited to its exact span.
+ * supporting points in the order they stand in the documents, each cited to its exact span. `corrects`: a figure
+ * the question asserted that the documents do not state, said after the direct line.
  */
 export function composeExtractive(
   sentences: ScoredSentence[],
   lang: AnswerLanguage,
   domain: Domain,
   clause: ScoredSentence | null = null,
+  corrects?: string,
 ): { answer: string; citations: Omit<Citation, 'cite'>[] } {
   const [lead, ...rest] = sentences;
   if (!lead) return { answer: '', citations: [] };
@@ -40,7 +42,12 @@ export function composeExtractive(
   const direct = clause ?? lead;
   const evidence = clause ? [lead, ...rest] : rest;
   const citations = numbered([direct, ...evidence]);
-  const lines: string[] = [clause ? `${clause.text}[1]。` : `${lead.text}[1]`];
+  const correction = corrects
+    ? lang === 'zh'
+      ? `（${domain.documents.zh || '文档'}中没有“${corrects}”这个数字。）`
+      : ` (The ${domain.documents.en} do not state “${corrects}”.)`
+    : '';
+  const lines: string[] = [`${clause ? `${clause.text}[1]。` : `${lead.text}[1]`}${correction}`];
   if (evidence.length) {
     lines.push('', quotedHeading(lang, domain), '');
     evidence.forEach((s, i) => lines.push(`- ${s.text}[${i + 2}]`));

@@ -103,7 +103,7 @@ export class ExtractiveAnswerer implements Answerer {
     }
     const { answerTypes, details } = this.deps.domain;
     const clause = answeringClause(selectionQuery, sentences[0]!, { segmenter: this.sentenceSegmenter, idf, answerTypes, details });
-    const { answer, citations } = composeExtractive(sentences, lang, this.deps.domain, clause);
+    const { answer, citations } = composeExtractive(sentences, lang, this.deps.domain, clause, verdict.answerable === 'yes' ? verdict.corrects : undefined);
     if (!citations.length) return this.deps.grounding.refusal(question, retrieval, 'extractive');
     return { ...base, answer, grounded: true, answerable: 'yes', citations: this.deps.grounding.cited(citations) };
   }

@@ -1,7 +1,7 @@
 import type { Domain } from '../domain/pack.js';
 import type { Segmenter } from '../ports.js';
 import { namedSpeeches, speechProfile, withoutSetting, type SpeechProfile } from '../retrieve/namedSpeech.js';
-import { constraintMismatch, missingDetail, quotedNames, type Evidence, type Verdict } from './answerability.js';
+import { ASKS_WHETHER, constraintMismatch, missingDetail, quotedNames, type Evidence, type Verdict } from './answerability.js';
 import type { CorpusIndex } from '../retrieve/corpusIndex.js';
 import { chunkVectorId } from '../retrieve/corpusIndex.js';
 import type { Retriever } from '../retrieve/retriever.js';
@@ -177,6 +177,8 @@ export class Grounding {
     if (missing) return { answerable: 'partial', reason: 'detail_not_given', detail: missing.label };
     const doc = this.deps.index.documents.get(lead.docId);
     const mismatch = constraintMismatch(question, lead, source, this.deps.domain, { places: retrieval.places, text: doc?.text ?? lead.text });
+    // Asked whether a figure is so, the speech stating another answers it: the answer corrects the figure.
+    if (mismatch?.kind === 'figure' && ASKS_WHETHER.test(question)) return { answerable: 'yes', corrects: mismatch.named };
     if (mismatch) return { answerable: 'partial', reason: 'constraint_mismatch', ...mismatch };
     return { answerable: 'yes' };
   }

@@ -106,6 +106,19 @@ describe('the answerability contract', () => {
     expect(await rt.answerer.answer('县信访工作联席会议上讲的“三到一重”是什么意思？')).toMatchObject({ answerable: 'yes' });
   });
 
+  it('asked whether a figure is so, the speech stating another answers: "yes", the figure corrected after the direct line', async () => {
+    // The speech says 处理案件35个 and never 37.
+    const check = await rt.answerer.answer('县信访稳定领导组逐个处理了37个案件，对吗？');
+    expect(check).toMatchObject({ answerable: 'yes', grounded: true });
+    const first = check.answer.split('\n')[0]!;
+    expect(first).toContain('35个');
+    expect(first).toMatch(/（讲话中没有“37”这个数字。）$/u);
+    expectContract(check, rt.opened.index.documents);
+    // Asked something else of the figure, the mismatch stays a partial answer.
+    const other = await rt.answerer.answer('县信访稳定领导组逐个处理的37个案件，主要是哪些单位的？');
+    expect(other).toMatchObject({ answerable: 'partial', reason: 'constraint_mismatch' });
+  });
+
   it('a multi-part question is answered part by part; a part the speeches do not answer is named first, never answered', async () => {
     const r = await rt.answerer.answer('乡镇多久排查一次矛盾纠纷？信访局接待室的电话是多少？');
     expect(r).toMatchObject({ answerable: 'partial', reason: 'detail_not_given', grounded: true });

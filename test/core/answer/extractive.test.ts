@@ -153,7 +153,7 @@ describe('questions the corpus does not answer', () => {
   });
 
   it('a question for a number of days no passage states is answered only in part: the missing detail is named first, never answered', async () => {
-    const r = await rt.answerer.answer('对信访处理意见不服申请复核，要在多少天之内提出？');
+    const r = await rt.answerer.answer('对信访处理意见不服申请复查，要在多少天之内提出？');
     expect(r).toMatchObject({ answerable: 'partial', reason: 'detail_not_given', grounded: true });
     expect(r.answer.split('\n')[0]).toContain('没有给出具体天数');
     expect(r.answer).not.toMatch(/\d+\s*[天日]/u);

@@ -451,7 +451,7 @@ describe('the same contract as the offline answer', () => {
   });
 
   it('answerable and reason are decided before the call, and the prompt tells the model what the passages do not give', async () => {
-    const q = '对信访处理意见不服申请复核，要在多少天之内提出？';
+    const q = '对信访处理意见不服申请复查，要在多少天之内提出？';
     const [first] = await passagesFor(q);
     const sentence = first!.text
       .split(/(?<=。)/u)
