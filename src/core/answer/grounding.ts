@@ -136,6 +136,11 @@ export class Grounding {
     return absentTermIn(question, this.absentCache);
   }
 
+  /** A question for Yiju's own view or a prediction (the domain pack's speculation patterns): the documents hold neither. */
+  isSpeculation(question: string): boolean {
+    return this.deps.domain.speculation.patterns.some((re) => re.test(question));
+  }
+
   /** A request to write, translate, role-play or get round the process (the domain pack's task patterns): not a question. */
   isTask(question: string): boolean {
     return this.deps.domain.tasks.patterns.some((re) => re.test(question));
@@ -148,7 +153,7 @@ export class Grounding {
   declined(question: string, retrieval: Grounded, evidence = retrieval.passages.length): Extract<Verdict, { answerable: 'no' }> | null {
     // The question as asked and as searched (a follow-up rewritten, traditional characters converted).
     if (this.isTask(question) || this.isTask(retrieval.standalone)) return { answerable: 'no', reason: 'task_not_supported' };
-    if (this.absentTermIn(retrieval.standalone)) return { answerable: 'no', reason: 'not_in_corpus' };
+    if (this.absentTermIn(retrieval.standalone) || this.isSpeculation(retrieval.standalone)) return { answerable: 'no', reason: 'not_in_corpus' };
     const { relevance } = retrieval;
     const topical = relevance.inScope || (relevance.topical === true && relevance.missing !== undefined);
     if (topical && retrieval.passages.length && evidence) return null;
@@ -189,10 +194,12 @@ export class Grounding {
     const answer =
       reason === 'task_not_supported'
         ? this.deps.domain.tasks.reply[lang]
-        : composeRefusal([...this.deps.index.documents.values()], lang, this.deps.domain, {
-            missing: retrieval.relevance.missing,
-            absent: this.absentTermIn(retrieval.standalone) ?? undefined,
-          });
+        : this.isSpeculation(retrieval.standalone)
+          ? this.deps.domain.speculation.reply[lang]
+          : composeRefusal([...this.deps.index.documents.values()], lang, this.deps.domain, {
+              missing: retrieval.relevance.missing,
+              absent: this.absentTermIn(retrieval.standalone) ?? undefined,
+            });
     return { mode, standaloneQuestion: retrieval.standalone, answer, grounded: false, answerable: 'no', reason, citations: [] };
   }
 

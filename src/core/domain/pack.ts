@@ -118,6 +118,14 @@ export const DomainPackSchema = z
       .object({ patterns: z.array(Pattern).default([]), reply: Bilingual.optional() })
       .strict()
       .prefault({}),
+    /**
+     * Questions that ask for Yiju's own view or a prediction (你觉得…, 明年会涨多少): the documents hold neither, so
+     * they are answered "not in the documents" with this reply, however close their words are to a passage.
+     */
+    speculation: z
+      .object({ patterns: z.array(Pattern).default([]), reply: Bilingual.optional() })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -176,6 +184,7 @@ export interface Domain {
   nonAnswers: readonly RegExp[];
   /** Task requests (not questions) and the reply to them. */
   tasks: { patterns: readonly RegExp[]; reply: { zh: string; en: string } };
+  speculation: { patterns: readonly RegExp[]; reply: { zh: string; en: string } };
 }
 
 /** Compiles a validated pack. */
@@ -217,6 +226,13 @@ export function compileDomain(pack: DomainPack): Domain {
       reply: pack.tasks.reply ?? {
         zh: `这是一项写作或办理类请求，不是关于${documents.zh || '文档'}内容的问题。依据只回答${documents.zh || '文档'}里说了什么，并注明出处；可以就具体内容提问。`,
         en: `This is a request to produce something, not a question about the ${documents.en}. Yiju answers what the ${documents.en} say, citing them; ask about their content instead.`,
+      },
+    },
+    speculation: {
+      patterns: pack.speculation.patterns.map((p) => new RegExp(p, 'iu')),
+      reply: pack.speculation.reply ?? {
+        zh: `${documents.zh || '文档'}里没有对此的看法或预测。依据只回答${documents.zh || '文档'}里说了什么，并注明出处。`,
+        en: `The ${documents.en} hold no such view or prediction. Yiju answers what the ${documents.en} say, citing them.`,
       },
     },
     prefer: pack.prefer.map((t) => ({ name: t.name, asks: new RegExp(t.asks, 'iu'), shownBy: new RegExp(t.shownBy, 'u') })),

@@ -65,6 +65,16 @@ describe('the answerability contract', () => {
     expect(await rt.answerer.answer('首信首访应该怎么处理？')).toMatchObject({ answerable: 'yes', grounded: true });
   });
 
+  it("a question for Yiju's own view or a prediction is 'no' / not_in_corpus with the pack's reply, not a quote", async () => {
+    for (const q of ['你认为领导包案这个办法好不好？', '按这个趋势，明年全县赴京上访会不会减少？', 'What do you think of the first-visit rule?']) {
+      const r = await rt.answerer.answer(q);
+      expect(r, q).toMatchObject({ answerable: 'no', reason: 'not_in_corpus', grounded: false, citations: [] });
+      expect(r.answer, q).toMatch(/看法|预测|opinion|prediction/u);
+    }
+    // Asking what the speeches think is a question about them.
+    expect(await rt.answerer.answer('讲话认为领导包案有什么作用？')).toMatchObject({ grounded: true });
+  });
+
   it('off the subject in English too: words the corpus has no rendering of make it off topic, not a quote about Beijing', async () => {
     for (const q of ['What is the capital of Peru?', 'What is the best restaurant in Beijing?']) {
       const r = await rt.answerer.answer(q);
