@@ -100,6 +100,8 @@ export type EvalResult = Record<'questions' | 'holdout', Record<'lexical' | 'den
   trust: Record<string, TrustRow>;
   /** The answerability development set (test/eval/trust-dev.json), tuned on. */
   trustDev: Record<string, TrustRow>;
+  /** The second answerability development set (test/eval/trust-dev2.json), tuned on; absent in older results. */
+  trustDev2?: Record<string, TrustRow>;
 };
 
 /** `npm run calibrate:lexical` (scripts/calibrate-lexical.ts), its table as JSON. */

@@ -107,6 +107,11 @@ export const sections: Record<string, SectionRenderer> = {
 
   'eval-trust': () => trustTable(evaluation().trust),
   'eval-trust-dev': () => trustTable(evaluation().trustDev),
+  'eval-trust-dev2': () => trustTable(evaluation().trustDev2 ?? {}),
+  // The sets measured at 8191961, before the field vocabulary, speculation, the new details and the figure check of
+  // yes/no questions (bench/results/eval-8191961.json).
+  'eval-trust-8191961': () => trustTable(readResult<EvalResult>('eval-8191961.json').trust),
+  'eval-trust-dev2-8191961': () => trustTable(readResult<EvalResult>('eval-8191961.json').trustDev2 ?? {}),
   // The same set measured at c147bce, before the answers issue's mechanisms (bench/results/eval-baseline.json).
   'eval-trust-baseline': () => trustTable(readResult<EvalResult>('eval-baseline.json').trust),
 
