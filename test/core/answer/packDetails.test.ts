@@ -4,8 +4,11 @@ import { missingDetail } from '../../../src/core/answer/answerability.js';
 import { missingAnswerType } from '../../../src/core/retrieve/answerType.js';
 import { corpusDomain } from '../../helpers/domain.js';
 
+const { answerTypes, details } = corpusDomain();
+/** The detail the pack says a question asks for and one sentence does not give (null: given, or none asked). */
+const missing = (q: string, text: string) => missingDetail(q, [{ docId: 'a', text }], details)?.name ?? null;
+
 describe("the pack's time limit (within how long) is not answered by a schedule", () => {
-  const { answerTypes } = corpusDomain();
   it('"多长时间内要上报" is not answered by 每周一排查, but by a limit', () => {
     const q = '村里发生矛盾纠纷后，多长时间内要上报？';
     expect(missingAnswerType(q, [{ text: '村居坚持每周一排查制度。' }], answerTypes)?.name).toBe('a time limit');
@@ -18,9 +21,6 @@ describe("the pack's time limit (within how long) is not answered by a schedule"
 });
 
 describe("the pack's details: the kind of fact asked must be the kind given", () => {
-  const { details } = corpusDomain();
-  const missing = (q: string, text: string) => missingDetail(q, [{ docId: 'a', text }], details)?.name ?? null;
-
   it('a number of people is not given by a number of batches; a count of people (余人次) is', () => {
     expect(missing('驻京工作组一共配了几个人？', '今年就接待劝返了赴京集体上访10批。')).toBe('a number of people');
     expect(missing('堵塞交通的集体上访有多少人次？', '共12批870余人次。')).toBeNull();
@@ -39,9 +39,6 @@ describe("the pack's details: the kind of fact asked must be the kind given", ()
 });
 
 describe("the pack's details: deadlines and lists", () => {
-  const { details } = corpusDomain();
-  const missing = (q: string, text: string) => missingDetail(q, [{ docId: 'a', text }], details)?.name ?? null;
-
   it('最迟/最晚什么时候 asks a date: given by 九月底, not by the duty alone', () => {
     expect(missing('积案最迟什么时候要报结？', '对信访积案要进行一次认真清理。')).toBe('a date');
     expect(missing('积案最晚什么时候报结？', '限九月底前报结。')).toBeNull();
