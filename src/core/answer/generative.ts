@@ -5,7 +5,7 @@ import type { ExtractiveAnswerer } from './extractive.js';
 import { rewriteFollowUp } from './followUp.js';
 import type { Grounded, Grounding } from './grounding.js';
 import { answerLanguage } from './language.js';
-import { buildAnswerMessages, buildRewriteMessages, buildTranslateMessages, gapNote } from './prompt.js';
+import { buildAnswerMessages, buildRewriteMessages, buildTranslateMessages, correctionNote, gapNote } from './prompt.js';
 import type { Verdict } from './answerability.js';
 import { timed, type AnswerEvent, type AnswerOptions, type Answerer, type AnswerResult, type Citation } from './types.js';
 import { verifyCitations } from './verify.js';
@@ -96,6 +96,11 @@ export class GenerativeAnswerer implements Answerer {
   };
 
   /** What the model is told the passages do not give (the statement a partial answer opens with), or undefined. */
+  /** The figure a yes/no question asserted that the speech does not state, as the model is told to correct it. */
+  private correction(verdict: Verdict): string | undefined {
+    return verdict.answerable === 'yes' && verdict.corrects ? correctionNote(verdict.corrects, this.deps.domain) : undefined;
+  }
+
   private unanswered(verdict: Verdict): string | undefined {
     return verdict.answerable === 'partial' ? gapNote(verdict, this.deps.domain) : undefined;
   }
@@ -145,7 +150,14 @@ export class GenerativeAnswerer implements Answerer {
     let raw: string;
     try {
       raw = await this.deps.chat.complete(
-        buildAnswerMessages(this.asked(question, retrieval), retrieval.passages, answerLanguage(question), this.deps.domain, this.unanswered(verdict)),
+        buildAnswerMessages(
+          this.asked(question, retrieval),
+          retrieval.passages,
+          answerLanguage(question),
+          this.deps.domain,
+          this.unanswered(verdict),
+          this.correction(verdict),
+        ),
         { signal: options.signal },
       );
     } catch (err) {
@@ -168,7 +180,14 @@ export class GenerativeAnswerer implements Answerer {
     let raw = '';
     try {
       for await (const piece of this.deps.chat.stream(
-        buildAnswerMessages(this.asked(question, retrieval), retrieval.passages, answerLanguage(question), this.deps.domain, this.unanswered(verdict)),
+        buildAnswerMessages(
+          this.asked(question, retrieval),
+          retrieval.passages,
+          answerLanguage(question),
+          this.deps.domain,
+          this.unanswered(verdict),
+          this.correction(verdict),
+        ),
         { signal: options.signal },
       )) {
         raw += piece;

@@ -29,14 +29,23 @@ const LANGUAGE = {
 
 /**
  * Numbered passages + rules + the question, delimited so the question cannot pose as instructions. `unanswered`
- * says what the passages were found not to give (decided before the call): the model must say so first.
+ * says what the passages were found not to give (decided before the call): the model must say so first; `correction`,
+ * a figure the question asserted that the speech does not state: the model answers with the speech's figure.
  */
-export function buildAnswerMessages(question: string, passages: Passage[], lang: AnswerLanguage, domain: Domain, unanswered?: string): ChatMessage[] {
+export function buildAnswerMessages(
+  question: string,
+  passages: Passage[],
+  lang: AnswerLanguage,
+  domain: Domain,
+  unanswered?: string,
+  correction?: string,
+): ChatMessage[] {
   const sources = passages.map((p, i) => `[${i + 1}] 《${p.title}》\n${p.text}`).join('\n\n');
   const gap = unanswered ? `\n注意：${unanswered}回答时先用一句话明确说明这一点，再给出资料确实说了的内容，不要把相关内容当作所问问题的答案。` : '';
+  const fix = correction ? `\n注意：${correction}` : '';
   const parts = splitParts(question).length > 1 ? '\n问题包含几个小问题：请逐一作答，资料没有回答的小问题要明确说明“资料没有回答”。' : '';
   return [
-    { role: 'system', content: `${system(domain)}\n${LANGUAGE[lang]}${gap}${parts}` },
+    { role: 'system', content: `${system(domain)}\n${LANGUAGE[lang]}${gap}${fix}${parts}` },
     { role: 'user', content: `<资料>\n${sources}\n</资料>\n\n<问题>\n${question}\n</问题>` },
   ];
 }
@@ -49,6 +58,11 @@ export function gapNote(verdict: Extract<Verdict, { answerable: 'partial' }>, do
   return verdict.kind === 'speech'
     ? `问题所指的${verdict.named}没有谈到这一点，资料出自${verdict.actual}。`
     : `问题提到“${verdict.named}”，但资料出自${verdict.actual}，与之不符。`;
+}
+
+/** What the model is told when a yes/no question asserts a figure the speech does not state (the answer corrects it). */
+export function correctionNote(figure: string, domain: Domain): string {
+  return `问题中的“${figure}”在资料所在的${domain.documents.zh || '文档'}中没有出现：请以资料中的数字作答，并指出问题中的数字与之不符。`;
 }
 
 /** Asks the model to turn a question in another language into a Chinese search query (used before retrieval). */

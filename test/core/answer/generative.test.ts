@@ -464,4 +464,20 @@ describe('the same contract as the offline answer', () => {
     expect(r).toMatchObject({ mode: 'generative', answerable: 'partial', reason: 'detail_not_given', grounded: true });
     expectContract(r, documents);
   });
+
+  it("asked whether a figure the speech does not state is so, the prompt tells the model to answer with the speech's figure", async () => {
+    const q = '县信访稳定领导组逐个处理了37个案件，对吗？';
+    const [first] = await passagesFor(q);
+    const sentence = first!.text
+      .split(/(?<=。)/u)
+      .find((s) => s.includes('35个'))!
+      .trim();
+    server.script(`不对，讲话说的是35个：${sentence.replace(/。$/u, '')}[1]。`);
+    const { value: r, requests } = await recording(() => rt.answerer.answer(q));
+    expect(requests).toHaveLength(1);
+    expect(content(requests[0]!, 'system')).toContain('注意：问题中的“37”在资料所在的讲话中没有出现：请以资料中的数字作答');
+    expect(content(requests[0]!, 'system')).not.toContain('不要把相关内容当作所问问题的答案');
+    expect(r).toMatchObject({ mode: 'generative', answerable: 'yes', grounded: true });
+    expectContract(r, documents);
+  });
 });
