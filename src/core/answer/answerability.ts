@@ -65,14 +65,18 @@ function detailRegions(question: string, evidence: readonly Evidence[]): string[
 
 /**
  * The first detail the question asks for that no evidence gives: a match of the type's `givenBy` that the
- * question does not already say (after the quoted name the question asks about, when there is one). Null when
+ * question does not already say, in the unit the question asks for when its `asks` names one (a group `unit`) (after the quoted name the question asks about, when there is one). Null when
  * every detail asked is given.
  */
 export function missingDetail(question: string, evidence: readonly Evidence[], details: readonly DetailType[]): DetailType | null {
   const regions = detailRegions(question, evidence);
   for (const t of details) {
-    if (!t.asks.test(question)) continue;
-    const given = regions.some((text) => [...text.matchAll(t.givenBy)].some((m) => !question.includes(m[0].slice(-SAID_SUFFIX))));
+    const asked = t.asks.exec(question);
+    if (!asked) continue;
+    // The unit asked (多少分) must be the unit given (扣5分, not 2起); 个, asked or given, counts anything (54个案件).
+    const unit = asked.groups?.unit;
+    const ofUnit = (given: string) => !unit || unit === GENERIC_UNIT || given.includes(unit) || given.includes(GENERIC_UNIT);
+    const given = regions.some((text) => [...text.matchAll(t.givenBy)].some((m) => !question.includes(m[0].slice(-SAID_SUFFIX)) && ofUnit(m[0])));
     if (!given) return t;
   }
   return null;
@@ -83,6 +87,9 @@ export function missingDetail(question: string, evidence: readonly Evidence[], d
  * figure, also when the figure the question asserts is not theirs: the answer corrects it rather than being withheld.
  */
 export const ASKS_WHETHER = /是这样吗|是吗|对吗|对吧|对不对|是不是|是真的吗|没错吧|is (?:it|that) (?:right|true|so)/iu;
+
+/** The measure word that counts anything: asked 多少个, any figure gives it; given 54个, it gives any unit. */
+const GENERIC_UNIT = '个';
 
 /** A year written out ("2023年"): the documents' dates must say it, or the evidence must. */
 const YEAR = /(?:19|20)\d{2}年/gu;

@@ -21,6 +21,13 @@ describe("the pack's time limit (within how long) is not answered by a schedule"
 });
 
 describe("the pack's details: the kind of fact asked must be the kind given", () => {
+  it('a figure is given only in the unit asked (多少分: not 2起), 个 asked or given counting any', () => {
+    expect(missing('班子考核被扣了多少分？', '去年就发生了2起进京访事件，在班子考核中还因此被扣分。')).toBe('a figure');
+    expect(missing('班子考核被扣了多少分？', '在班子考核中被扣5分。')).toBeNull();
+    expect(missing('一共复查甄别了多少件？', '对排查出的54个信访积案进行了复查、甄别。')).toBeNull();
+    expect(missing('一共有多少个案件？', '处理案件35件。')).toBeNull();
+  });
+
   it('a number of people is not given by a number of batches; a count of people (余人次) is', () => {
     expect(missing('驻京工作组一共配了几个人？', '今年就接待劝返了赴京集体上访10批。')).toBe('a number of people');
     expect(missing('堵塞交通的集体上访有多少人次？', '共12批870余人次。')).toBeNull();
